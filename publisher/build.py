@@ -1,0 +1,147 @@
+"""The orchestrator: read -> select -> render -> write -> verify, for every output asked for.
+
+Everything is read and selected before anything is written, so a content error stops the
+build before it can touch the output folder. No printing here: progress goes to a callback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import config, read
+from .clinic import Clinic, read_clinic
+from .errors import ChecksFailed, ContentError, EditionError
+from .model import Edition, Output, SelectedDocument, Topic
+from .output import OutputWriter, safe_target
+from .render import render_edition
+from .select import select_sections
+from .writers import EXTENSIONS, get_writer
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's folders are."""
+
+    root: Path
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def editions_file(self) -> Path:
+        return self.source_dir / "editions.yaml"
+
+    @property
+    def default_clinic(self) -> Path:
+        return self.source_dir / "clinic.yaml"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / "handouts"
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Output] = field(default_factory=list)
+    findings: list = field(default_factory=list)
+
+
+def load_editions(project: Project) -> dict[str, Edition]:
+    return config.read_editions(project.editions_file, project.layouts_dir)
+
+
+def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]:
+    """Read the named topics (default: all under source/ and extra_dirs); all errors together."""
+    folders = read.find_topics(project.source_dir)
+    for extra in extra_dirs:
+        folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
+    by_name = {f.name: f for f in folders}
+    if names:
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise EditionError(f"unknown topic {', '.join(missing)}; topics: {', '.join(sorted(by_name)) or 'none'}")
+        folders = [by_name[n] for n in names]
+    topics, problems = {}, []
+    for folder in folders:
+        try:
+            topics[folder.name] = read.read_topic(folder)
+        except ContentError as exc:
+            problems += exc.findings
+    if problems:
+        raise ContentError(problems)
+    return topics
+
+
+def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]:
+    if not names:
+        return list(all_editions.values())
+    missing = [n for n in names if n not in all_editions]
+    if missing:
+        raise EditionError(f"unknown edition {', '.join(missing)}; editions: {', '.join(all_editions)}")
+    return [all_editions[n] for n in names]
+
+
+def output_name(doc: SelectedDocument) -> str:
+    return f"{doc.topic.id}/{doc.topic.id}-{doc.edition.id}{EXTENSIONS[doc.edition.format]}"
+
+
+def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
+                   paper: str | None = None, clinic_file: Path | None = None,
+                   topic_dirs=(), progress: Callable[[str], None] = lambda m: None) -> BuildResult:
+    """Build the chosen editions of the chosen topics into out_dir/<topic>/."""
+    out_dir = Path(out_dir or project.out_dir)
+    progress("1/4 reading content")
+    all_editions = load_editions(project)
+    chosen = pick_editions(all_editions, editions)
+    loaded = load_topics(project, topics, topic_dirs)
+    clinic = read_clinic(clinic_file or project.default_clinic)
+    progress("2/4 selecting sections")
+    docs = [_with_paper(select_sections(topic, edition), paper) for topic in loaded.values() for edition in chosen]
+    writer = OutputWriter(out_dir)
+    targets = [safe_target(out_dir, output_name(doc)) for doc in docs]
+    for target in targets:
+        writer.claim(target)
+    result = BuildResult()
+    progress(f"3/4 rendering {len(docs)} file(s)")
+    for number, (doc, target) in enumerate(zip(docs, targets), start=1):
+        progress(f"    [{number}/{len(docs)}] {target.relative_to(out_dir.resolve())}")
+        result.outputs.append(build_one(doc, target, writer=writer, clinic=clinic, project=project,
+                                        result=result))
+    progress("4/4 writing the index")
+    write_index(project, out_dir, writer)
+    return result
+
+
+def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
+    if paper is None or doc.edition.format != "pdf":
+        return doc
+    from dataclasses import replace
+    return replace(doc, paper=paper)
+
+
+def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
+              project: Project, result: BuildResult) -> Output:
+    """Render, write to bytes, check, then (only if the checks pass) put the file in place."""
+    from .verify import check_bytes
+    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir)
+    written = get_writer(doc.edition.format)(rendered)
+    findings = list(written.findings) + check_bytes(doc, written.data, name=str(target))
+    result.findings += findings
+    if any(f.is_error for f in findings):
+        raise ChecksFailed(findings)
+    writer.write(target, written.data)
+    return Output(path=target, topic=doc.topic.id, edition=doc.edition.id, format=doc.edition.format,
+                  size=len(written.data), pages=written.pages)
+
+
+def write_index(project: Project, out_dir: Path, writer: OutputWriter) -> Path:
+    from .render import render_index
+    files = sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file())
+    html = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir)
+    return writer.write(Path(out_dir) / "index.html", html.encode("utf-8"))

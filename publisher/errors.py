@@ -1,0 +1,49 @@
+"""The error hierarchy. Exit codes live on the classes; nothing here imports click.
+
+`publish.py` is the only place that turns these into messages and exit codes.
+"""
+from __future__ import annotations
+
+
+class PublishError(Exception):
+    """Base class: something the user can fix. `exit_code` is what the CLI returns."""
+
+    exit_code = 1
+
+
+class ContentError(PublishError):
+    """One or more problems in the content files (each is a `Finding`)."""
+
+    exit_code = 3
+
+    def __init__(self, findings):
+        self.findings = list(findings)
+        super().__init__(f"{len(self.findings)} problem(s) in the content")
+
+
+class EditionError(PublishError):
+    """An unknown edition, topic or section id asked for on the command line."""
+
+    exit_code = 4
+
+
+class TemplateError(PublishError):
+    """A layout template failed to render."""
+
+    exit_code = 5
+
+
+class OutputError(PublishError, OSError):
+    """An output could not be written (folder missing or read-only, disk full)."""
+
+    exit_code = 6
+
+
+class ChecksFailed(PublishError):
+    """A built output failed a check; nothing was written in its place."""
+
+    exit_code = 7
+
+    def __init__(self, findings):
+        self.findings = list(findings)
+        super().__init__(f"{len(self.findings)} check(s) failed")

@@ -1,0 +1,113 @@
+"""Findings: one type for content errors and for what the checks and validators report.
+
+Codes are grouped by letter (c- content, d- edition definition, t- template, p- PDF,
+e- EPUB, h- HTML, r- readability, s- safety, o- output) and never reused. The catalogue
+below is data: each code has a title and a hint an editor can act on.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+CATALOG: dict[str, tuple[str, str]] = {
+    # content
+    "c-001": ("YAML syntax error", "Check indentation and quoting near that line; quote text that contains ': '."),
+    "c-002": ("Missing required field", "Add the field to the file."),
+    "c-003": ("Unknown field", "Remove it or fix the spelling."),
+    "c-004": ("Duplicate section id", "Give each section its own id."),
+    "c-005": ("Unknown audience", "Use one of the known audiences."),
+    "c-006": ("Image problem", "Put the image in the topic's images/ folder and describe it: ![what the picture shows](images/file.png)."),
+    "c-007": ("Link to an unknown section", "Link to an existing section id, e.g. [text](#section-id); `publish list` shows the ids."),
+    "c-008": ("Required safety block missing", "Every topic needs a disclaimer section (kind: disclaimer) and a crisis section (kind: crisis), each with required: [patient]."),
+    "c-009": ("Not a date", "Write dates as YYYY-MM-DD, for example 2026-11-01."),
+    "c-010": ("Empty section", "Write the section's text, or delete the file."),
+    "c-011": ("File is not UTF-8", "Save the file as UTF-8 in your editor."),
+    "c-012": ("Wrong type of value", "Use the kind of value shown."),
+    "c-013": ("Unknown section kind", "Use one of the known kinds."),
+    "c-014": ("Raw HTML or a heading in Markdown", "Use Markdown only; make a subsection file instead of a heading."),
+    "c-015": ("Unsafe or outside reference", "Content may only use files inside the topic folder; no web addresses for images."),
+    "c-016": ("Topic file missing", "Each topic folder needs topic.yaml and a sections/ folder."),
+    "c-017": ("Bad id", "Ids use lowercase letters, digits and hyphens, e.g. sleep-and-mood."),
+    "c-018": ("Unknown reference type", "Use one of the listed source types."),
+    "c-019": ("Variant without a main section", "A .patient file needs the section file it belongs to beside it."),
+    # editions
+    "d-001": ("Bad edition definition", "Fix the edition in source/editions.yaml."),
+    # templates
+    "t-001": ("Template error", "Fix the template at that line."),
+    # PDF
+    "p-001": ("PDF is not marked as tagged", "The PDF writer must set /MarkInfo /Marked true."),
+    "p-002": ("PDF has no document language", "Set lang on <html>."),
+    "p-003": ("PDF does not show its title", "Give the document a <title>; DisplayDocTitle must be true."),
+    "p-004": ("PDF/UA identification missing", "Write with pdf_variant='pdf/ua-1'."),
+    "p-005": ("No structure tree", "Write with pdf_variant='pdf/ua-1'."),
+    "p-006": ("Heading levels skip", "Headings go down one level at a time: H1, H2, H3."),
+    "p-007": ("Figure without alt text", "Give every image alt text, or mark it decorative."),
+    "p-008": ("Table header without scope", "Tables need header cells with /Scope."),
+    "p-009": ("Link without a description", "Links need words that say where they lead."),
+    "p-010": ("Font not embedded or without Unicode map", "Use the bundled fonts."),
+    "p-011": ("Untagged content", "All content must be tagged or an artifact."),
+    "p-012": ("Too many pages", "Shorten the selected sections or raise the edition's max_pages."),
+    "p-013": ("Renderer error", "See the message; usually a template or stylesheet problem."),
+    "p-014": ("List structure wrong", "Lists must be L > LI > (Lbl, LBody)."),
+    "p-015": ("Annotation tab order", "Pages with links need /Tabs /S."),
+    # EPUB
+    "e-001": ("EPUB structure problem", "See the message."),
+    "e-002": ("EPUBCheck message", "See EPUBCheck's message."),
+    "e-003": ("Ace accessibility violation", "See Ace's message."),
+    # HTML
+    "h-001": ("HTML structure problem", "See the message."),
+    "h-002": ("axe accessibility violation", "See axe's message."),
+    # readability
+    "r-001": ("Section reads above its grade target", "Use shorter sentences and everyday words."),
+    "r-002": ("Edition reads above its grade target", "Use shorter sentences and everyday words."),
+    # safety
+    "s-001": ("Safety block missing from a patient output", "The disclaimer and the crisis help must be in every patient output."),
+    "s-002": ("Review date passed", "Review the topic and update reviewed/next_review in topic.yaml."),
+    "s-003": ("Review date close", "Plan the topic's review."),
+    # output
+    "o-001": ("Cannot write output", "Check the folder exists and is writable, and the disk has space."),
+    "o-002": ("Two outputs would write the same file", "Give each output its own path."),
+    "v-001": ("Validator not available", "Install it (see .ci/run)."),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    file: str | None = None
+    line: int | None = None
+    hint: str | None = None
+    tool: str = "publish"
+
+    def __post_init__(self):
+        if self.code not in CATALOG:  # a programmer error: every code needs an entry
+            raise ValueError(f"finding code {self.code!r} is not in the catalogue")
+
+    @property
+    def title(self) -> str:
+        return CATALOG[self.code][0]
+
+    @property
+    def hint_text(self) -> str:
+        return self.hint or CATALOG[self.code][1]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def finding(code: str, message: str, *, source=None, hint: str | None = None,
+            severity: Severity = Severity.ERROR, tool: str = "publish") -> Finding:
+    """Build a Finding from a SourceRef-like object (anything with .file and .line)."""
+    file = str(source.file) if source is not None else None
+    line = source.line if source is not None else None
+    return Finding(code, message, severity, file, line, hint, tool)

@@ -1,0 +1,181 @@
+"""The content model: small frozen dataclasses, no I/O.
+
+`read` turns files into a `Topic`; `config` turns editions.yaml into `Edition`s;
+`select` turns (Topic, Edition) into a `SelectedDocument`; `render` turns that into a
+`RenderedEdition`; the writers turn that into bytes.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+AUDIENCES = ("patient", "clinician")
+
+#: Human labels for the reference source types the content may use.
+SOURCE_TYPES = {
+    "peer_reviewed_research": "Peer-reviewed research",
+    "peer_reviewed_review": "Peer-reviewed review",
+    "clinical_guideline": "Clinical guideline",
+    "expert_consensus": "Expert consensus",
+    "government_source": "Government source",
+    "professional_organization": "Professional organization",
+    "textbook": "Textbook",
+    "other": "Other source",
+}
+
+#: Section kinds: "text" is Markdown prose; the others are structured YAML blocks.
+SECTION_KINDS = ("text", "faq", "disclaimer", "crisis")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a thing came from, so an error can point an editor at it."""
+
+    file: Path
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else str(self.file)
+
+
+@dataclass(frozen=True)
+class Question:
+    question: str
+    answer_html: str
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image a section uses: the path inside the topic folder and its alt text."""
+
+    path: Path
+    alt: str
+
+
+@dataclass(frozen=True)
+class Body:
+    """One version of a section's content (the full text or an audience variant)."""
+
+    title: str
+    html: str = ""  # prose, already converted from Markdown
+    questions: tuple[Question, ...] = ()  # kind faq
+    intro_html: str = ""  # kind crisis
+    signs: tuple[str, ...] = ()  # kind crisis
+    crisis_title: str = ""
+    crisis_html: str = ""
+    outro_html: str = ""
+    images: tuple[Image, ...] = ()
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    kind: str
+    audiences: frozenset[str]
+    body: Body
+    required_for: frozenset[str] = frozenset()
+    variants: dict[str, Body] = field(default_factory=dict, hash=False, compare=False)
+    children: tuple[Section, ...] = ()
+    source: SourceRef | None = None
+
+    def walk(self):
+        """Yield this section and every descendant, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    type: str
+
+    @property
+    def type_label(self) -> str:
+        return SOURCE_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    subtitle: str
+    summary: str
+    language: str
+    publisher: str
+    version: str
+    reviewed: _dt.date
+    next_review: _dt.date
+    sections: tuple[Section, ...]
+    references: tuple[Reference, ...]
+    folder: Path
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    def all_sections(self):
+        for section in self.sections:
+            yield from section.walk()
+
+
+@dataclass(frozen=True)
+class Edition:
+    """An output declared in editions.yaml: which sections, which format, which layout."""
+
+    id: str
+    title: str
+    format: str  # pdf | epub | html
+    audience: str | None  # None: every section (the whole topic)
+    layout: str
+    variant: str | None = None
+    paper: str = "letter"
+    max_pages: int | None = None
+    references: bool = True
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SelectedSection:
+    """A section as an edition shows it: the chosen body, the level, and its children."""
+
+    id: str
+    kind: str
+    level: int  # 2 for top-level sections (the document title is level 1)
+    body: Body
+    heading_only: bool  # selected only to carry a selected subsection's heading
+    children: tuple[SelectedSection, ...] = ()
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class SelectedDocument:
+    topic: Topic
+    edition: Edition
+    title: str
+    sections: tuple[SelectedSection, ...]
+    references: tuple[Reference, ...]
+    added_required: tuple[str, ...] = ()  # safety sections the selection had to add
+    paper: str = "letter"
+
+    def all_sections(self):
+        for section in self.sections:
+            yield from section.walk()
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file the build wrote."""
+
+    path: Path
+    topic: str
+    edition: str
+    format: str
+    size: int
+    pages: int | None = None

@@ -1,0 +1,224 @@
+"""SelectedDocument -> RenderedEdition: HTML from the Jinja2 layouts.
+
+Templates are looked up in layouts/<edition layout>/ first, then layouts/shared/. The
+environment is strict (an undefined name is an error) and autoescapes everything; content
+HTML comes from `markup`, which escapes raw HTML, and is the only thing marked safe.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TypedDict
+
+import jinja2
+from markupsafe import Markup
+
+from .clinic import Clinic
+from .errors import TemplateError
+from .model import SelectedDocument, SelectedSection
+
+STYLES = {  # one stylesheet per medium, each after the shared tokens
+    "pdf": ("styles/tokens.css", "styles/print.css"),
+    "html": ("styles/tokens.css", "styles/screen.css"),
+    "epub": ("styles/tokens.css", "styles/epub.css"),
+}
+
+
+PAPER_SIZES = {"letter": "letter", "a4": "A4"}
+
+
+class TemplateContext(TypedDict, total=False):
+    """Everything a template may use; nothing else is passed."""
+
+    title: str
+    subtitle: str
+    topic: object
+    edition: object
+    sections: tuple
+    refs: tuple
+    clinic: Clinic
+    build: dict
+    css: str
+    footer_left: str
+    paper_size: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One EPUB content document."""
+
+    name: str
+    title: str
+    html: str
+    kind: str = "chapter"  # cover | titlepage | nav | chapter | references | colophon
+    toc: tuple = ()  # nested ({"title", "id", "children"}) entries for the navigation document
+
+
+@dataclass(frozen=True)
+class RenderedEdition:
+    doc: SelectedDocument
+    html: str = ""  # the whole document (pdf, html)
+    parts: tuple[Part, ...] = ()  # the content documents (epub)
+    css: str = ""
+    clinic: Clinic | None = None
+    layouts_dir: Path = Path("layouts")
+    stylesheets: tuple[Path, ...] = field(default=())
+
+
+def css_string(value: str) -> Markup:
+    """A Python string as a CSS string literal, safe inside a <style> element."""
+    escaped = "".join(c if c.isalnum() or c in " .,:;-_()'/·" else f"\\{ord(c):X} " for c in str(value))
+    return Markup('"' + escaped + '"')
+
+
+@lru_cache(maxsize=32)
+def environment(layouts_dir: Path, layout: str) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(str(layouts_dir / layout)),
+        jinja2.FileSystemLoader(str(layouts_dir / "shared")),
+    ])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    env.filters["css_string"] = css_string
+    return env
+
+
+def read_css(layouts_dir: Path, fmt: str) -> str:
+    return "\n".join((layouts_dir / name).read_text(encoding="utf-8") for name in STYLES[fmt])
+
+
+def _render(env: jinja2.Environment, name: str, context: dict) -> str:
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template '{exc.name}' not found in the layout folders") from exc
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{_template_line(exc)}{exc.message}") from exc
+
+
+def _template_line(exc: Exception) -> str:
+    """The template file and line an exception was raised in, from its traceback."""
+    tb = exc.__traceback__
+    where = ""
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{filename}:{tb.tb_lineno}: "
+        tb = tb.tb_next
+    return where
+
+
+def base_context(doc: SelectedDocument, clinic: Clinic) -> TemplateContext:
+    topic = doc.topic
+    reviewed = topic.reviewed.isoformat()
+    next_review = topic.next_review.isoformat()
+    return TemplateContext(
+        title=doc.title, subtitle=topic.subtitle if doc.title == topic.full_title else "",
+        topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
+        clinic=clinic, build={"reviewed": reviewed, "next_review": next_review},
+        footer_left=f"{topic.title if doc.title == topic.full_title else doc.title} · {clinic.name} · Reviewed {reviewed}",
+    )
+
+
+def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path) -> RenderedEdition:
+    """Render the HTML of one output. EPUBs get one document per top-level section."""
+    layouts_dir = Path(layouts_dir).resolve()
+    env = environment(layouts_dir, doc.edition.layout)
+    fmt = doc.edition.format
+    css = read_css(layouts_dir, fmt)
+    context = base_context(doc, clinic)
+    if doc.title == doc.topic.full_title:
+        context["title"] = doc.topic.title if fmt != "epub" else doc.title
+    if fmt == "epub":
+        return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context), css=css,
+                               clinic=clinic, layouts_dir=layouts_dir)
+    context["css"] = css if fmt == "html" else ""
+    context["paper_size"] = PAPER_SIZES[doc.paper]
+    html = _render(env, "document.html.j2", dict(context))
+    return RenderedEdition(doc=doc, html=html, css=css, clinic=clinic, layouts_dir=layouts_dir,
+                           stylesheets=tuple(layouts_dir / s for s in STYLES[fmt]))
+
+
+def chapter_name(index: int, section: SelectedSection) -> str:
+    return f"s{index:02d}-{section.id}.xhtml"
+
+
+def _toc_entry(section: SelectedSection, href: str) -> dict:
+    return {"title": section.body.title, "href": f"{href}#{section.id}",
+            "children": [_toc_entry(c, href) for c in section.children]}
+
+
+def _render_epub_parts(env, doc: SelectedDocument, context: TemplateContext) -> tuple[Part, ...]:
+    context = dict(context, css_href="styles/epub.css")
+    parts = [Part("cover.xhtml", "Cover", _render(env, "cover.xhtml.j2", dict(
+        context, title="Cover", cover_href="images/cover.svg",
+        cover_alt=f"Cover: {doc.topic.full_title}. {context['clinic'].name}.")), kind="cover")]
+    parts.append(Part("title.xhtml", doc.topic.title,
+                      _render(env, "titlepage.xhtml.j2", dict(context, title="Title page")), kind="titlepage"))
+    for index, section in enumerate(doc.sections, start=1):
+        name = chapter_name(index, section)
+        html = _render(env, "chapter.xhtml.j2", dict(context, title=section.body.title, chapter=section))
+        parts.append(Part(name, section.body.title, html, toc=(_toc_entry(section, name),)))
+    if doc.references:
+        parts.append(Part("references.xhtml", "Sources & References", _render(
+            env, "references.xhtml.j2", dict(context, title="Sources & References")), kind="references",
+            toc=({"title": "Sources & References", "href": "references.xhtml#references", "children": []},)))
+    parts.append(Part("colophon.xhtml", "About this booklet", _render(
+        env, "colophon.xhtml.j2", dict(context, title="About this booklet")), kind="colophon",
+        toc=({"title": "About this booklet", "href": "colophon.xhtml#colophon", "children": []},)))
+    nav = Part("nav.xhtml", "Contents", _render(env, "nav.xhtml.j2", dict(
+        context, title="Contents", page_list=(),
+        toc=[e for p in parts for e in p.toc],
+        landmarks=_landmarks(parts))), kind="nav")
+    parts.insert(2, nav)
+    return tuple(_relink(parts))
+
+
+def _landmarks(parts: list[Part]) -> list[dict]:
+    marks = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
+             {"type": "toc", "href": "nav.xhtml#toc", "title": "Contents"}]
+    first = next((p for p in parts if p.kind == "chapter"), None)
+    if first:
+        marks.append({"type": "bodymatter", "href": first.name, "title": "Start of content"})
+    if any(p.kind == "references" for p in parts):
+        marks.append({"type": "bibliography", "href": "references.xhtml", "title": "References"})
+    return marks
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+_HREF = re.compile(r'href="#([^"]+)"')
+
+
+def _relink(parts: list[Part]) -> list[Part]:
+    """Links to a section in another EPUB document must name that document."""
+    owner = {i: p.name for p in parts for i in _ID.findall(p.html)}
+
+    def fix(part: Part) -> Part:
+        def sub(match):
+            target = owner.get(match.group(1))
+            if target is None or target == part.name:
+                return match.group(0)
+            return f'href="{target}#{match.group(1)}"'
+        return Part(part.name, part.title, _HREF.sub(sub, part.html), part.kind, part.toc)
+
+    return [fix(p) for p in parts]
+
+
+FORMAT_NAMES = {".pdf": "PDF (print)", ".epub": "EPUB e-book", ".html": "Web page"}
+
+
+def render_index(files, *, out_dir: Path, layouts_dir: Path) -> str:
+    """handouts/index.html: every built file with its format and size."""
+    layouts_dir = Path(layouts_dir).resolve()
+    env = environment(layouts_dir, "web")
+    entries = []
+    for path in files:
+        size = path.stat().st_size
+        entries.append({"href": path.relative_to(out_dir).as_posix(), "name": path.name,
+                        "topic": path.parent.name, "format": FORMAT_NAMES[path.suffix],
+                        "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"})
+    return _render(env, "index.html.j2", {"entries": entries, "css": read_css(layouts_dir, "html")})

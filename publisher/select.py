@@ -1,0 +1,72 @@
+"""(Topic, Edition) -> SelectedDocument: which sections an output shows, in topic order.
+
+Pure. An edition picks sections by audience; a custom summary picks them by id. Either way
+the sections required for the audience (the disclaimer and the crisis help for patients)
+are always added, and a selected subsection brings its parent's heading so that heading
+levels never skip.
+"""
+from __future__ import annotations
+
+import difflib
+
+from .errors import EditionError
+from .model import Edition, Section, SelectedDocument, SelectedSection, Topic
+
+
+def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude=(),
+                    title: str | None = None) -> SelectedDocument:
+    """Choose the sections of `topic` for `edition`.
+
+    `section_ids`: pick these sections (with their subsections for the audience) instead
+    of every section for the audience. `exclude`: leave these out. Required sections are
+    never left out; `added_required` on the result names those the choice did not include.
+    """
+    known = {s.id for s in topic.all_sections()}
+    unknown = [i for i in list(section_ids or ()) + list(exclude) if i not in known]
+    if unknown:
+        raise EditionError(_unknown_message(unknown, known, topic.id))
+    audience = edition.audience
+    chosen = set(section_ids) if section_ids else None
+    excluded = set(exclude)
+
+    def wanted(section: Section, under_chosen: bool) -> bool:
+        if chosen is not None and not (section.id in chosen or under_chosen):
+            return False
+        if chosen is not None and section.id in chosen:
+            return True
+        return audience is None or audience in section.audiences
+
+    added: list[str] = []
+
+    def pick(section: Section, level: int, under_chosen: bool) -> SelectedSection | None:
+        required = audience is not None and audience in section.required_for
+        inside = under_chosen or (chosen is not None and section.id in chosen)
+        take = section.id not in excluded and wanted(section, under_chosen)
+        if required and not take:
+            added.append(section.id)
+            take = True
+        children = tuple(c for c in (pick(child, level + 1, inside and take)
+                                     for child in section.children) if c is not None)
+        if not take and not children:
+            return None
+        body = section.variants.get(edition.variant, section.body) if edition.variant else section.body
+        return SelectedSection(id=section.id, kind=section.kind, level=level, body=body,
+                               heading_only=not take, children=children)
+
+    sections = tuple(s for s in (pick(top, 2, False) for top in topic.sections) if s is not None)
+    if not any(not s.heading_only for top in sections for s in top.walk()):
+        raise EditionError(f"the selection for '{edition.id}' of topic '{topic.id}' is empty")
+    return SelectedDocument(
+        topic=topic, edition=edition, title=title or topic.full_title, sections=sections,
+        references=topic.references if edition.references else (),
+        added_required=tuple(added) if chosen is not None or excluded else (),
+        paper=edition.paper)
+
+
+def _unknown_message(unknown, known, topic_id) -> str:
+    parts = []
+    for name in unknown:
+        near = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+        parts.append(f"'{name}'" + (f" (did you mean {', '.join(near)}?)" if near else ""))
+    return (f"unknown section id {', '.join(parts)} in topic '{topic_id}'; "
+            f"run `publish list {topic_id}` to see the section ids")

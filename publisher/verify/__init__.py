@@ -1,0 +1,15 @@
+"""Checks on built outputs. Fast checks (our own code) run on every build; the external
+validators (EPUBCheck, Ace, axe) run in `publish check` and with `build --check full`."""
+from __future__ import annotations
+
+from ..findings import Finding
+
+FAST_CHECKS = {"pdf": "publisher.verify.pdf", "epub": "publisher.verify.epub", "html": "publisher.verify.html"}
+
+
+def check_bytes(doc, data: bytes, *, name: str) -> list[Finding]:
+    """Run the fast checks of the output's format on its bytes (before they are written)."""
+    import importlib
+    module = importlib.import_module(FAST_CHECKS[doc.edition.format])
+    from .safety import check_safety
+    return module.check(data, name=name) + check_safety(doc, data, name=name)

@@ -1,0 +1,23 @@
+"""HTML bytes -> findings: our own structure checks (axe runs in `publish check`)."""
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from ..findings import Finding, finding
+
+
+def check(data: bytes, *, name: str) -> list[Finding]:
+    found = []
+    add = lambda message: found.append(finding("h-001", f"{name}: {message}"))  # noqa: E731
+    root = lxml_html.fromstring(data)
+    if not root.get("lang"):
+        add("<html> has no lang")
+    if not (root.findtext(".//title") or "").strip():
+        add("no <title>")
+    if root.find(".//main") is None:
+        add("no <main> landmark")
+    for img in root.iter("img"):
+        if img.get("alt") is None:
+            add("an image has no alt text")
+    levels = [int(h.tag[1]) for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    return found

@@ -1,0 +1,32 @@
+"""Every patient-facing output carries the disclaimer and the crisis help (988)."""
+from __future__ import annotations
+
+from ..findings import Finding, finding
+from .text import output_text, words
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    if not needle:
+        return True
+    joined = " " + " ".join(haystack) + " "
+    return " " + " ".join(needle) + " " in joined
+
+
+def check_safety(doc, data: bytes, *, name: str) -> list[Finding]:
+    """Find the text of each required safety section in the output's own text."""
+    if doc.edition.audience != "patient":
+        return []
+    text = words(output_text(doc.edition.format, data))
+    found = []
+    if "988" not in text:
+        found.append(finding("s-001", f"{name}: the 988 crisis line is not in the output"))
+    for section in doc.topic.all_sections():
+        if "patient" not in section.required_for:
+            continue
+        body = section.variants.get(doc.edition.variant, section.body) if doc.edition.variant else section.body
+        from lxml import html as lxml_html
+        key = body.html or body.crisis_html
+        snippet = words(lxml_html.fromstring(key).text_content())[:12] if key.strip() else []
+        if not _contains(text, words(body.title)) or not _contains(text, snippet):
+            found.append(finding("s-001", f"{name}: the required section '{section.id}' is missing"))
+    return found

@@ -1,0 +1,112 @@
+"""RenderedEdition -> tagged PDF/UA-1 bytes, with WeasyPrint.
+
+Render first, check the page budget on the in-memory render, then write. WeasyPrint may
+read only files inside the topic folder and the layouts folder: any other URL (another
+file, the network) stops the render with an error that names it. Its log records become
+findings; an ERROR record fails the build.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from ..errors import ChecksFailed, OutputError
+from ..findings import Severity, finding
+from . import WriteResult
+
+EXTENSION = ".pdf"
+MEDIA_TYPE = "application/pdf"
+PDF_VARIANT = "pdf/ua-1"
+
+
+class RefusedURL(FatalURLFetchingError):
+    """A resource outside the allowed folders: rendering stops (WeasyPrint re-raises these)."""
+
+
+class RestrictedFetcher(URLFetcher):
+    """Serve file: URLs inside `roots` and data: URLs; refuse everything else."""
+
+    def __init__(self, roots):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = [Path(r).resolve() for r in roots]
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if any(path == root or root in path.parents for root in self.roots) and path.is_file():
+                return super().fetch(url, headers)
+        raise RefusedURL(f"refused to read '{url}': content may only use files inside the topic folder")
+
+
+@contextmanager
+def _capture_logs():
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler = Collect(level=logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+
+
+def render_document(rendered):
+    """The laid-out WeasyPrint document (pages, anchors) and the log records."""
+    doc = rendered.doc
+    fetcher = RestrictedFetcher([doc.topic.folder, rendered.layouts_dir] +
+                                ([rendered.clinic.source.parent] if rendered.clinic and rendered.clinic.source else []))
+    font_config = FontConfiguration()
+    with _capture_logs() as records:
+        try:
+            styles = [weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=font_config)
+                      for p in rendered.stylesheets]
+            html = weasyprint.HTML(string=rendered.html, base_url=str(doc.topic.folder.resolve()) + "/",
+                                   url_fetcher=fetcher)
+            document = html.render(stylesheets=styles, font_config=font_config)
+        except RefusedURL as exc:
+            raise ChecksFailed([finding("c-015", str(exc), source=None)]) from None
+    return document, records
+
+
+def write(rendered, options=None) -> WriteResult:
+    document, records = render_document(rendered)
+    edition = rendered.doc.edition
+    pages = len(document.pages)
+    problems = [finding("p-013", f"WeasyPrint: {r.getMessage()}",
+                        severity=Severity.ERROR if r.levelno >= logging.ERROR else Severity.WARNING,
+                        tool="weasyprint")
+                for r in records]
+    if edition.max_pages and pages > edition.max_pages:
+        problems.append(finding("p-012", f"'{edition.id}' has {pages} pages; its budget is {edition.max_pages}"))
+    if any(p.is_error for p in problems):
+        raise ChecksFailed(problems)
+    # A stable /ID: the same content gives the same bytes (PDF/UA wants an /ID; gap 9).
+    identifier = hashlib.sha256(rendered.html.encode("utf-8")).hexdigest()[:32].encode()
+    try:
+        with _capture_logs() as write_records:
+            data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier,
+                                      **(options or {}).get("pdf_options", {}))
+    except OSError as exc:  # pragma: no cover - disk problems surface in output.py
+        raise OutputError(str(exc)) from exc
+    problems += [finding("p-013", f"WeasyPrint: {r.getMessage()}",
+                         severity=Severity.ERROR if r.levelno >= logging.ERROR else Severity.WARNING,
+                         tool="weasyprint") for r in write_records]
+    if any(p.is_error for p in problems):
+        raise ChecksFailed(problems)
+    anchors = [sorted(page.anchors) for page in document.pages]
+    return WriteResult(data=data, pages=pages, findings=tuple(problems), extra={"anchors": anchors})
