@@ -24,6 +24,7 @@ FIELDS = {
     "paper": "letter or a4 (PDF)",
     "max_pages": "page budget (PDF)",
     "references": "whether the references list is included (true/false)",
+    "pages_from": "EPUB: the PDF edition (same content) whose page numbers the EPUB carries",
 }
 REQUIRED = ("title", "format", "audience", "layout")
 
@@ -70,7 +71,30 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
             audience=None if audience == "all" else audience, layout=layout,
             variant=spec.get("variant"), paper=paper, max_pages=max_pages,
             references=bool(spec.get("references", True)),
-            description=str(spec.get("description", "")))
+            description=str(spec.get("description", "")),
+            pages_from=str(spec["pages_from"]) if spec.get("pages_from") is not None else None)
+    found += _check_pages_from(editions, data, path)
     if found:
         raise ContentError(found)
     return editions
+
+
+def _check_pages_from(editions: dict[str, Edition], data: dict, path: Path) -> list:
+    """An EPUB's page numbers come from a PDF edition showing exactly the same content."""
+    found = []
+    for edition in editions.values():
+        if edition.pages_from is None:
+            continue
+        where = SourceRef(path, yamlfile.line_of(data[edition.id], "pages_from"))
+        source = editions.get(edition.pages_from)
+        if edition.format != "epub":
+            found.append(finding("d-001", f"'{edition.id}': pages_from is for EPUB editions only", source=where))
+        elif source is None or source.format != "pdf":
+            pdfs = ", ".join(e.id for e in editions.values() if e.format == "pdf") or "none"
+            found.append(finding("d-001", f"'{edition.id}': pages_from '{edition.pages_from}' is not a PDF edition",
+                                 source=where, hint=f"Name one of the PDF editions: {pdfs}."))
+        elif (source.audience, source.variant, source.references) != (
+                edition.audience, edition.variant, edition.references):
+            found.append(finding("d-001", f"'{edition.id}' and its pages_from '{source.id}' show different content",
+                                 source=where, hint="Give both the same audience, variant and references."))
+    return found

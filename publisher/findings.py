@@ -61,6 +61,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "e-001": ("EPUB structure problem", "See the message."),
     "e-002": ("EPUBCheck message", "See EPUBCheck's message."),
     "e-003": ("Ace accessibility violation", "See Ace's message."),
+    "e-010": ("Page break cannot be placed in the EPUB", "The printed edition named by pages_from must show the same sections as the EPUB; check both render the same templates."),
     # HTML
     "h-001": ("HTML structure problem", "See the message."),
     "h-002": ("axe accessibility violation", "See axe's message."),

@@ -135,6 +135,26 @@ class Edition:
     max_pages: int | None = None
     references: bool = True
     description: str = ""
+    pages_from: str | None = None  # EPUB: the PDF edition whose page numbers it carries
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where a printed page starts: in the element with this id, after `offset` of its
+    non-space characters (0: at the element's start). Both the PDF and the EPUB render the
+    same sections with the same ids, so this places the page's marker in the EPUB."""
+
+    number: int
+    element_id: str
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """The pages of a laid-out PDF, for the EPUB that carries its page numbers."""
+
+    source: str  # what schema:pageBreakSource says: which printed file the numbers come from
+    starts: tuple[PageStart, ...]
 
 
 @dataclass(frozen=True)

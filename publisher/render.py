@@ -7,7 +7,7 @@ HTML comes from `markup`, which escapes raw HTML, and is the only thing marked s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TypedDict
@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from .clinic import Clinic
 from .errors import TemplateError
-from .model import SelectedDocument, SelectedSection
+from .model import PageMap, SelectedDocument, SelectedSection
+from .pages import add_block_ids, insert_page_breaks, page_list
 
 STYLES = {  # one stylesheet per medium, each after the shared tokens
     "pdf": ("styles/tokens.css", "styles/print.css"),
@@ -65,6 +66,7 @@ class RenderedEdition:
     clinic: Clinic | None = None
     layouts_dir: Path = Path("layouts")
     stylesheets: tuple[Path, ...] = field(default=())
+    page_source: str = ""  # EPUB: the printed edition its page-break markers come from, if any
 
 
 def css_string(value: str) -> Markup:
@@ -124,8 +126,12 @@ def base_context(doc: SelectedDocument, clinic: Clinic) -> TemplateContext:
     )
 
 
-def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path) -> RenderedEdition:
-    """Render the HTML of one output. EPUBs get one document per top-level section."""
+def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, block_ids: bool = False,
+                   page_map: PageMap | None = None) -> RenderedEdition:
+    """Render the HTML of one output. EPUBs get one document per top-level section.
+
+    `block_ids`: give every text block a stable id (a PDF whose pages an EPUB carries);
+    `page_map`: put that PDF's page-break markers and page-list into the EPUB."""
     layouts_dir = Path(layouts_dir).resolve()
     env = environment(layouts_dir, doc.edition.layout)
     fmt = doc.edition.format
@@ -134,11 +140,14 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path) 
     if doc.title == doc.topic.full_title:
         context["title"] = doc.topic.title if fmt != "epub" else doc.title
     if fmt == "epub":
-        return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context), css=css,
-                               clinic=clinic, layouts_dir=layouts_dir)
+        return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context, block_ids, page_map),
+                               css=css, clinic=clinic, layouts_dir=layouts_dir,
+                               page_source=page_map.source if page_map and page_map.starts else "")
     context["css"] = css if fmt == "html" else ""
     context["paper_size"] = PAPER_SIZES[doc.paper]
     html = _render(env, "document.html.j2", dict(context))
+    if block_ids:
+        html = add_block_ids(html)
     return RenderedEdition(doc=doc, html=html, css=css, clinic=clinic, layouts_dir=layouts_dir,
                            stylesheets=tuple(layouts_dir / s for s in STYLES[fmt]))
 
@@ -152,7 +161,8 @@ def _toc_entry(section: SelectedSection, href: str) -> dict:
             "children": [_toc_entry(c, href) for c in section.children]}
 
 
-def _render_epub_parts(env, doc: SelectedDocument, context: TemplateContext) -> tuple[Part, ...]:
+def _render_epub_parts(env, doc: SelectedDocument, context: TemplateContext, block_ids: bool = False,
+                       page_map: PageMap | None = None) -> tuple[Part, ...]:
     context = dict(context, css_href="styles/epub.css")
     parts = [Part("cover.xhtml", "Cover", _render(env, "cover.xhtml.j2", dict(
         context, title="Cover", cover_href="images/cover.svg",
@@ -170,8 +180,15 @@ def _render_epub_parts(env, doc: SelectedDocument, context: TemplateContext) -> 
     parts.append(Part("colophon.xhtml", "About this booklet", _render(
         env, "colophon.xhtml.j2", dict(context, title="About this booklet")), kind="colophon",
         toc=({"title": "About this booklet", "href": "colophon.xhtml#colophon", "children": []},)))
+    pages: list[dict] = []
+    if block_ids or page_map:
+        parts = [replace(p, html=add_block_ids(p.html)) for p in parts]
+    if page_map and page_map.starts:
+        marked = insert_page_breaks([(p.name, p.html) for p in parts], page_map)
+        parts = [replace(p, html=marked[p.name].html) if p.name in marked else p for p in parts]
+        pages = page_list(marked, [p.name for p in parts])
     nav = Part("nav.xhtml", "Contents", _render(env, "nav.xhtml.j2", dict(
-        context, title="Contents", page_list=(),
+        context, title="Contents", page_list=pages,
         toc=[e for p in parts for e in p.toc],
         landmarks=_landmarks(parts))), kind="nav")
     parts.insert(2, nav)

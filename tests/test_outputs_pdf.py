@@ -12,7 +12,8 @@ from publisher.verify.text import pdf_text
 from conftest import output
 
 PDF_EDITIONS = [("neuroplasticity", "patient-handout"), ("neuroplasticity", "clinician-summary"),
-                ("sleep-hygiene", "patient-handout"), ("sleep-hygiene", "clinician-summary")]
+                ("sleep-hygiene", "patient-handout"), ("sleep-hygiene", "clinician-summary"),
+                ("neuroplasticity", "booklet-print"), ("sleep-hygiene", "booklet-print")]
 
 
 @pytest.mark.parametrize("topic,edition", PDF_EDITIONS)

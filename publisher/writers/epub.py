@@ -107,12 +107,14 @@ def write(rendered, options=None) -> WriteResult:
     book.add_metadata("DC", "date", topic.reviewed.isoformat())
     if topic.summary:
         book.add_metadata("DC", "description", topic.summary)
-    page_list = bool(options.get("page_list"))
+    # Page-break metadata only when the content really has markers (render put them in).
+    page_source = options.get("page_source") or getattr(rendered, "page_source", "")
+    page_list = bool(options.get("page_list", bool(page_source)))
     for prop, value in accessibility_metadata(rendered, page_list=page_list,
                                               conforms=bool(options.get("conforms"))):
         book.add_metadata(None, "meta", value, {"property": prop})
-    if page_list and options.get("page_source"):
-        book.add_metadata(None, "meta", options["page_source"], {"property": "schema:pageBreakSource"})
+    if page_list and page_source:
+        book.add_metadata(None, "meta", page_source, {"property": "pageBreakSource"})
 
     css = epub.EpubItem(uid="css", file_name="styles/epub.css", media_type="text/css",
                         content=rendered.css.encode("utf-8"))

@@ -20,6 +20,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
 from . import WriteResult
+from .pagemap import page_starts
 
 EXTENSION = ".pdf"
 MEDIA_TYPE = "application/pdf"
@@ -109,4 +110,6 @@ def write(rendered, options=None) -> WriteResult:
     if any(p.is_error for p in problems):
         raise ChecksFailed(problems)
     anchors = [sorted(page.anchors) for page in document.pages]
-    return WriteResult(data=data, pages=pages, findings=tuple(problems), extra={"anchors": anchors})
+    # Where each page starts, for an EPUB that carries this PDF's page numbers (same layout).
+    return WriteResult(data=data, pages=pages, findings=tuple(problems),
+                       extra={"anchors": anchors, "page_starts": page_starts(document)})
