@@ -12,8 +12,9 @@ from typing import Callable
 from . import config, read
 from .clinic import Clinic, read_clinic
 from .errors import ChecksFailed, ContentError, EditionError
-from .model import Edition, Output, PageMap, SelectedDocument, Topic
+from .model import Edition, Output, SelectedDocument, Topic
 from .output import OutputWriter, safe_target
+from .pagemaps import PageMaps
 from .render import render_edition
 from .select import select_sections
 from .writers import EXTENSIONS, get_writer
@@ -108,7 +109,8 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     for target in targets:
         writer.claim(target)
     result = BuildResult()
-    page_maps = PageMaps(all_editions, paper=paper, clinic=clinic, project=project)
+    page_maps = PageMaps(all_editions, paper=paper, clinic=clinic, layouts_dir=project.layouts_dir,
+                         file_name=lambda doc: output_name(doc).rpartition("/")[2])
     progress(f"3/4 rendering {len(docs)} file(s)")
     # A printed edition whose page numbers an EPUB carries is laid out first, and only once.
     order = sorted(range(len(docs)), key=lambda i: not page_maps.is_source(docs[i].edition))
@@ -128,47 +130,6 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
         return doc
     from dataclasses import replace
     return replace(doc, paper=paper)
-
-
-@dataclass
-class PageMaps:
-    """The page maps of the printed editions that EPUBs take their page numbers from
-    (an edition's `pages_from`), one per topic, each laid out once per build."""
-
-    editions: dict[str, Edition]
-    paper: str | None
-    clinic: Clinic
-    project: Project
-    maps: dict[tuple[str, str], PageMap] = field(default_factory=dict)
-
-    def is_source(self, edition: Edition) -> bool:
-        return any(e.pages_from == edition.id for e in self.editions.values())
-
-    def source_doc(self, topic: Topic, edition_id: str) -> SelectedDocument:
-        return _with_paper(select_sections(topic, self.editions[edition_id]), self.paper)
-
-    def remember(self, doc: SelectedDocument, starts) -> PageMap:
-        """The page map of a laid-out printed edition; its file name and paper say which."""
-        topic, edition = doc.topic, doc.edition
-        source = (f"{output_name(doc).rpartition('/')[2]}: {topic.full_title}. {edition.title}, "
-                  f"version {topic.version}, {'US Letter' if doc.paper == 'letter' else 'A4'} paper")
-        self.maps[(topic.id, edition.id)] = PageMap(source=source, starts=tuple(starts))
-        return self.maps[(topic.id, edition.id)]
-
-    def for_epub(self, doc: SelectedDocument) -> PageMap | None:
-        """The page map an EPUB carries: none unless it shows exactly its source's sections."""
-        name = doc.edition.pages_from
-        if not name:
-            return None
-        source = self.source_doc(doc.topic, name)
-        if [s.id for s in source.all_sections()] != [s.id for s in doc.all_sections()]:
-            return None
-        if (doc.topic.id, name) not in self.maps:  # its PDF was not asked for: lay it out in memory
-            from .writers.pagemap import lay_out
-            rendered = render_edition(source, clinic=self.clinic, layouts_dir=self.project.layouts_dir,
-                                      block_ids=True)
-            self.remember(source, lay_out(rendered)[1])
-        return self.maps[(doc.topic.id, name)]
 
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,

@@ -289,13 +289,14 @@ def test_a_custom_selection_gets_no_page_numbers(project, tmp_path):
     """Page numbers are only carried when the EPUB shows exactly the printed booklet's sections."""
     from dataclasses import replace
 
-    from publisher.build import PageMaps
     from publisher.clinic import read_clinic
+    from publisher.pagemaps import PageMaps
     from publisher.read import read_topic
     from publisher.select import select_sections
     editions = load_editions(project)
     topic = read_topic(project.source_dir / "neuroplasticity")
-    maps = PageMaps(editions, paper=None, clinic=read_clinic(project.default_clinic), project=project)
+    maps = PageMaps(editions, paper=None, clinic=read_clinic(project.default_clinic),
+                    layouts_dir=project.layouts_dir, file_name=lambda doc: "booklet.pdf")
     whole = select_sections(topic, editions["booklet"])
     assert maps.for_epub(whole) is not None
     part = select_sections(topic, editions["booklet"], section_ids=["faq"])
