@@ -88,7 +88,21 @@ def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]
 
 
 def output_name(doc: SelectedDocument) -> str:
-    return f"{doc.topic.id}/{doc.topic.id}-{doc.edition.id}{EXTENSIONS[doc.edition.format]}"
+    return edition_path(doc.topic.id, doc.edition)
+
+
+def edition_path(topic_id: str, edition: Edition) -> str:
+    """Where an edition of a topic lands, relative to the output folder."""
+    return f"{topic_id}/{topic_id}-{edition.id}{EXTENSIONS[edition.format]}"
+
+
+def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
+    """The whole-topic web page (else EPUB) of a topic: what a printed handout's QR code opens."""
+    for fmt in ("html", "epub"):
+        for edition in editions.values():
+            if edition.format == fmt and edition.audience is None:
+                return edition_path(topic_id, edition)
+    return None
 
 
 def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
@@ -112,7 +126,7 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     for number, (doc, target) in enumerate(zip(docs, targets), start=1):
         progress(f"    [{number}/{len(docs)}] {target.relative_to(out_dir.resolve())}")
         result.outputs.append(build_one(doc, target, writer=writer, clinic=clinic, project=project,
-                                        result=result))
+                                        result=result, digital=digital_path(doc.topic.id, all_editions)))
     progress("4/4 writing the index")
     write_index(project, out_dir, writer)
     return result
@@ -126,10 +140,13 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
 
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
-              project: Project, result: BuildResult) -> Output:
-    """Render, write to bytes, check, then (only if the checks pass) put the file in place."""
+              project: Project, result: BuildResult, digital: str | None = None) -> Output:
+    """Render, write to bytes, check, then (only if the checks pass) put the file in place.
+
+    `digital`: the topic's digital version in the output folder (see `digital_path`).
+    """
     from .verify import check_bytes
-    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir)
+    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, digital_path=digital)
     written = get_writer(doc.edition.format)(rendered)
     findings = list(written.findings) + check_bytes(doc, written.data, name=str(target))
     result.findings += findings

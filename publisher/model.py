@@ -135,6 +135,7 @@ class Edition:
     max_pages: int | None = None
     references: bool = True
     description: str = ""
+    large_print: bool = False  # APH large print: body >= 18 pt, line height >= 1.5, one column
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ def test_second_topic_builds_with_topic_dir(tmp_path):
     assert result.exit_code == 0, result.output
     built = sorted(p.name for p in (tmp_path / "sleep-hygiene").iterdir())
     assert built == ["sleep-hygiene-booklet.epub", "sleep-hygiene-clinician-summary.pdf",
-                     "sleep-hygiene-patient-handout.pdf", "sleep-hygiene-web.html"]
+                     "sleep-hygiene-patient-handout-large-print.pdf", "sleep-hygiene-patient-handout.pdf",
+                     "sleep-hygiene-web.html"]
 
 
 def test_unknown_edition_is_a_one_line_error(tmp_path):
