@@ -79,7 +79,7 @@ def read_clinic(path: Path) -> Clinic:
     text_of = lambda key, d=data: str(d.get(key) or "").strip()  # noqa: E731
 
     def check_phone(value, where, key):
-        if value and not (_PHONE.match(value) and len(re.sub(r"\D", "", value)) in _PHONE_DIGITS):
+        if value and not _is_phone(value):
             found.append(finding("c-012", f"'{key}: {value}' is not a phone number", source=where,
                                  hint="Expected 3 to 15 digits with optional spaces, dashes or brackets, "
                                       "e.g. \"+1 555-010-0100\" or \"211\"."))
@@ -124,6 +124,18 @@ def read_clinic(path: Path) -> Clinic:
                   website=text_of("website"), base_url=text_of("base_url"), logo=logo,
                   logo_alt=text_of("logo_alt"), crisis_resources=tuple(resources), source=path,
                   logo_data=logo_data)
+
+
+def _is_phone(value: str) -> bool:
+    """Digits with optional separators, 3 to 15 digits, brackets balanced: '+1 (217) 555-0142', '211'."""
+    if not _PHONE.match(value) or len(re.sub(r"\D", "", value)) not in _PHONE_DIGITS:
+        return False
+    depth = 0
+    for char in value:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth not in (0, 1):
+            return False
+    return depth == 0
 
 
 def _logo_problem(logo: Path, folder: Path) -> tuple[str, str, str] | None:

@@ -145,6 +145,9 @@ def override(request: SummaryRequest, **options) -> SummaryRequest:
     given = {k: v for k, v in options.items() if v is not None and v != ()}
     if "output" in given:  # an output typed on the command line is taken as given
         given["output_in_out_dir"] = False
+    elif "format" in given and request.output is not None and request.output.suffix:
+        # A recipe rerun in another format: same name, that format's extension.
+        given["output"] = request.output.with_suffix(EXTENSIONS[given["format"]])
     return replace(request, **given)
 
 
