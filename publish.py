@@ -90,7 +90,7 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, root):
               help="Large print: 18 pt text, line height 1.5, one column.")
 @click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size of a PDF.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="File to write. Default: handouts/<topic>/custom/<topic>-<audience>-<ids>.<ext>.")
+              help="File to write. Default: a file in handouts/<topic>/custom/.")
 @click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
               help="A saved selection (YAML); options given here override it.")
 @click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
@@ -98,9 +98,13 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, root):
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
 def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_print, paper, output, recipe,
             topic_dirs, root):
-    """Write ONE custom file with the sections you name, e.g.
+    """Write ONE custom file with the sections you name. Patients always get the disclaimer
+    and the crisis help. For example:
 
-    publish summary neuroplasticity --audience patient --section depression -o depression.pdf"""
+    \b
+    publish summary neuroplasticity --audience patient \\
+        --section depression --section exercise-and-neuroplasticity -o mood.pdf
+    """
     from publisher import report
     from publisher.summary import SummaryRequest, build_summary, override, read_recipe
     project = _project(root)

@@ -12,7 +12,7 @@ def run(*args):
 
 
 def test_help_on_every_command():
-    for args in ([], ["build"], ["list"]):
+    for args in ([], ["build"], ["list"], ["summary"]):
         result = run(*args, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
 

@@ -133,3 +133,26 @@ def test_every_problem_is_reported_at_once_by_build(tmp_path):
 def test_digital_url_joins_the_base_url_and_the_output_path():
     assert digital_url("https://a.example/handouts", "t/t-web.html") == "https://a.example/handouts/t/t-web.html"
     assert digital_url("https://a.example/handouts/", "t/t-web.html") == "https://a.example/handouts/t/t-web.html"
+
+
+def test_build_with_a_profile_brands_the_printed_edition_and_adds_the_qr_code(tmp_path):
+    import pikepdf
+
+    from publisher.verify.pdf import struct_elements
+    from publisher.verify.text import pdf_text
+    result = CliRunner().invoke(publish.cli, ["build", "--root", str(ROOT), "--edition", "patient-handout",
+                                              "--clinic", str(FIXTURES / "riverside.yaml"), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "neuroplasticity" / "neuroplasticity-patient-handout.pdf"
+    with pikepdf.open(path) as pdf:
+        alts = [str(e.get("/Alt")) for e in struct_elements(pdf) if str(e.S) == "/Figure"]
+    url = "https://riverside.example.org/handouts/neuroplasticity/neuroplasticity-web.html"
+    assert alts == ["Riverside Family Health logo",
+                    f"QR code: opens the web version of Neuroplasticity and Mental Health at {url}"]
+    text = " ".join(pdf_text(path.read_bytes()).split())
+    with pikepdf.open(path) as pdf:
+        pages = len(pdf.pages)
+    footer = "Neuroplasticity and Mental Health · Riverside Family Health · +1 (217) 555-0142 · Reviewed 2026-11-01"
+    for page in range(1, pages + 1):  # the footer of every page names the clinic and its phone
+        assert f"{footer} Page {page} of {pages}" in text
+    assert "".join(url.split()) in "".join(text.split())

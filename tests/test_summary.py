@@ -107,6 +107,16 @@ def test_output_extension_and_format_must_agree(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_sections_come_in_topic_order_whatever_order_named(tmp_path):
+    result = run("summary", "neuroplasticity", "--audience", "patient", "--section", "exercise-and-neuroplasticity",
+                 "--section", "depression", "--format", "html", "--root", ROOT, "-o", tmp_path / "r.html")
+    assert result.exit_code == 0, result.output
+    root = lxml_html.fromstring((tmp_path / "r.html").read_bytes())
+    ids = [e.get("id") for e in root.iter() if e.get("id") in set(EXPECTED_IDS)]
+    assert ids == EXPECTED_IDS
+    assert root.findtext(".//title") == TITLE  # the title follows the topic's order too
+
+
 def test_format_follows_the_output_extension(tmp_path):
     result = run("summary", "neuroplasticity", "--audience", "patient", "--section", "depression",
                  "--root", ROOT, "-o", tmp_path / "mood.html")
