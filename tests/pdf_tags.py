@@ -17,33 +17,30 @@ from pdfminer.pdfpage import PDFPage
 
 
 class _MarkedText(PDFPageAggregator):
-    """Collects the text drawn inside each MCID of a page (None: outside any MCID)."""
+    """Collects the text drawn inside each MCID of a page ("artifact": inside an /Artifact,
+    None: outside any marked content)."""
 
     def __init__(self, rsrcmgr):
         super().__init__(rsrcmgr, laparams=LAParams())
-        self.stack: list[int | None] = []
-        self.text: dict[int | None, list[str]] = defaultdict(list)
-        self.artifact_depth = 0
+        self.stack: list[tuple[str, int | None]] = []  # (tag, MCID in force) of each open sequence
+        self.text: dict = defaultdict(list)
 
     def begin_tag(self, tag, props=None):
+        name = getattr(tag, "name", str(tag))
         mcid = props.get("MCID") if isinstance(props, dict) else None
-        self.stack.append(mcid if mcid is not None else (self.stack[-1] if self.stack else None))
-        if getattr(tag, "name", str(tag)) == "Artifact":
-            self.artifact_depth += 1
-        self._tags = getattr(self, "_tags", []) + [getattr(tag, "name", str(tag))]
+        self.stack.append((name, mcid if mcid is not None else (self.stack[-1][1] if self.stack else None)))
 
     def end_tag(self):
         if self.stack:
             self.stack.pop()
-        if getattr(self, "_tags", None):
-            if self._tags.pop() == "Artifact":
-                self.artifact_depth -= 1
 
     def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate):
         advance = super().render_char(matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate)
-        char = self.cur_item._objs[-1].get_text()
-        key = "artifact" if self.artifact_depth else (self.stack[-1] if self.stack else None)
-        self.text[key].append(char)
+        if any(name == "Artifact" for name, _ in self.stack):
+            key = "artifact"
+        else:
+            key = self.stack[-1][1] if self.stack else None
+        self.text[key].append(self.cur_item._objs[-1].get_text())
         return advance
 
 
@@ -59,7 +56,7 @@ def marked_text(path: Path) -> list[dict]:
     return pages
 
 
-def element_texts(path: Path) -> list[tuple[str, str, pikepdf.Dictionary]]:
+def element_texts(path: Path) -> list[tuple[str, str]]:
     """(tag, text, element) for every structure element, in tree order; the text is that of
     all the marked content the element and its descendants own."""
     per_page = marked_text(path)
@@ -88,14 +85,13 @@ def element_texts(path: Path) -> list[tuple[str, str, pikepdf.Dictionary]]:
                 for kid in node:
                     visit(kid)
             elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-                out.append((str(node.S), " ".join(text_of(node).split()), node))
+                out.append((str(node.S), " ".join(text_of(node).split())))
                 if "/K" in node:
                     visit(node.K)
 
         visit(pdf.Root.StructTreeRoot.K)
-        # Only plain values leave the `with`: the elements are closed with the file.
-        return [(tag, text, None) for tag, text, _ in out]
+    return out
 
 
 def headings(path: Path) -> list[tuple[int, str]]:
-    return [(int(tag[2]), text) for tag, text, _ in element_texts(path) if tag in {f"/H{n}" for n in range(1, 7)}]
+    return [(int(tag[2]), text) for tag, text in element_texts(path) if tag in {f"/H{n}" for n in range(1, 7)}]
