@@ -75,6 +75,65 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, root):
     click.echo(f"Built {len(result.outputs)} file(s).")
 
 
+@cli.command()
+@click.argument("topic", required=False)
+@click.option("--audience", type=click.Choice(["patient", "clinician"]), help="Who the file is for.")
+@click.option("--section", "sections", multiple=True, metavar="ID",
+              help="Section to include (repeat for more); `publish list TOPIC` shows the ids.")
+@click.option("--exclude", "exclude", multiple=True, metavar="ID", help="Section to leave out (repeat for more).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "epub", "html"]),
+              help="Output format. Default: from the -o extension, else pdf.")
+@click.option("--title", help="Title of the file. Default: the topic and the sections it contains.")
+@click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Clinic profile (YAML). Default: source/clinic.yaml.")
+@click.option("--large-print/--no-large-print", "large_print", default=None,
+              help="Large print: 18 pt text, line height 1.5, one column.")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size of a PDF.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="File to write. Default: a file in handouts/<topic>/custom/.")
+@click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
+              help="A saved selection (YAML); options given here override it.")
+@click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra folder holding topics (besides source/).")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
+def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_print, paper, output, recipe,
+            topic_dirs, root):
+    """Write ONE custom file with the sections you name. Patients always get the disclaimer
+    and the crisis help. For example:
+
+    \b
+    publish summary neuroplasticity --audience patient \\
+        --section depression --section exercise-and-neuroplasticity -o mood.pdf
+    """
+    from publisher import report
+    from publisher.summary import SummaryRequest, build_summary, override, read_recipe
+    project = _project(root)
+    options = dict(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt, title=title,
+                   clinic=clinic_file, large_print=large_print, paper=paper, output=output)
+    try:
+        if recipe:
+            request = override(read_recipe(recipe), **options)
+        elif not topic or not audience:
+            raise click.UsageError("name a TOPIC and an --audience (or give a --recipe)")
+        else:
+            request = override(SummaryRequest(topic=topic, audience=audience), **options)
+        result = build_summary(project, request, topic_dirs=topic_dirs,
+                               progress=lambda m: click.echo(m, err=True))
+    except PublishError as exc:
+        _fail(exc)
+    for f in result.findings:
+        click.echo(report.format_finding(f), err=True)
+    if result.required_titles:
+        if result.added_titles:
+            click.echo(f"Added the required safety sections for {request.audience}s: {', '.join(result.added_titles)}.")
+        else:
+            click.echo(f"The required safety sections for {request.audience}s are included: "
+                       f"{', '.join(result.required_titles)}.")
+    out = result.output
+    pages = f"{out.pages} page(s), " if out.pages is not None else ""
+    click.echo(f"Wrote {out.path} ({pages}{report.human_size(out.size)}): {result.document.title}")
+
+
 @cli.command("list")
 @click.argument("topics", nargs=-1)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")

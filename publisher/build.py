@@ -89,7 +89,21 @@ def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]
 
 
 def output_name(doc: SelectedDocument) -> str:
-    return f"{doc.topic.id}/{doc.topic.id}-{doc.edition.id}{EXTENSIONS[doc.edition.format]}"
+    return edition_path(doc.topic.id, doc.edition)
+
+
+def edition_path(topic_id: str, edition: Edition) -> str:
+    """Where an edition of a topic lands, relative to the output folder."""
+    return f"{topic_id}/{topic_id}-{edition.id}{EXTENSIONS[edition.format]}"
+
+
+def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
+    """The whole-topic web page (else EPUB) of a topic: what a printed handout's QR code opens."""
+    for fmt in ("html", "epub"):
+        for edition in editions.values():
+            if edition.format == fmt and edition.audience is None:
+                return edition_path(topic_id, edition)
+    return None
 
 
 def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
@@ -118,7 +132,8 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     for number, i in enumerate(order, start=1):
         progress(f"    [{number}/{len(docs)}] {targets[i].relative_to(out_dir.resolve())}")
         built[i] = build_one(docs[i], targets[i], writer=writer, clinic=clinic, project=project,
-                             result=result, page_maps=page_maps)
+                             result=result, page_maps=page_maps,
+                             digital=digital_path(docs[i].topic.id, all_editions))
     result.outputs += [built[i] for i in sorted(built)]
     progress("4/4 writing the index")
     write_index(project, out_dir, writer)
@@ -133,12 +148,16 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
 
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
-              project: Project, result: BuildResult, page_maps: PageMaps | None = None) -> Output:
-    """Render, write to bytes, check, then (only if the checks pass) put the file in place."""
+              project: Project, result: BuildResult, page_maps: PageMaps | None = None,
+              digital: str | None = None) -> Output:
+    """Render, write to bytes, check, then (only if the checks pass) put the file in place.
+
+    `digital`: the topic's digital version in the output folder (see `digital_path`).
+    """
     from .verify import check_bytes
     is_source = page_maps is not None and page_maps.is_source(doc.edition)
     rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=is_source,
-                              page_map=page_maps.for_epub(doc) if page_maps else None)
+                              page_map=page_maps.for_epub(doc) if page_maps else None, digital_path=digital)
     written = get_writer(doc.edition.format)(rendered)
     if is_source:
         page_maps.remember(doc, written.extra["page_starts"])

@@ -25,6 +25,7 @@ FIELDS = {
     "max_pages": "page budget (PDF)",
     "references": "whether the references list is included (true/false)",
     "pages_from": "EPUB: the PDF edition (same content) whose page numbers the EPUB carries",
+    "large_print": "true for the large-print layout (APH: body 18 pt or more, line height 1.5)",
 }
 REQUIRED = ("title", "format", "audience", "layout")
 
@@ -62,6 +63,10 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
         max_pages = spec.get("max_pages")
         if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
             found.append(finding("d-001", "max_pages must be a whole number above 0", source=at("max_pages")))
+        large_print = spec.get("large_print", False)
+        if not isinstance(large_print, bool):
+            found.append(finding("d-001", f"large_print must be true or false, not '{large_print}'",
+                                 source=at("large_print"), hint="Write large_print: true (or leave it out)."))
         layout = str(spec.get("layout", ""))
         if layout and not (layouts_dir / layout).is_dir():
             found.append(finding("d-001", f"layout folder 'layouts/{layout}' does not exist",
@@ -71,7 +76,7 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
             audience=None if audience == "all" else audience, layout=layout,
             variant=spec.get("variant"), paper=paper, max_pages=max_pages,
             references=bool(spec.get("references", True)),
-            description=str(spec.get("description", "")),
+            description=str(spec.get("description", "")), large_print=large_print is True,
             pages_from=str(spec["pages_from"]) if spec.get("pages_from") is not None else None)
     found += _check_pages_from(editions, data, path)
     if found:

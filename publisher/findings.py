@@ -1,7 +1,8 @@
 """Findings: one type for content errors and for what the checks and validators report.
 
 Codes are grouped by letter (c- content, d- edition definition, t- template, p- PDF,
-e- EPUB, h- HTML, r- readability, s- safety, o- output) and never reused. The catalogue
+e- EPUB, h- HTML, r- readability, s- safety, o- output, l- large print, u- summary
+recipes) and never reused. The catalogue
 below is data: each code has a title and a hint an editor can act on.
 """
 from __future__ import annotations
@@ -76,6 +77,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "o-001": ("Cannot write output", "Check the folder exists and is writable, and the disk has space."),
     "o-002": ("Two outputs would write the same file", "Give each output its own path."),
     "v-001": ("Validator not available", "Install it (see .ci/run)."),
+    # large print (APH guidance, measured in the PDF)
+    "l-001": ("Large-print text under 18 pt", "Give the element a large-print size in layouts/styles/print.css (.large-print block)."),
+    "l-002": ("Large-print lines too close", "Body text in large print needs line-height 1.5 or more (.large-print block of print.css)."),
+    "l-003": ("Italic body text in large print", "Large print shows emphasis in bold, not italics (.large-print block of print.css)."),
+    # summary recipes
+    "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
 }
 
 

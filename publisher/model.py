@@ -136,6 +136,7 @@ class Edition:
     references: bool = True
     description: str = ""
     pages_from: str | None = None  # EPUB: the PDF edition whose page numbers it carries
+    large_print: bool = False  # APH large print: body >= 18 pt, line height >= 1.5, one column
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ HTML comes from `markup`, which escapes raw HTML, and is the only thing marked s
 """
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -19,6 +20,7 @@ from .clinic import Clinic
 from .errors import TemplateError
 from .model import PageMap, SelectedDocument, SelectedSection
 from .pages import add_block_ids, insert_page_breaks, page_list
+from .qr import QRCode, digital_url, make_qr
 
 STYLES = {  # one stylesheet per medium, each after the shared tokens
     "pdf": ("styles/tokens.css", "styles/print.css"),
@@ -44,6 +46,9 @@ class TemplateContext(TypedDict, total=False):
     css: str
     footer_left: str
     paper_size: str
+    main_title: str  # the title the document shows: the topic's, or a custom summary's
+    logo_src: str  # the clinic logo (data: URI, or its file in the EPUB); "" without a logo
+    qr: QRCode | None  # printed editions: the QR code to the digital version, if base_url is set
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class RenderedEdition:
     layouts_dir: Path = Path("layouts")
     stylesheets: tuple[Path, ...] = field(default=())
     page_source: str = ""  # EPUB: the printed edition its page-break markers come from, if any
+    images: tuple[tuple[str, bytes, str], ...] = ()  # (file name, data, media type) the EPUB packs
+    block_ids: bool = False  # text blocks carry ids: the writer reports where each page starts
 
 
 def css_string(value: str) -> Markup:
@@ -118,20 +125,41 @@ def base_context(doc: SelectedDocument, clinic: Clinic) -> TemplateContext:
     topic = doc.topic
     reviewed = topic.reviewed.isoformat()
     next_review = topic.next_review.isoformat()
+    custom = doc.title != topic.full_title
+    main_title = doc.title if custom else topic.title
+    if doc.edition.large_print:
+        # Large print keeps the footer short enough to stay 18 pt: who to call, and the page.
+        # A line break (css_string writes it as \A; the margin box keeps it) between name and phone.
+        footer_left = "\n".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
+    else:
+        footer_left = " · ".join(p for p in (main_title, clinic.name, _nowrap(clinic.phone),
+                                             f"Reviewed {reviewed}") if p)
     return TemplateContext(
-        title=doc.title, subtitle=topic.subtitle if doc.title == topic.full_title else "",
+        title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
         clinic=clinic, build={"reviewed": reviewed, "next_review": next_review},
-        footer_left=f"{topic.title if doc.title == topic.full_title else doc.title} · {clinic.name} · Reviewed {reviewed}",
+        footer_left=footer_left, logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
     )
 
 
+def _nowrap(text: str) -> str:
+    """No-break spaces, so a phone number is never split over two lines."""
+    return text.replace(" ", "\u00a0")
+
+
+def _data_uri(data: bytes, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}" if data else ""
+
+
 def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, block_ids: bool = False,
-                   page_map: PageMap | None = None) -> RenderedEdition:
+                   page_map: PageMap | None = None, digital_path: str | None = None) -> RenderedEdition:
     """Render the HTML of one output. EPUBs get one document per top-level section.
 
     `block_ids`: give every text block a stable id (a PDF whose pages an EPUB carries);
-    `page_map`: put that PDF's page-break markers and page-list into the EPUB."""
+    `page_map`: put that PDF's page-break markers and page-list into the EPUB;
+    `digital_path`: where the digital version of the topic (web page or EPUB) lands in the
+    output folder; a printed edition links to it with a QR code when the clinic has a base_url.
+    """
     layouts_dir = Path(layouts_dir).resolve()
     env = environment(layouts_dir, doc.edition.layout)
     fmt = doc.edition.format
@@ -140,16 +168,24 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
     if doc.title == doc.topic.full_title:
         context["title"] = doc.topic.title if fmt != "epub" else doc.title
     if fmt == "epub":
+        images = ()
+        if clinic.logo_data:
+            context["logo_src"] = f"images/clinic-logo{clinic.logo.suffix.lower()}"
+            images = ((context["logo_src"], clinic.logo_data, clinic.logo_media_type),)
         return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context, block_ids, page_map),
-                               css=css, clinic=clinic, layouts_dir=layouts_dir,
+                               css=css, clinic=clinic, layouts_dir=layouts_dir, images=images,
                                page_source=page_map.source if page_map and page_map.starts else "")
     context["css"] = css if fmt == "html" else ""
     context["paper_size"] = PAPER_SIZES[doc.paper]
+    if fmt == "pdf" and clinic.base_url and digital_path:
+        url = digital_url(clinic.base_url, digital_path)
+        what = "the web version" if digital_path.endswith(".html") else "the e-book version"
+        context["qr"] = make_qr(url, what=f"{what} of {doc.topic.title}")
     html = _render(env, "document.html.j2", dict(context))
     if block_ids:
         html = add_block_ids(html)
     return RenderedEdition(doc=doc, html=html, css=css, clinic=clinic, layouts_dir=layouts_dir,
-                           stylesheets=tuple(layouts_dir / s for s in STYLES[fmt]))
+                           stylesheets=tuple(layouts_dir / s for s in STYLES[fmt]), block_ids=block_ids)
 
 
 def chapter_name(index: int, section: SelectedSection) -> str:
@@ -166,8 +202,8 @@ def _render_epub_parts(env, doc: SelectedDocument, context: TemplateContext, blo
     context = dict(context, css_href="styles/epub.css")
     parts = [Part("cover.xhtml", "Cover", _render(env, "cover.xhtml.j2", dict(
         context, title="Cover", cover_href="images/cover.svg",
-        cover_alt=f"Cover: {doc.topic.full_title}. {context['clinic'].name}.")), kind="cover")]
-    parts.append(Part("title.xhtml", doc.topic.title,
+        cover_alt=f"Cover: {doc.title}. {context['clinic'].name}.")), kind="cover")]
+    parts.append(Part("title.xhtml", context["main_title"],
                       _render(env, "titlepage.xhtml.j2", dict(context, title="Title page")), kind="titlepage"))
     for index, section in enumerate(doc.sections, start=1):
         name = chapter_name(index, section)

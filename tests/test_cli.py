@@ -12,7 +12,7 @@ def run(*args):
 
 
 def test_help_on_every_command():
-    for args in ([], ["build"], ["list"]):
+    for args in ([], ["build"], ["list"], ["summary"]):
         result = run(*args, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
 
@@ -39,7 +39,8 @@ def test_second_topic_builds_with_topic_dir(tmp_path):
     assert result.exit_code == 0, result.output
     built = sorted(p.name for p in (tmp_path / "sleep-hygiene").iterdir())
     assert built == ["sleep-hygiene-booklet-print.pdf", "sleep-hygiene-booklet.epub",
-                     "sleep-hygiene-clinician-summary.pdf", "sleep-hygiene-patient-handout.pdf",
+                     "sleep-hygiene-clinician-summary.pdf", "sleep-hygiene-patient-handout-large-print.pdf",
+                     "sleep-hygiene-patient-handout.pdf",
                      "sleep-hygiene-web.html"]
 
 

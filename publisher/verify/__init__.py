@@ -12,4 +12,8 @@ def check_bytes(doc, data: bytes, *, name: str) -> list[Finding]:
     import importlib
     module = importlib.import_module(FAST_CHECKS[doc.edition.format])
     from .safety import check_safety
-    return module.check(data, name=name) + check_safety(doc, data, name=name)
+    found = module.check(data, name=name) + check_safety(doc, data, name=name)
+    if doc.edition.large_print and doc.edition.format == "pdf":
+        from .largeprint import check as check_large_print
+        found += check_large_print(data, name=name)
+    return found

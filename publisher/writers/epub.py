@@ -119,10 +119,14 @@ def write(rendered, options=None) -> WriteResult:
     css = epub.EpubItem(uid="css", file_name="styles/epub.css", media_type="text/css",
                         content=rendered.css.encode("utf-8"))
     book.add_item(css)
+    custom = doc.title != topic.full_title  # a custom summary's cover shows what it contains
     cover = epub.EpubItem(uid="cover-image", file_name="images/cover.svg", media_type="image/svg+xml",
-                          content=cover_svg(topic.title, topic.subtitle, rendered.clinic.name).encode("utf-8"))
+                          content=cover_svg(doc.title if custom else topic.title, "" if custom else topic.subtitle,
+                                            rendered.clinic.name).encode("utf-8"))
     cover.properties = ["cover-image"]
     book.add_item(cover)
+    for index, (name, data, media_type) in enumerate(rendered.images):  # the clinic logo
+        book.add_item(epub.EpubItem(uid=f"asset{index}", file_name=name, media_type=media_type, content=data))
     for index, image in enumerate(sorted({i.path for s in doc.all_sections() for i in s.body.images})):
         data = (topic.folder / image).read_bytes()
         book.add_item(epub.EpubItem(uid=f"img{index}", file_name=str(image),

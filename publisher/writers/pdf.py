@@ -112,4 +112,5 @@ def write(rendered, options=None) -> WriteResult:
     anchors = [sorted(page.anchors) for page in document.pages]
     # Where each page starts, for an EPUB that carries this PDF's page numbers (same layout).
     return WriteResult(data=data, pages=pages, findings=tuple(problems),
-                       extra={"anchors": anchors, "page_starts": page_starts(document)})
+                       extra={"anchors": anchors,
+                              "page_starts": page_starts(document) if rendered.block_ids else None})

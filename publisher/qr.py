@@ -1,0 +1,36 @@
+"""A web address -> a QR code image (SVG data: URI) for printed handouts, made offline with segno.
+
+Used by `render`: a printed handout whose clinic profile has a `base_url` carries a QR code
+that opens the digital version of the same topic, with the address printed beside it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import segno
+
+# Error correction "M" (15 %) survives a smudged or creased print; a quiet zone of 4 modules
+# is what the QR standard (ISO/IEC 18004) asks for.
+ERROR_LEVEL = "m"
+QUIET_ZONE = 4
+
+
+@dataclass(frozen=True)
+class QRCode:
+    url: str
+    src: str  # data:image/svg+xml URI
+    alt: str
+
+
+def digital_url(base_url: str, relative: str) -> str:
+    """Where a file of the output folder is served: base_url + its path in handouts/."""
+    return urljoin(base_url if base_url.endswith("/") else base_url + "/", relative)
+
+
+def make_qr(url: str, *, what: str) -> QRCode:
+    """The QR code for `url`; `what` names what it opens, for the alt text."""
+    code = segno.make(url, error=ERROR_LEVEL, micro=False)
+    # omitsize: a viewBox instead of a fixed size, so the stylesheet sets the printed size.
+    src = code.svg_data_uri(scale=1, border=QUIET_ZONE, omitsize=True, dark="#000000", light="#ffffff")
+    return QRCode(url=url, src=src, alt=f"QR code: opens {what} at {url}")

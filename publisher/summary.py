@@ -1,0 +1,258 @@
+"""A custom summary: (topic, audience, section ids, format, options) -> one checked file.
+
+Staff name the sections they want (`publish summary`, or a saved recipe YAML read by
+`read_recipe`). The summary is an edition made on the fly from the printed edition of
+its audience in editions.yaml (its variant, references, paper and page budget), so it
+goes through the same select -> render -> write -> verify -> atomic write path as the
+editions (`build.build_one`). Everything is read, selected and resolved before any file
+is written: an unknown section id or a bad recipe stops it with nothing touched.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from . import yamlfile
+from .build import BuildResult, Project, build_one, digital_path, load_editions, load_topics
+from .clinic import read_clinic
+from .config import FORMATS, PAPERS
+from .errors import ContentError, EditionError
+from .findings import finding
+from .model import AUDIENCES, Edition, Output, SelectedDocument, SourceRef, Topic
+from .output import OutputWriter, safe_target
+from .select import select_sections
+from .writers import EXTENSIONS
+
+RECIPE_FIELDS = {
+    "topic": "the topic id (folder name under source/)",
+    "audience": "patient or clinician",
+    "sections": "list of section ids to include (see `publish list TOPIC`)",
+    "exclude": "list of section ids to leave out",
+    "format": "pdf, epub or html",
+    "title": "the document's title (default: the topic and the sections it contains)",
+    "clinic": "clinic profile YAML, relative to the recipe",
+    "large_print": "true for large print",
+    "paper": "letter or a4",
+    "output": "file to write, relative to the output folder (handouts/)",
+}
+MAX_TITLE_SECTIONS = 5  # past this many, the title names the first ones and counts the rest
+
+
+@dataclass(frozen=True)
+class SummaryRequest:
+    """What to build. From the command line, a recipe, or a recipe with options over it."""
+
+    topic: str
+    audience: str
+    sections: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    format: str | None = None  # None: from the output's extension, else pdf
+    title: str | None = None
+    clinic: Path | None = None
+    large_print: bool = False
+    paper: str | None = None
+    output: Path | None = None
+    # Recipes are data that may travel between machines: their output stays inside the
+    # output folder. A path typed on the command line is taken as given.
+    output_in_out_dir: bool = False
+
+
+@dataclass
+class SummaryResult:
+    output: Output
+    document: SelectedDocument
+    required_titles: tuple[str, ...]  # the safety sections the audience requires (patients)
+    added_titles: tuple[str, ...]  # those of them the selection did not name, so were added
+    findings: list = field(default_factory=list)
+
+
+def read_recipe(path: Path) -> SummaryRequest:
+    """Read and check a recipe; every problem names the file, the line and what is expected."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path))]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([finding("u-001", f"cannot read the recipe: {exc}", source=SourceRef(path))]) from None
+    data, found = yamlfile.load(text, SourceRef(path, 1))
+    if found:
+        raise ContentError(found)
+    if not isinstance(data, dict):
+        raise ContentError([finding("u-001", "a recipe is a list of 'field: value' lines",
+                                    source=SourceRef(path, 1), hint=_fields_hint())])
+    found += yamlfile.check_keys(data, known=set(RECIPE_FIELDS), required=("topic", "audience"), file=path)
+    at = lambda key: SourceRef(path, yamlfile.line_of(data, key))  # noqa: E731
+
+    def choice(key, allowed, code="c-012"):
+        value = data.get(key)
+        if value is not None and value not in allowed:
+            found.append(finding(code, f"'{key}: {value}' is not allowed", source=at(key),
+                                 hint=f"Expected one of: {', '.join(allowed)}."))
+        return value
+
+    def id_list(key) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            found.append(finding("c-012", f"'{key}' must be a list of section ids", source=at(key),
+                                 hint=f"Expected '{key}: [depression, exercise-and-neuroplasticity]'."))
+            return ()
+        return tuple(value)
+
+    def text(key) -> str | None:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            found.append(finding("c-012", f"'{key}' must be text", source=at(key), hint=f"Expected {RECIPE_FIELDS[key]}."))
+            return None
+        return value
+
+    audience = choice("audience", AUDIENCES, code="c-005")
+    fmt = choice("format", FORMATS)
+    paper = choice("paper", PAPERS)
+    sections, exclude = id_list("sections"), id_list("exclude")
+    large_print = data.get("large_print", False)
+    if not isinstance(large_print, bool):
+        found.append(finding("c-012", f"'large_print: {large_print}' must be true or false", source=at("large_print"),
+                             hint="Expected large_print: true (or leave it out)."))
+    clinic, output = text("clinic"), text("output")
+    if output and (Path(output).is_absolute() or ".." in Path(output).parts):
+        found.append(finding("c-015", f"'output: {output}' points outside the output folder", source=at("output"),
+                             hint="Expected a path inside the output folder, e.g. output: neuroplasticity/custom/mood.pdf."))
+    topic = text("topic")
+    if not found and not sections and not exclude:
+        found.append(finding("u-001", "the recipe names no sections", source=SourceRef(path, 1),
+                             hint="Add sections: [id, ...] (or exclude: [id, ...]); `publish list TOPIC` shows the ids."))
+    if found:
+        raise ContentError(found)
+    return SummaryRequest(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt,
+                          title=text("title"), clinic=(path.parent / clinic) if clinic else None,
+                          large_print=large_print, paper=paper, output=Path(output) if output else None,
+                          output_in_out_dir=bool(output))
+
+
+def _fields_hint() -> str:
+    return "Known fields: " + "; ".join(f"{k} ({v})" for k, v in RECIPE_FIELDS.items()) + "."
+
+
+def override(request: SummaryRequest, **options) -> SummaryRequest:
+    """The request with the options that were given (not None, not empty) put over it."""
+    given = {k: v for k, v in options.items() if v is not None and v != ()}
+    if "output" in given:  # an output typed on the command line is taken as given
+        given["output_in_out_dir"] = False
+    elif "format" in given and request.output is not None and request.output.suffix:
+        # A recipe rerun in another format: same name, that format's extension.
+        given["output"] = request.output.with_suffix(EXTENSIONS[given["format"]])
+    return replace(request, **given)
+
+
+def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, large_print: bool,
+                    paper: str | None = None) -> Edition:
+    """The edition a summary is built as: the printed edition of the audience (large print or
+    not) from editions.yaml, in the asked-for format.
+
+    It keeps the base edition's id, so the edition's stylesheet rules apply to it too.
+    """
+    printed = [e for e in editions.values() if e.format == "pdf" and e.audience == audience]
+    if not printed:
+        raise EditionError(f"no printed edition for the audience '{audience}' in editions.yaml")
+    base = next((e for e in printed if e.large_print == large_print), None)
+    if base is None:
+        # No large-print edition of this audience is declared: its page budget is unknown,
+        # so none is enforced rather than a guessed one.
+        base = replace(next(e for e in printed if not e.large_print), large_print=large_print, max_pages=None)
+    layout = base.layout
+    if fmt != base.format:
+        layout = next((e.layout for e in editions.values() if e.format == fmt), None)
+        if layout is None:
+            raise EditionError(f"no {fmt} edition in editions.yaml to take the layout from")
+    kind = "summary" if audience == "clinician" else "handout"
+    title = f"Custom {audience} {kind}" + (" (large print)" if large_print else "")
+    return replace(base, format=fmt, layout=layout, title=title, paper=paper or base.paper,
+                   max_pages=base.max_pages if fmt == "pdf" else None,
+                   description=f"Sections chosen by id, for {audience}s.")
+
+
+def summary_title(topic: Topic, doc: SelectedDocument, *, sections, exclude) -> str:
+    """'Topic: Section; Section' for chosen sections, 'Topic: <audience> sections without X'
+    when sections are only left out. The titles are those the audience reads (variants)."""
+    if sections:
+        wanted = set(sections)
+        titles = [s.body.title for s in doc.all_sections() if s.id in wanted]
+        if len(titles) > MAX_TITLE_SECTIONS:
+            more = len(titles) - MAX_TITLE_SECTIONS
+            titles = titles[:MAX_TITLE_SECTIONS] + [f"and {more} more section{'s' if more > 1 else ''}"]
+        return f"{topic.title}: {'; '.join(titles)}"
+    left_out = [s.body.title for s in topic.all_sections() if s.id in set(exclude)]
+    return f"{topic.title}: {doc.edition.audience} sections without {'; '.join(left_out)}"
+
+
+def default_name(topic: Topic, request: SummaryRequest, fmt: str) -> str:
+    """<topic>/custom/<topic>-<audience>-<ids>[-large-print].<ext>, short enough for any disk."""
+    ids = [s.id for s in topic.all_sections() if s.id in set(request.sections)]
+    label = "-".join(ids) if ids else "without-" + "-".join(request.exclude)
+    if len(label) > 80:
+        label = label[:60].rstrip("-") + "-" + hashlib.sha256(label.encode()).hexdigest()[:8]
+    suffix = "-large-print" if request.large_print else ""
+    return f"{topic.id}/custom/{topic.id}-{request.audience}-{label}{suffix}{EXTENSIONS[fmt]}"
+
+
+def resolve_format(request: SummaryRequest) -> str:
+    """The format asked for, else the output's extension, else PDF; the two must agree."""
+    by_extension = {ext: fmt for fmt, ext in EXTENSIONS.items()}
+    suffix = request.output.suffix.lower() if request.output else ""
+    fmt = request.format or by_extension.get(suffix, "pdf")
+    if suffix and suffix in by_extension and by_extension[suffix] != fmt:
+        raise EditionError(f"the output '{request.output}' ends in {suffix} but the format is {fmt}; "
+                           f"name the file ...{EXTENSIONS[fmt]} or leave out --format")
+    return fmt
+
+
+def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Path) -> Path:
+    output = request.output
+    if output is None:
+        return safe_target(out_dir, default_name(topic, request, fmt))
+    if request.output_in_out_dir:
+        target = safe_target(out_dir, output)
+    else:
+        target = Path(output).expanduser().resolve()
+        if target.is_dir():
+            return target / Path(default_name(topic, request, fmt)).name
+    return target if target.suffix else target.with_suffix(EXTENSIONS[fmt])
+
+
+def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | None = None, topic_dirs=(),
+                  progress: Callable[[str], None] = lambda m: None) -> SummaryResult:
+    """Build one custom file. Raises before writing anything if the request cannot be met."""
+    out_dir = Path(out_dir or project.out_dir)
+    if not request.sections and not request.exclude:
+        raise EditionError(f"name the sections to include with --section ID (or leave some out with --exclude ID); "
+                           f"run `publish list {request.topic}` to see the section ids")
+    progress("1/3 reading content")
+    editions = load_editions(project)
+    topic = load_topics(project, [request.topic], topic_dirs)[request.topic]
+    clinic = read_clinic(request.clinic or project.default_clinic)
+    fmt = resolve_format(request)
+    edition = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print,
+                              paper=request.paper)
+    progress("2/3 selecting sections")
+    doc = select_sections(topic, edition, section_ids=request.sections or None, exclude=request.exclude)
+    doc = replace(doc, title=request.title or summary_title(topic, doc, sections=request.sections,
+                                                            exclude=request.exclude))
+    target = resolve_target(request, topic, fmt, out_dir)
+    writer = OutputWriter(target.parent)
+    writer.claim(target)
+    progress(f"3/3 rendering {target.name}")
+    result = BuildResult()
+    output = build_one(doc, target, writer=writer, clinic=clinic, project=project, result=result,
+                       digital=digital_path(topic.id, editions))
+    titles = {s.id: s.body.title for s in doc.all_sections()}
+    required = tuple(titles[s.id] for s in topic.all_sections()
+                     if request.audience in s.required_for and s.id in titles)
+    return SummaryResult(output=output, document=doc, required_titles=required,
+                         added_titles=tuple(titles[i] for i in doc.added_required), findings=result.findings)

@@ -1,0 +1,102 @@
+"""Large-print PDF bytes -> findings: the APH promise measured on the rendered glyphs.
+
+Every glyph must be 18 pt or larger (the running footer too: it carries the clinic's phone
+and the page number), body lines must be at least 1.5 font sizes apart (baseline to
+baseline), and no body text may be italic. Measured with pdfminer.six on the written PDF,
+not on the stylesheet, so a template or content change that breaks the promise is caught.
+"""
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ..findings import Finding, finding
+
+MIN_SIZE = 18.0  # APH large print
+MIN_LINE_HEIGHT = 1.5  # baseline distance / font size
+_EPSILON = 0.05
+
+
+@dataclass(frozen=True)
+class Line:
+    page: int
+    baseline: float
+    x0: float
+    x1: float
+    size: float
+    text: str
+    italic: bool
+
+
+def glyph_lines(data: bytes) -> list[Line]:
+    """The text lines of a PDF, top to bottom: glyphs grouped by page and baseline, split
+    where a wide gap separates two columns (e.g. the left and right footer boxes)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    lines: list[Line] = []
+    for number, page in enumerate(extract_pages(io.BytesIO(data)), start=1):
+        by_baseline: dict[float, list] = defaultdict(list)
+        stack = [page]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, LTChar):
+                by_baseline[round(item.matrix[5], 1)].append(item)  # matrix[5]: the baseline's y
+            elif hasattr(item, "__iter__"):
+                stack.extend(item)
+        for baseline in sorted(by_baseline, reverse=True):
+            chars = sorted(by_baseline[baseline], key=lambda c: c.x0)
+            run = [chars[0]]
+            for char in chars[1:] + [None]:
+                if char is not None and char.x0 - run[-1].x1 < 2 * max(char.size, run[-1].size):
+                    run.append(char)
+                    continue
+                lines.append(_line(number, baseline, run))
+                run = [char]
+    return lines
+
+
+def _line(page: int, baseline: float, chars: list) -> Line:
+    visible = [c for c in chars if c.get_text().strip()] or chars
+    size = Counter(round(c.size, 1) for c in visible).most_common(1)[0][0]
+    italic = any("italic" in c.fontname.lower() or "oblique" in c.fontname.lower() for c in visible)
+    return Line(page=page, baseline=baseline, x0=min(c.x0 for c in chars), x1=max(c.x1 for c in chars),
+                size=size, text="".join(c.get_text() for c in chars), italic=italic)
+
+
+def line_height_ratios(lines: list[Line], body_size: float) -> list[tuple[float, Line]]:
+    """(baseline distance / size, lower line) for successive body-size lines of one paragraph.
+
+    A line's successor is the next line below it on the page that overlaps it sideways (the
+    same column). Two lines belong to one paragraph when they are closer than two font sizes:
+    paragraph and list-item spacing add at least half a size to the 1.5 line height.
+    """
+    ratios = []
+    for index, upper in enumerate(lines):
+        lower = next((ln for ln in lines[index + 1:] if ln.page == upper.page and ln.baseline < upper.baseline
+                      and ln.x0 < upper.x1 and upper.x0 < ln.x1), None)
+        if lower is None or abs(upper.size - body_size) > _EPSILON or abs(lower.size - body_size) > _EPSILON:
+            continue
+        distance = upper.baseline - lower.baseline
+        if distance < 2 * body_size:
+            ratios.append((distance / body_size, lower))
+    return ratios
+
+
+def check(data: bytes, *, name: str) -> list[Finding]:
+    lines = glyph_lines(data)
+    found: list[Finding] = []
+    small = [ln for ln in lines if ln.size < MIN_SIZE - _EPSILON and ln.text.strip()]
+    for ln in small[:5]:
+        found.append(finding("l-001", f"{name} page {ln.page}: text at {ln.size:g} pt "
+                                      f"('{ln.text.strip()[:40]}'); large print needs {MIN_SIZE:g} pt or more"))
+    body = Counter(ln.size for ln in lines if ln.text.strip()).most_common(1)
+    if body:
+        tight = [(r, ln) for r, ln in line_height_ratios(lines, body[0][0]) if r < MIN_LINE_HEIGHT - 0.01]
+        for ratio, ln in tight[:5]:
+            found.append(finding("l-002", f"{name} page {ln.page}: line height {ratio:.2f} before "
+                                          f"'{ln.text.strip()[:40]}'; large print needs {MIN_LINE_HEIGHT:g}"))
+        for ln in [ln for ln in lines if ln.italic and abs(ln.size - body[0][0]) <= _EPSILON][:5]:
+            found.append(finding("l-003", f"{name} page {ln.page}: italic body text ('{ln.text.strip()[:40]}')"))
+    return found
