@@ -20,10 +20,10 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
 from . import WriteResult
+from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
 EXTENSION = ".pdf"
 MEDIA_TYPE = "application/pdf"
-PDF_VARIANT = "pdf/ua-1"
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -99,8 +99,8 @@ def write(rendered, options=None) -> WriteResult:
     identifier = hashlib.sha256(rendered.html.encode("utf-8")).hexdigest()[:32].encode()
     try:
         with _capture_logs() as write_records:
-            data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier,
-                                      **(options or {}).get("pdf_options", {}))
+            # pdfua repairs WeasyPrint's PDF/UA gaps (STANDARDS.md section 3) after writing.
+            data = write_pdfua(document, identifier=identifier, **(options or {}).get("pdf_options", {}))
     except OSError as exc:  # pragma: no cover - disk problems surface in output.py
         raise OutputError(str(exc)) from exc
     problems += [finding("p-013", f"WeasyPrint: {r.getMessage()}",
