@@ -189,3 +189,22 @@ def test_a_failed_pdf_condition_fails_the_build_and_writes_nothing(project, tmp_
 def test_build_editions_reports_no_pdf_findings(built):
     _, result = built
     assert [f for f in result.findings if f.code.startswith("p-")] == []
+
+
+def test_content_scan_finds_every_kind_of_unmarked_painting():
+    """Text, paths, images (XObject and inline) and shadings outside marks; clipping is not painting."""
+    from publisher.verify.pdf_content import scan_page
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0]
+    page.obj.Contents = pdf.make_stream(
+        b"q 0 0 10 10 re W n 0 0 5 5 re f 0 0 m 5 5 l S "
+        b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x80 EI /Im0 Do /Sh0 sh Q "
+        b"BT /F1 12 Tf (a) Tj [(b)] TJ ET "
+        b"/Artifact BMC 0 0 5 5 re f EMC "
+        b"/P <</MCID 0>> BDC BT (c) Tj ET /Artifact BMC 0 0 1 1 re f EMC EMC")
+    marks = scan_page(page)
+    assert marks.unmarked == {"f": 1, "S": 1, "INLINE IMAGE": 1, "Do": 1, "sh": 1, "Tj": 1, "TJ": 1}
+    assert marks.mcids == [0]
+    assert marks.artifact_in_tagged == 1
+    assert marks.graphics == {"none": 5, "artifact": 2}

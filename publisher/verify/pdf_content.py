@@ -16,6 +16,9 @@ TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
 PATH_OPERATORS = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*"}
 PAINT_OPERATORS = TEXT_OPERATORS | PATH_OPERATORS | {"sh", "Do", "INLINE IMAGE"}
 
+_MARK_OPERATORS = " ".join(sorted(PAINT_OPERATORS - {"INLINE IMAGE"} | {"BDC", "BMC", "EMC", "BI", "ID", "EI"}))
+_DECODE_OPERATORS = _MARK_OPERATORS + " Tf Tm Td TD"
+
 ARTIFACT = "artifact"
 TAGGED = "tagged"
 OTHER = "other"
@@ -108,7 +111,10 @@ def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = 
     stack: list[tuple[str, int | None, object]] = []
     font: ToUnicode | None = None
     line = 0.0
-    for operands, operator in pikepdf.parse_content_stream(page):
+    # Only the operators that matter are handed back by qpdf (half the stream is state);
+    # "BI ID EI" together bring inline images back as "INLINE IMAGE".
+    wanted = _DECODE_OPERATORS if decode else _MARK_OPERATORS
+    for operands, operator in pikepdf.parse_content_stream(page, wanted):
         op = str(operator)
         if op in ("BDC", "BMC"):
             kind, mcid, props = _mark_kind(operands, op, properties)
