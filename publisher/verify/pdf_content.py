@@ -114,10 +114,10 @@ def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = 
     # Only the operators that matter are handed back by qpdf (half the stream is state);
     # "BI ID EI" together bring inline images back as "INLINE IMAGE".
     wanted = _DECODE_OPERATORS if decode else _MARK_OPERATORS
-    for operands, operator in pikepdf.parse_content_stream(page, wanted):
-        op = str(operator)
+    for instruction in pikepdf.parse_content_stream(page, wanted):
+        op = str(instruction.operator)  # attribute access: tuple unpacking is 5x slower
         if op in ("BDC", "BMC"):
-            kind, mcid, props = _mark_kind(operands, op, properties)
+            kind, mcid, props = _mark_kind(instruction.operands, op, properties)
             kinds = {entry[0] for entry in stack}
             if kind == ARTIFACT and TAGGED in kinds:
                 marks.artifact_in_tagged += 1
@@ -138,21 +138,21 @@ def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = 
                 marks.graphics[where] = marks.graphics.get(where, 0) + 1
             if decode and op in TEXT_OPERATORS and font is not None:
                 if inner is not None and inner[0] == TAGGED:
-                    marks.shown.setdefault(inner[1], []).append((line, font, operands, op))
+                    marks.shown.setdefault(inner[1], []).append((line, font, instruction.operands, op))
                 elif inner is not None:
                     props = inner[2] if isinstance(inner[2], pikepdf.Dictionary) else pikepdf.Dictionary()
                     marks.artifact_shown.append((str(props.get("/Type", "")), str(props.get("/Subtype", "")),
-                                                 line, font, operands, op))
+                                                 line, font, instruction.operands, op))
         elif decode and op == "Tf":
-            ref = fonts.get(operands[0])
+            ref = fonts.get(instruction.operands[0])
             if ref is not None:
                 if ref.objgen not in cmaps:
                     cmaps[ref.objgen] = ToUnicode(ref)
                 font = cmaps[ref.objgen]
         elif decode and op == "Tm":
-            line = round(float(operands[5]), 1)
+            line = round(float(instruction.operands[5]), 1)
         elif decode and op in ("Td", "TD"):
-            line = round(line + float(operands[1]), 1)
+            line = round(line + float(instruction.operands[1]), 1)
     return marks
 
 
