@@ -50,7 +50,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "p-005": ("No structure tree", "Write with pdf_variant='pdf/ua-1'."),
     "p-006": ("Heading levels skip", "Headings go down one level at a time: H1, H2, H3."),
     "p-007": ("Figure without alt text", "Give every image alt text, or mark it decorative."),
-    "p-008": ("Table header without scope", "Tables need header cells with /Scope."),
+    "p-008": ("Table without usable header cells", "Give the table a header row (Markdown: a | --- | line under the first row); header cells need a scope."),
     "p-009": ("Link without a description", "Links need words that say where they lead."),
     "p-010": ("Font not embedded or without Unicode map", "Use the bundled fonts."),
     "p-011": ("Untagged content", "All content must be tagged or an artifact."),
@@ -58,6 +58,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "p-013": ("Renderer error", "See the message; usually a template or stylesheet problem."),
     "p-014": ("List structure wrong", "Lists must be L > LI > (Lbl, LBody)."),
     "p-015": ("Annotation tab order", "Pages with links need /Tabs /S."),
+    "p-016": ("Table cell headers do not resolve", "TD /Headers must name TH /IDs listed in the StructTreeRoot /IDTree (the PDF writer's pdfua step writes it)."),
+    "p-017": ("Annotation not in the structure tree", "Each link must be tagged through an OBJR inside a Link element (the PDF writer's pdfua step)."),
+    "p-018": ("PDF has no document identifier", "The PDF writer must pass pdf_identifier so the trailer has a stable /ID."),
     # EPUB
     "e-001": ("EPUB structure problem", "See the message."),
     "e-002": ("EPUBCheck message", "See EPUBCheck's message."),

@@ -127,13 +127,13 @@ def base_context(doc: SelectedDocument, clinic: Clinic) -> TemplateContext:
     next_review = topic.next_review.isoformat()
     custom = doc.title != topic.full_title
     main_title = doc.title if custom else topic.title
-    if doc.edition.large_print:
-        # Large print keeps the footer short enough to stay 18 pt: who to call, and the page.
-        # A line break (css_string writes it as \A; the margin box keeps it) between name and phone.
-        footer_left = "\n".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
+    # The running footer: the title, then who to call, then the review date; line breaks
+    # (css_string writes them as \A; the margin box keeps them) so nothing wraps mid-phrase.
+    contact = " · ".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
+    if doc.edition.large_print:  # 18 pt: one item a line; the title is large on page 1
+        footer_left = "\n".join(p for p in (clinic.name, _nowrap(clinic.phone), f"Reviewed {reviewed}") if p)
     else:
-        footer_left = " · ".join(p for p in (main_title, clinic.name, _nowrap(clinic.phone),
-                                             f"Reviewed {reviewed}") if p)
+        footer_left = "\n".join((main_title, " · ".join(p for p in (contact, f"Reviewed {reviewed}") if p)))
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,

@@ -1,57 +1,141 @@
-"""PDF bytes -> findings: the PDF/UA-1 conditions of ../shared/STANDARDS.md section 2,
-read with pikepdf (veraPDF cannot be installed here)."""
+"""PDF bytes -> findings: every PDF/UA-1 condition of ../shared/STANDARDS.md section 2,
+read with pikepdf (veraPDF cannot be installed here).
+
+One finding per failed condition (per page or per element where that says where to look),
+each with the p- code of the condition from findings.CATALOG.
+"""
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass, field
 
 import pikepdf
 
 from ..findings import Finding, finding
+from .pdf_content import PageMarks, scan_page
 
 HEADINGS = {f"/H{n}": n for n in range(1, 7)}
+LIST_KIDS = {"/L": {"/LI", "/L", "/Caption"}, "/LI": {"/Lbl", "/LBody"}}
+LIST_PARENTS = {"/LI": {"/L"}, "/Lbl": {"/LI"}, "/LBody": {"/LI"}}
+URL_LIKE = re.compile(r"^(#|[a-z][a-z0-9+.-]*:|www\.)", re.I)
 
 
-def struct_elements(pdf: pikepdf.Pdf):
+def _kids(node) -> list:
+    kids = node.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _is_element(node) -> bool:
+    return isinstance(node, pikepdf.Dictionary) and "/S" in node and node.get("/Type") not in (
+        pikepdf.Name.MCR, pikepdf.Name.OBJR)
+
+
+def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     """Every structure element reachable from the root, in document (depth-first) order."""
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
-        return
-    stack = [root.get("/K")]
-    seen = set()
-    order = []
-
-    def visit(node):
-        if isinstance(node, pikepdf.Array):
-            for item in node:
-                visit(item)
-            return
-        if not isinstance(node, pikepdf.Dictionary):
-            return
-        if node.get("/Type") in ("/MCR", "/OBJR"):
-            return
-        key = node.objgen
-        if key != (0, 0) and key in seen:
-            return
-        seen.add(key)
-        if "/S" in node:
-            order.append(node)
-        kids = node.get("/K")
-        if kids is not None:
-            visit(kids)
-
-    visit(stack[0])
-    yield from order
+        return []
+    order, seen = [], set()
+    stack = list(reversed(_kids(root)))
+    while stack:
+        node = stack.pop()
+        if not _is_element(node) or node.objgen in seen:
+            continue
+        seen.add(node.objgen)
+        order.append(node)
+        stack.extend(reversed(_kids(node)))
+    return order
 
 
-def heading_sequence(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
-    """(level, text) of every heading element in the structure tree, in order."""
-    out = []
-    for el in struct_elements(pdf):
-        tag = str(el.get("/S"))
-        if tag in HEADINGS:
-            out.append((HEADINGS[tag], str(el.get("/T", "") or el.get("/ActualText", "") or "")))
+def number_tree(node) -> dict[int, object]:
+    """A number tree (/Nums, /Kids) as a dict."""
+    out: dict[int, object] = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        nums = current.get("/Nums")
+        if nums is not None:
+            out.update({int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)})
+        stack.extend(current.get("/Kids") or [])
     return out
+
+
+def name_tree(node) -> dict[bytes, object]:
+    """A name tree (/Names, /Kids) as a dict."""
+    out: dict[bytes, object] = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        names = current.get("/Names")
+        if names is not None:
+            out.update({bytes(names[i]): names[i + 1] for i in range(0, len(names) - 1, 2)})
+        stack.extend(current.get("/Kids") or [])
+    return out
+
+
+@dataclass
+class Tagged:
+    """A tagged PDF read once: reachable elements, the ParentTree and each page's marks."""
+
+    pdf: pikepdf.Pdf
+    elements: list = field(default_factory=list)
+    reachable: set = field(default_factory=set)
+    parents: dict = field(default_factory=dict)
+    page_index: dict = field(default_factory=dict)  # page objgen -> index
+    marks: list[PageMarks] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, pdf: pikepdf.Pdf, *, decode: bool = True) -> "Tagged":
+        tree = pdf.Root.get("/StructTreeRoot")
+        parent_tree = tree.get("/ParentTree") if tree is not None else None
+        elements = struct_elements(pdf)
+        cmaps: dict = {}
+        return cls(pdf=pdf, elements=elements, reachable={e.objgen for e in elements},
+                   parents=number_tree(parent_tree) if parent_tree is not None else {},
+                   page_index={p.obj.objgen: i for i, p in enumerate(pdf.pages)},
+                   marks=[scan_page(p, decode=decode, cmaps=cmaps) for p in pdf.pages])
+
+    def _page_of(self, node, inherited: int | None) -> int | None:
+        page = node.get("/Pg")
+        return self.page_index.get(page.objgen, inherited) if page is not None else inherited
+
+    def text(self, element) -> str:
+        """The words of an element, from the marked content of it and its descendants."""
+        pieces: list[tuple[float, str]] = []
+
+        def walk(node, page):
+            page = self._page_of(node, page)
+            for kid in _kids(node):
+                if isinstance(kid, int):
+                    if page is not None:
+                        pieces.extend(self.marks[page].texts(kid))
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.MCR:
+                    kid_page = self._page_of(kid, page)
+                    if kid_page is not None:
+                        pieces.extend(self.marks[kid_page].texts(int(kid.MCID)))
+                elif _is_element(kid):
+                    walk(kid, page)
+
+        walk(element, None)
+        out, last_line = "", None
+        for line, text in pieces:
+            # A new line of text with no space at the break: the words still part there.
+            if last_line is not None and line != last_line and out and not out[-1].isspace() \
+                    and text and not text[0].isspace():
+                out += " "
+            out += text
+            last_line = line
+        return " ".join(out.split())
+
+
+def heading_sequence(pdf: pikepdf.Pdf, tagged: Tagged | None = None) -> list[tuple[int, str]]:
+    """(level, text) of every heading in the structure tree, in reading order; the text is
+    read from the heading's marked content."""
+    tagged = tagged or Tagged.read(pdf)
+    return [(HEADINGS[str(el.S)], tagged.text(el)) for el in tagged.elements if str(el.S) in HEADINGS]
 
 
 def _xmp(pdf: pikepdf.Pdf) -> str:
@@ -60,56 +144,213 @@ def _xmp(pdf: pikepdf.Pdf) -> str:
 
 
 def check(data: bytes, *, name: str) -> list[Finding]:
+    """Every PDF/UA-1 condition of STANDARDS.md section 2, on the bytes of one PDF."""
     found: list[Finding] = []
-    add = lambda code, message: found.append(finding(code, message, hint=None))  # noqa: E731
+
+    def add(code: str, message: str) -> None:
+        found.append(finding(code, f"{name}: {message}"))
+
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        root = pdf.Root
-        mark = root.get("/MarkInfo")
-        if mark is None or not bool(mark.get("/Marked", False)):
-            add("p-001", f"{name}: /MarkInfo /Marked is not true")
-        if not str(root.get("/Lang", "")).strip():
-            add("p-002", f"{name}: the catalog has no /Lang")
-        prefs = root.get("/ViewerPreferences")
-        if prefs is None or not bool(prefs.get("/DisplayDocTitle", False)):
-            add("p-003", f"{name}: /DisplayDocTitle is not true")
-        xmp = _xmp(pdf)
-        if not re.search(r"<dc:title>.*?\S.*?</dc:title>", xmp, re.S):
-            add("p-003", f"{name}: the XMP metadata has no dc:title")
-        if not re.search(r"pdfuaid:part(>|=\")\s*1", xmp):
-            add("p-004", f"{name}: the XMP metadata has no pdfuaid:part 1")
-        tree = root.get("/StructTreeRoot")
+        check_catalog(pdf, add)
+        tree = pdf.Root.get("/StructTreeRoot")
         if tree is None or "/ParentTree" not in tree:
-            add("p-005", f"{name}: no structure tree with a ParentTree")
-            return [_named(f, name) for f in found]
-        found += check_headings(pdf, name)
-        for el in struct_elements(pdf):
-            if str(el.get("/S")) == "/Figure" and not str(el.get("/Alt", "")).strip():
-                add("p-007", f"{name}: a Figure has no /Alt text")
-        found += check_fonts(pdf, name)
+            add("p-005", "no structure tree with a ParentTree (StructTreeRoot)")
+            return found
+        tagged = Tagged.read(pdf)
+        check_content(tagged, add)
+        check_headings(tagged, add)
+        check_figures(tagged, add)
+        check_tables(tagged, add)
+        check_lists(tagged, add)
+        check_annotations(tagged, add)
+        check_fonts(pdf, add)
     return found
 
 
-def _named(f: Finding, name: str) -> Finding:
-    return f
+def check_catalog(pdf: pikepdf.Pdf, add) -> None:
+    root = pdf.Root
+    mark = root.get("/MarkInfo")
+    if mark is None or not bool(mark.get("/Marked", False)):
+        add("p-001", "/MarkInfo /Marked is not true")
+    if not str(root.get("/Lang", "")).strip():
+        add("p-002", "the catalog has no /Lang (document language)")
+    prefs = root.get("/ViewerPreferences")
+    if prefs is None or not bool(prefs.get("/DisplayDocTitle", False)):
+        add("p-003", "/ViewerPreferences /DisplayDocTitle is not true")
+    xmp = _xmp(pdf)
+    if not re.search(r"<dc:title>.*?\S.*?</dc:title>", xmp, re.S):
+        add("p-003", "the XMP metadata has no dc:title")
+    if not re.search(r"pdfuaid:part(>|=\")\s*1", xmp):
+        add("p-004", "the XMP metadata has no pdfuaid:part 1")
+    ident = pdf.trailer.get("/ID")
+    if not (isinstance(ident, pikepdf.Array) and len(ident) == 2 and all(len(bytes(i)) for i in ident)):
+        add("p-018", "the trailer has no /ID")
 
 
-def check_headings(pdf, name) -> list[Finding]:
-    found = []
+def check_content(tagged: Tagged, add) -> None:
+    """Every painting operator is in tagged content that a reachable element owns, or in an
+    /Artifact; artifacts and tagged content do not nest in each other."""
+    for index, (page, marks) in enumerate(zip(tagged.pdf.pages, tagged.marks), start=1):
+        if marks.unmarked:
+            ops = ", ".join(f"{op} ×{n}" for op, n in sorted(marks.unmarked.items()))
+            add("p-011", f"page {index}: content outside tagged content or an /Artifact ({ops})")
+        if marks.artifact_in_tagged or marks.tagged_in_artifact:
+            add("p-011", f"page {index}: artifacts and tagged content are nested in each other")
+        if not marks.mcids:
+            continue
+        key = page.obj.get("/StructParents")
+        owners = tagged.parents.get(int(key)) if key is not None else None
+        orphans = []
+        for mcid in marks.mcids:
+            owner = owners[mcid] if isinstance(owners, pikepdf.Array) and mcid < len(owners) else None
+            if not (_is_element(owner) and owner.objgen in tagged.reachable and _owns(owner, mcid)):
+                orphans.append(mcid)
+        if orphans:
+            shown = ", ".join(map(str, orphans[:8])) + (" ..." if len(orphans) > 8 else "")
+            add("p-011", f"page {index}: marked content {shown} belongs to no structure element "
+                         "in the tree (untagged; page furniture must be an /Artifact)")
+
+
+def _owns(element, mcid: int) -> bool:
+    for kid in _kids(element):
+        if isinstance(kid, int) and kid == mcid:
+            return True
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.MCR \
+                and int(kid.get("/MCID", -1)) == mcid:
+            return True
+    return False
+
+
+def check_headings(tagged: Tagged, add) -> None:
+    """Headings start at H1 and never skip a level going down."""
     previous = 0
-    for level, _ in heading_sequence(pdf):
+    for level, text in heading_sequence(tagged.pdf, tagged):
         if previous == 0 and level != 1:
-            found.append(finding("p-006", f"{name}: the first heading is H{level}, not H1"))
-        elif level > previous + 1 and previous:
-            found.append(finding("p-006", f"{name}: heading H{level} follows H{previous} (skips a level)"))
+            add("p-006", f"the first heading is H{level} ('{text}'), not H1")
+        elif previous and level > previous + 1:
+            add("p-006", f"heading H{level} '{text}' follows an H{previous} (skips a level)")
         previous = level
-    return found
 
 
-def check_fonts(pdf, name) -> list[Finding]:
-    found = []
+def check_figures(tagged: Tagged, add) -> None:
+    for el in tagged.elements:
+        if el.S == pikepdf.Name.Figure and not str(el.get("/Alt", "")).strip():
+            page = tagged._page_of(el, None)
+            where = f" on page {page + 1}" if page is not None else ""
+            add("p-007", f"a Figure{where} has no /Alt text")
+
+
+def _table_attr(cell, key: str):
+    attrs = cell.get("/A")
+    for attr in [attrs] if isinstance(attrs, pikepdf.Dictionary) else list(attrs or []):
+        if isinstance(attr, pikepdf.Dictionary) and key in attr:
+            return attr[key]
+    return None
+
+
+def _cells(table) -> list:
+    out, stack = [], list(reversed(_kids(table)))
+    while stack:
+        node = stack.pop()
+        if not _is_element(node) or node.S == pikepdf.Name.Table:  # nested tables: their own check
+            continue
+        if node.S in (pikepdf.Name.TH, pikepdf.Name.TD):
+            out.append(node)
+        else:
+            stack.extend(reversed(_kids(node)))
+    return out
+
+
+def check_tables(tagged: Tagged, add) -> None:
+    """Tables have TH cells, each with /Scope or named by TD /Headers that resolve through
+    the /IDTree."""
+    tree = tagged.pdf.Root.StructTreeRoot
+    ids = name_tree(tree.IDTree) if "/IDTree" in tree else {}
+    for number, table in enumerate((e for e in tagged.elements if e.S == pikepdf.Name.Table), start=1):
+        cells = _cells(table)
+        headers = [c for c in cells if c.S == pikepdf.Name.TH]
+        if not headers:
+            add("p-008", f"table {number} has no header cells (TH)")
+            continue
+        referenced = set()
+        for cell in cells:
+            if cell.S != pikepdf.Name.TD:
+                continue
+            for ref in _table_attr(cell, "/Headers") or []:
+                target = ids.get(bytes(ref))
+                if not (_is_element(target) and target.S == pikepdf.Name.TH):
+                    add("p-016", f"table {number}: a cell's /Headers '{bytes(ref).decode('latin-1')}' "
+                                 "does not resolve to a TH through the /IDTree")
+                else:
+                    referenced.add(target.objgen)
+        for th in headers:
+            scope = _table_attr(th, "/Scope")
+            if scope not in (pikepdf.Name.Row, pikepdf.Name.Column, pikepdf.Name.Both) \
+                    and th.objgen not in referenced:
+                add("p-008", f"table {number}: a header cell has no /Scope and no cell names it in /Headers")
+
+
+def check_lists(tagged: Tagged, add) -> None:
+    """Lists are L > LI > (Lbl, LBody)."""
+    for el in tagged.elements:
+        tag = str(el.S)
+        allowed = LIST_KIDS.get(tag)
+        if allowed:
+            wrong = sorted({str(k.S) for k in _kids(el) if _is_element(k) and str(k.S) not in allowed})
+            if wrong:
+                add("p-014", f"a {tag[1:]} contains {', '.join(w[1:] for w in wrong)}")
+        if tag in LIST_PARENTS:
+            parent = el.get("/P")
+            if not (_is_element(parent) and str(parent.S) in LIST_PARENTS[tag]):
+                add("p-014", f"a {tag[1:]} is not inside a {' or '.join(p[1:] for p in LIST_PARENTS[tag])}")
+
+
+def _words(text: str, targets: set[str]) -> bool:
+    """A description in words: not empty, not the target itself, not a URL or #fragment."""
+    text = text.strip()
+    return bool(text) and text not in targets and not URL_LIKE.match(text) and bool(re.search(r"\w", text))
+
+
+def check_annotations(tagged: Tagged, add) -> None:
+    """Link annotations are tagged through an OBJR in a Link element and described in
+    words; pages with annotations have /Tabs /S."""
+    for index, page in enumerate(tagged.pdf.pages, start=1):
+        annots = page.obj.get("/Annots")
+        if not annots:
+            continue
+        if page.obj.get("/Tabs") != pikepdf.Name.S:
+            add("p-015", f"page {index} has annotations but no /Tabs /S (structure order)")
+        for annot in annots:
+            subtype = annot.get("/Subtype")
+            if subtype == pikepdf.Name.Popup:
+                continue
+            key = annot.get("/StructParent")
+            owner = tagged.parents.get(int(key)) if key is not None else None
+            tagged_ok = (_is_element(owner) and owner.objgen in tagged.reachable and any(
+                isinstance(k, pikepdf.Dictionary) and k.get("/Type") == pikepdf.Name.OBJR
+                and k.get("/Obj") is not None and k.Obj.objgen == annot.objgen for k in _kids(owner)))
+            if subtype == pikepdf.Name.Link and tagged_ok and owner.S != pikepdf.Name.Link:
+                tagged_ok = False
+            if not tagged_ok:
+                add("p-017", f"page {index}: a {str(subtype)[1:]} annotation is not tagged through an "
+                             "OBJR in a Link element")
+            if subtype != pikepdf.Name.Link:
+                continue
+            action = annot.get("/A")
+            targets = {str(annot.get("/Dest", "")), "#" + str(annot.get("/Dest", ""))}
+            if isinstance(action, pikepdf.Dictionary) and "/URI" in action:
+                targets.add(str(action.URI))
+            contents = str(annot.get("/Contents", ""))
+            if not _words(contents, targets):
+                shown = f"'{contents}'" if contents else "nothing"
+                add("p-009", f"page {index}: a link's /Contents is {shown}, not words that describe it")
+
+
+def check_fonts(pdf: pikepdf.Pdf, add) -> None:
+    """Every font embedded, each with a ToUnicode map."""
     seen = set()
     for page in pdf.pages:
-        fonts = page.get("/Resources", {}).get("/Font", {})
+        fonts = (page.obj.get("/Resources") or pikepdf.Dictionary()).get("/Font") or pikepdf.Dictionary()
         for key in fonts.keys():
             font = fonts[key]
             if font.objgen in seen:
@@ -120,7 +361,6 @@ def check_fonts(pdf, name) -> list[Finding]:
             descriptor = target.get("/FontDescriptor")
             embedded = descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             if not embedded:
-                found.append(finding("p-010", f"{name}: font {font.get('/BaseFont')} is not embedded"))
+                add("p-010", f"font {font.get('/BaseFont')} is not embedded")
             if "/ToUnicode" not in font:
-                found.append(finding("p-010", f"{name}: font {font.get('/BaseFont')} has no ToUnicode map"))
-    return found
+                add("p-010", f"font {font.get('/BaseFont')} has no ToUnicode map")

@@ -21,10 +21,10 @@ from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
 from . import WriteResult
 from .pagemap import page_starts
+from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
 EXTENSION = ".pdf"
 MEDIA_TYPE = "application/pdf"
-PDF_VARIANT = "pdf/ua-1"
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -84,14 +84,18 @@ def render_document(rendered):
     return document, records
 
 
+def _log_findings(records) -> list:
+    """WeasyPrint log records as findings: an ERROR record fails the build."""
+    return [finding("p-013", f"WeasyPrint: {r.getMessage()}", tool="weasyprint",
+                    severity=Severity.ERROR if r.levelno >= logging.ERROR else Severity.WARNING)
+            for r in records]
+
+
 def write(rendered, options=None) -> WriteResult:
     document, records = render_document(rendered)
     edition = rendered.doc.edition
     pages = len(document.pages)
-    problems = [finding("p-013", f"WeasyPrint: {r.getMessage()}",
-                        severity=Severity.ERROR if r.levelno >= logging.ERROR else Severity.WARNING,
-                        tool="weasyprint")
-                for r in records]
+    problems = _log_findings(records)
     if edition.max_pages and pages > edition.max_pages:
         problems.append(finding("p-012", f"'{edition.id}' has {pages} pages; its budget is {edition.max_pages}"))
     if any(p.is_error for p in problems):
@@ -100,13 +104,11 @@ def write(rendered, options=None) -> WriteResult:
     identifier = hashlib.sha256(rendered.html.encode("utf-8")).hexdigest()[:32].encode()
     try:
         with _capture_logs() as write_records:
-            data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier,
-                                      **(options or {}).get("pdf_options", {}))
+            # pdfua repairs WeasyPrint's PDF/UA gaps (STANDARDS.md section 3) after writing.
+            data = write_pdfua(document, identifier=identifier, **(options or {}).get("pdf_options", {}))
     except OSError as exc:  # pragma: no cover - disk problems surface in output.py
         raise OutputError(str(exc)) from exc
-    problems += [finding("p-013", f"WeasyPrint: {r.getMessage()}",
-                         severity=Severity.ERROR if r.levelno >= logging.ERROR else Severity.WARNING,
-                         tool="weasyprint") for r in write_records]
+    problems += _log_findings(write_records)
     if any(p.is_error for p in problems):
         raise ChecksFailed(problems)
     anchors = [sorted(page.anchors) for page in document.pages]

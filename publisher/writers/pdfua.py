@@ -1,0 +1,437 @@
+"""A laid-out WeasyPrint document -> PDF/UA-1 bytes that meet ../shared/STANDARDS.md section 2.
+
+WeasyPrint 70 writes a good structure tree but leaves gaps (STANDARDS.md section 3). Two
+steps close them:
+
+1. While WeasyPrint builds its tree, a recorder notes the HTML facts the PDF loses: which
+   struct element came from which element's `lang`, `<th scope>`, link words, decorative
+   image (`alt=""`), and which marked content belongs to an @page margin box. This wraps
+   WeasyPrint's private `pdf.tags._build_box_tree`, so the module is pinned to the exact
+   WeasyPrint version below and refuses to load with any other.
+2. A pikepdf pass on the written bytes then repairs the file with those facts:
+   margin boxes (running footer, page numbers) become /Artifact /Pagination marked content,
+   decorative images /Artifact /Layout; inner `lang` becomes /Lang; TH cells get /Scope,
+   TD /Headers are recomputed from the scopes and resolve through an /IDTree; link
+   annotations get the link's words as /Contents; pages with annotations get /Tabs /S;
+   the trailer /ID is kept (first element: the caller's identifier) and made reproducible.
+"""
+from __future__ import annotations
+
+import inspect
+import io
+import logging
+import re
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import pikepdf
+import weasyprint
+from pikepdf import Array, Dictionary, Name, String
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout.absolute import AbsolutePlaceholder
+from weasyprint.pdf import tags as _tags
+
+# The recorder depends on the private signature and behaviour of this exact release
+# (margin boxes built but not linked into the tree: Kozea/WeasyPrint#1836). Re-check
+# every gap in STANDARDS.md section 3 before moving this pin.
+WEASYPRINT_PIN = "70.0"
+_EXPECTED_PARAMETERS = ["box", "parent", "pdf", "page_number", "nums", "annotations", "tags"]
+_MISSING_ALT_MESSAGE = 'Image "%s" has no required alt description'
+
+if weasyprint.__version__ != WEASYPRINT_PIN:
+    raise RuntimeError(
+        f"publisher.writers.pdfua needs WeasyPrint {WEASYPRINT_PIN} exactly (it wraps a private "
+        f"function of that release), found {weasyprint.__version__}: pin weasyprint=={WEASYPRINT_PIN} "
+        "or re-check the PDF/UA repairs against the new release")
+if list(inspect.signature(_tags._build_box_tree).parameters) != _EXPECTED_PARAMETERS:
+    raise RuntimeError("weasyprint.pdf.tags._build_box_tree changed its signature; "
+                       "publisher.writers.pdfua must be re-checked")
+
+PDF_VARIANT = "pdf/ua-1"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+DECORATIVE_ROLES = {"presentation", "none"}
+# HTML sectioning elements WeasyPrint 70 writes as NonStruct (gap 6). A callout in an
+# <aside> must still be announced as a section with its heading.
+RETAG = {"aside": "/Sect", "nav": "/Sect", "header": "/Div", "footer": "/Div"}
+
+
+@dataclass
+class Facts:
+    """What the HTML says about the PDF's struct elements, keyed by PDF object number."""
+
+    langs: dict[int, str] = field(default_factory=dict)
+    scopes: dict[int, str] = field(default_factory=dict)  # TH -> HTML scope attribute
+    link_names: dict[int, str] = field(default_factory=dict)  # Link element -> its words
+    decorative: set[int] = field(default_factory=set)  # Figure elements of decorative images
+    margins: dict[tuple[int, int], str] = field(default_factory=dict)  # (page, MCID) -> @keyword
+
+
+def _words(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _text_with_alts(node) -> str:
+    """An element's text, with the alt text of the images in it."""
+    parts = [node.text or ""]
+    for child in node:
+        if isinstance(child.tag, str):  # comments and processing instructions have no text
+            parts.append(child.get("alt") or "" if child.tag == "img" else _text_with_alts(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _accessible_name(link) -> str:
+    """A link's name as a screen reader gives it: aria-label, else its words, else title."""
+    return (_words(link.get("aria-label")) or _words(_text_with_alts(link))
+            or _words(link.get("title")))
+
+
+def _is_decorative(element) -> bool:
+    if element.get("aria-hidden") == "true" or element.get("role") in DECORATIVE_ROLES:
+        return True
+    return element.tag == "img" and element.get("alt") == ""
+
+
+class _DropMissingAlt(logging.Filter):
+    """WeasyPrint logs alt="" as a missing alt (an ERROR); for a decorative image it is not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != _MISSING_ALT_MESSAGE
+
+
+@contextmanager
+def recording() -> Iterator[Facts]:
+    """Record HTML facts while WeasyPrint builds its structure tree (inside write_pdf)."""
+    facts = Facts()
+    original = _tags._build_box_tree
+    logger = logging.getLogger("weasyprint")
+
+    owners: dict[int, object] = {}  # struct element number -> the HTML element it came from
+
+    def build(box, parent, pdf, page_number, nums, annotations, tags):
+        real = box._box if isinstance(box, AbsolutePlaceholder) else box
+        if isinstance(real, boxes.MarginBox):
+            before = set(nums)
+            yield from original(box, parent, pdf, page_number, nums, annotations, tags)
+            for mcid in set(nums) - before:
+                facts.margins[(page_number, mcid)] = real.at_keyword
+            return
+        element = real.element
+        passthrough = (element is None or isinstance(real, boxes.PageBox)
+                       or real.element_tag in ("html", "body"))
+        decorative = (not passthrough and isinstance(real, boxes.ReplacedBox)
+                      and _is_decorative(element))
+        drop = _DropMissingAlt()
+        if decorative:
+            logger.addFilter(drop)
+        try:
+            for struct in original(box, parent, pdf, page_number, nums, annotations, tags):
+                if not passthrough:
+                    # An anonymous box (WeasyPrint copies its parent's element into it) adds
+                    # nothing the parent's element does not already say.
+                    anonymous = owners.get(getattr(parent, "number", None)) is element
+                    owners[struct.number] = element
+                    if not anonymous:
+                        _note(facts, struct, element, decorative)
+                yield struct
+        finally:
+            if decorative:
+                logger.removeFilter(drop)
+
+    _tags._build_box_tree = build
+    try:
+        yield facts
+    finally:
+        _tags._build_box_tree = original
+
+
+def _note(facts: Facts, struct, element, decorative: bool) -> None:
+    number = struct.number
+    kind = str(struct["S"])
+    if kind == "/NonStruct" and element.tag in RETAG:
+        # The element's subtree is built (children come before the yield), so WeasyPrint's
+        # own checks on parent tags are not affected by the new tag.
+        kind = struct["S"] = RETAG[element.tag]
+    lang = element.get("lang") or element.get(XML_LANG)
+    if lang:  # <html>'s own lang is the catalog /Lang (html and body boxes pass through)
+        facts.langs[number] = lang
+    if kind == "/TH" and element.get("scope"):
+        facts.scopes[number] = element.get("scope").lower()
+    if kind == "/Link":
+        facts.link_names[number] = _accessible_name(element)
+    if kind == "/Figure" and decorative:
+        facts.decorative.add(number)
+
+
+def write_pdf(document, *, identifier: bytes, **options) -> bytes:
+    """Write `document` (a rendered weasyprint.Document) as repaired PDF/UA-1 bytes."""
+    with recording() as facts:
+        data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier, **options)
+    return repair(data, facts)
+
+
+# --- the pikepdf pass -----------------------------------------------------------------
+
+ARTIFACT_PAGINATION = "/Pagination"
+ARTIFACT_LAYOUT = "/Layout"
+_MARK = re.compile(rb"/[A-Za-z]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+
+
+def _margin_subtype(keyword: str) -> str | None:
+    if keyword.startswith("@top"):
+        return "/Header"
+    if keyword.startswith("@bottom"):
+        return "/Footer"
+    return None  # side boxes: pagination without a header/footer subtype
+
+
+def _reachable(root) -> dict[tuple[int, int], pikepdf.Dictionary]:
+    """Struct elements reachable from the StructTreeRoot, by objgen, in document order."""
+    found: dict[tuple[int, int], pikepdf.Dictionary] = {}
+    stack = [root.get("/K")]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(reversed(list(node)))
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node and node.objgen not in found:
+            found[node.objgen] = node
+            kids = node.get("/K")
+            if kids is not None:
+                stack.append(kids)
+    return found
+
+
+def _parent_tree(tree) -> dict[int, object]:
+    nums = tree.ParentTree.get("/Nums")
+    if nums is None:  # WeasyPrint writes one flat /Nums array; anything else is unexpected
+        raise RuntimeError("PDF/UA repair: the ParentTree has no flat /Nums array")
+    return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+
+
+def repair(data: bytes, facts: Facts) -> bytes:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        parents = _parent_tree(tree)
+        reachable = _reachable(tree)
+        if _remove_decorative(facts, reachable):
+            reachable = _reachable(tree)
+        for index, page in enumerate(pdf.pages):
+            _mark_artifacts(pdf, page, index, parents.get(int(page.obj.get("/StructParents", -1))),
+                            reachable, facts)
+        for objgen, element in reachable.items():
+            lang = facts.langs.get(objgen[0])
+            if lang:
+                element.Lang = String(lang)
+        for element in reachable.values():
+            if element.S == Name.Table:
+                _repair_table(element, facts)
+        _write_id_tree(pdf, tree, reachable)
+        _repair_links(pdf, parents, facts)
+        out = io.BytesIO()
+        # deterministic_id: keep the caller's first /ID element, derive the second from the
+        # content, so the same content gives the same bytes (qpdf would add a random one).
+        pdf.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False)
+        return out.getvalue()
+
+
+def _remove_decorative(facts: Facts, reachable) -> bool:
+    """Take decorative images out of the tree (their content becomes /Artifact /Layout)."""
+    found = [element for objgen, element in reachable.items() if objgen[0] in facts.decorative]
+    for element in found:
+        _detach(element)
+    return bool(found)
+
+
+def _detach(element) -> None:
+    parent = element.get("/P")
+    if parent is None or "/K" not in parent:
+        return
+    kids = parent.K
+    if isinstance(kids, pikepdf.Array):
+        keep = [k for k in kids if not (isinstance(k, pikepdf.Dictionary) and k.objgen == element.objgen)]
+        parent.K = Array(keep)
+        empty = not keep
+    else:
+        empty = True
+        del parent["/K"]
+    # A wrapper left with nothing (e.g. the anonymous block around the image) goes too.
+    if empty and parent.get("/S") not in (Name.Document, None) and "/Type" in parent \
+            and parent.Type == Name.StructElem:
+        _detach(parent)
+
+
+def _mark_artifacts(pdf, page, index: int, mcid_parents, reachable, facts: Facts) -> None:
+    """Marked content of margin boxes (built by WeasyPrint but never linked into the tree)
+    and of decorative images becomes an artifact; its ParentTree slot is emptied. Any other
+    content outside the tree is left alone, for the PDF check to report."""
+    if mcid_parents is None:
+        return
+    artifacts: dict[int, Dictionary] = {}
+    for mcid, parent in enumerate(mcid_parents):
+        if not isinstance(parent, pikepdf.Dictionary):
+            continue
+        if parent.objgen[0] in facts.decorative:
+            artifacts[mcid] = Dictionary(Type=Name(ARTIFACT_LAYOUT))
+        elif (index, mcid) in facts.margins and parent.objgen not in reachable:
+            props = Dictionary(Type=Name(ARTIFACT_PAGINATION))
+            subtype = _margin_subtype(facts.margins[(index, mcid)])
+            if subtype:
+                props.Subtype = Name(subtype)
+            artifacts[mcid] = props
+    if not artifacts:
+        return
+    # pydyf writes each mark as `/Tag <</MCID n>> BDC`; a byte-level rewrite is several
+    # times faster than parsing and unparsing the whole stream, and is checked by count.
+    contents = page.obj.Contents
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    data = b"\n".join(stream.read_bytes() for stream in streams)
+    replaced = set()
+
+    def swap(match: re.Match) -> bytes:
+        mcid = int(match[1])
+        if mcid not in artifacts:
+            return match[0]
+        replaced.add(mcid)
+        return b"/Artifact " + artifacts[mcid].unparse() + b" BDC"
+
+    data = _MARK.sub(swap, data)
+    if replaced != set(artifacts):
+        raise RuntimeError(f"PDF/UA repair: page {index + 1}: marked content "
+                           f"{sorted(set(artifacts) - replaced)} not found in the content stream")
+    page.obj.Contents = pdf.make_stream(data)
+    for mcid in artifacts:
+        mcid_parents[mcid] = None
+
+
+# --- tables ---------------------------------------------------------------------------
+
+SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
+
+
+def _kids(element) -> list:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _struct_kids(element) -> list:
+    return [k for k in _kids(element) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def _table_rows(table) -> list[tuple[pikepdf.Dictionary, str]]:
+    """(TR, the row group it is in) for each row of a Table element, in order."""
+    rows = []
+    for kid in _struct_kids(table):
+        if kid.S == Name.TR:
+            rows.append((kid, "/TBody"))
+        elif kid.S in (Name.THead, Name.TBody, Name.TFoot):
+            rows += [(tr, str(kid.S)) for tr in _struct_kids(kid) if tr.S == Name.TR]
+    return rows
+
+
+def _attribute(cell, key: str, default=None):
+    attrs = cell.get("/A")
+    for attr in ([attrs] if isinstance(attrs, pikepdf.Dictionary) else list(attrs or [])):
+        if isinstance(attr, pikepdf.Dictionary) and key in attr:
+            return attr[key]
+    return default
+
+
+def _table_attributes(cell) -> pikepdf.Dictionary:
+    attrs = cell.get("/A")
+    if isinstance(attrs, pikepdf.Dictionary) and attrs.get("/O") == Name.Table:
+        return attrs
+    for attr in list(attrs or []) if isinstance(attrs, pikepdf.Array) else []:
+        if isinstance(attr, pikepdf.Dictionary) and attr.get("/O") == Name.Table:
+            return attr
+    table_attrs = Dictionary(O=Name.Table)
+    cell.A = table_attrs if attrs is None else Array([attrs, table_attrs])
+    return table_attrs
+
+
+def _grid(rows) -> list[tuple[pikepdf.Dictionary, int, int, int, int]]:
+    """(cell, row, column, rowspan, colspan) for every TH/TD, with spans laid out."""
+    taken: set[tuple[int, int]] = set()
+    cells = []
+    for r, (tr, _) in enumerate(rows):
+        c = 0
+        for cell in _struct_kids(tr):
+            if cell.S not in (Name.TH, Name.TD):
+                continue
+            while (r, c) in taken:
+                c += 1
+            rowspan = int(_attribute(cell, "/RowSpan", 1))
+            colspan = int(_attribute(cell, "/ColSpan", 1))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    taken.add((r + dr, c + dc))
+            cells.append((cell, r, c, rowspan, colspan))
+            c += colspan
+    return cells
+
+
+def _repair_table(table, facts: Facts) -> None:
+    """Give every TH a /Scope and every TD the /Headers (TH /IDs) that apply to it."""
+    rows = _table_rows(table)
+    cells = _grid(rows)
+    row_has_data = defaultdict(bool)
+    for cell, r, _, _, _ in cells:
+        if cell.S == Name.TD:
+            row_has_data[r] = True
+    scope_of = {}
+    for cell, r, c, _, _ in cells:
+        if cell.S != Name.TH:
+            continue
+        scope = SCOPES.get(facts.scopes.get(cell.objgen[0], ""))
+        if scope is None:  # HTML's "auto" state: a header in a row of data heads that row
+            scope = "/Row" if row_has_data[r] and rows[r][1] != "/THead" else "/Column"
+        _table_attributes(cell).Scope = Name(scope)
+        if "/ID" not in cell:
+            cell.ID = String(f"{table.objgen[0]}-{r}-{c}")
+        scope_of[cell.objgen] = scope
+    for cell, r, c, rowspan, colspan in cells:
+        if cell.S != Name.TD:
+            continue
+        headers = []
+        for th, hr, hc, hrows, hcols in cells:
+            if th.S != Name.TH:
+                continue
+            in_rows = hr < r + rowspan and r < hr + hrows
+            in_cols = hc < c + colspan and c < hc + hcols
+            if (scope_of[th.objgen] == "/Row" and in_rows and hc < c) or \
+               (scope_of[th.objgen] == "/Column" and in_cols and hr < r):
+                headers.append(th.ID)
+        _table_attributes(cell).Headers = Array(headers)
+
+
+def _write_id_tree(pdf, tree, reachable) -> None:
+    """Every element /ID in a name tree, so TD /Headers resolve (PDF 1.7, 14.7.2)."""
+    ids = sorted(((bytes(el.ID), el) for el in reachable.values() if "/ID" in el), key=lambda pair: pair[0])
+    if not ids:
+        return
+    names = Array()
+    for key, element in ids:
+        names.append(String(key))
+        names.append(element)
+    tree.IDTree = pdf.make_indirect(Dictionary(Names=names))
+
+
+# --- links ----------------------------------------------------------------------------
+
+def _repair_links(pdf, parents, facts: Facts) -> None:
+    for page in pdf.pages:
+        annots = page.obj.get("/Annots")
+        if not annots:
+            continue
+        page.obj.Tabs = Name.S  # tab order follows the structure tree
+        for annot in annots:
+            if annot.get("/Subtype") != Name.Link or "/StructParent" not in annot:
+                continue
+            element = parents.get(int(annot.StructParent))
+            if isinstance(element, pikepdf.Dictionary):
+                name = facts.link_names.get(element.objgen[0])
+                if name:
+                    annot.Contents = String(name)
