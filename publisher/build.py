@@ -5,6 +5,7 @@ build before it can touch the output folder. No printing here: progress goes to 
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -16,7 +17,7 @@ from .model import Edition, Output, SelectedDocument, Topic
 from .output import OutputWriter, safe_target
 from .render import render_edition
 from .select import select_sections
-from .writers import EXTENSIONS, get_writer
+from .writers import EXTENSIONS, add_reading_level, get_writer
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Project:
 class BuildResult:
     outputs: list[Output] = field(default_factory=list)
     findings: list = field(default_factory=list)
+    readings: list = field(default_factory=list)  # (Output, Edition, readability.Reading) per measured output
 
 
 def load_editions(project: Project) -> dict[str, Edition]:
@@ -93,26 +95,36 @@ def output_name(doc: SelectedDocument) -> str:
 
 def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
                    paper: str | None = None, clinic_file: Path | None = None,
-                   topic_dirs=(), progress: Callable[[str], None] = lambda m: None) -> BuildResult:
-    """Build the chosen editions of the chosen topics into out_dir/<topic>/."""
+                   topic_dirs=(), allow_overdue: bool = False, today: dt.date | None = None,
+                   progress: Callable[[str], None] = lambda m: None) -> BuildResult:
+    """Build the chosen editions of the chosen topics into out_dir/<topic>/.
+
+    A topic past its next-review date stops the build (s-002) unless `allow_overdue`; its
+    outputs then carry a "Review overdue" note."""
+    from .verify.review import check_review, is_overdue
     out_dir = Path(out_dir or project.out_dir)
+    today = today or dt.date.today()
     progress("1/4 reading content")
     all_editions = load_editions(project)
     chosen = pick_editions(all_editions, editions)
     loaded = load_topics(project, topics, topic_dirs)
     clinic = read_clinic(clinic_file or project.default_clinic)
+    reviews = [f for t in loaded.values() for f in check_review(t, today=today, allow_overdue=allow_overdue)]
+    if any(f.is_error for f in reviews):
+        raise ChecksFailed(reviews)
+    overdue = {t.id for t in loaded.values() if is_overdue(t, today)}
     progress("2/4 selecting sections")
     docs = [_with_paper(select_sections(topic, edition), paper) for topic in loaded.values() for edition in chosen]
     writer = OutputWriter(out_dir)
     targets = [safe_target(out_dir, output_name(doc)) for doc in docs]
     for target in targets:
         writer.claim(target)
-    result = BuildResult()
+    result = BuildResult(findings=reviews)
     progress(f"3/4 rendering {len(docs)} file(s)")
     for number, (doc, target) in enumerate(zip(docs, targets), start=1):
         progress(f"    [{number}/{len(docs)}] {target.relative_to(out_dir.resolve())}")
         result.outputs.append(build_one(doc, target, writer=writer, clinic=clinic, project=project,
-                                        result=result))
+                                        result=result, review_overdue=doc.topic.id in overdue))
     progress("4/4 writing the index")
     write_index(project, out_dir, writer)
     return result
@@ -126,18 +138,37 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
 
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
-              project: Project, result: BuildResult) -> Output:
-    """Render, write to bytes, check, then (only if the checks pass) put the file in place."""
-    from .verify import check_bytes
-    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir)
+              project: Project, result: BuildResult, review_overdue: bool = False) -> Output:
+    """Render, write to bytes, measure, check, then (only if the checks pass) put the file in place.
+
+    An edition with reading-level targets is measured on the written bytes, and the measured
+    grade goes into the file's metadata before the checks run on the final bytes."""
+    from .verify import check_bytes, readability
+    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, review_overdue=review_overdue)
     written = get_writer(doc.edition.format)(rendered)
-    findings = list(written.findings) + check_bytes(doc, written.data, name=str(target))
+    data, reading = written.data, None
+    if readability.has_targets(doc.edition):
+        reading = readability.measure(doc, data)
+        data = add_reading_level(doc.edition.format, data, reading.whole.describe())
+    findings = list(written.findings) + check_bytes(doc, data, name=str(target), reading=reading)
     result.findings += findings
     if any(f.is_error for f in findings):
         raise ChecksFailed(findings)
-    writer.write(target, written.data)
-    return Output(path=target, topic=doc.topic.id, edition=doc.edition.id, format=doc.edition.format,
-                  size=len(written.data), pages=written.pages)
+    writer.write(target, data)
+    output = Output(path=target, topic=doc.topic.id, edition=doc.edition.id, format=doc.edition.format,
+                    size=len(data), pages=written.pages, grade=reading.whole.fk_grade if reading else None)
+    if reading:
+        result.readings.append((output, doc.edition, reading))
+    return output
+
+
+def measure_built(project: Project, topic: Topic, edition: Edition, out_dir: Path | None = None):
+    """The reading level of an edition's file already in the output folder, or None if it
+    has not been built. Reads the file; renders nothing (so `publish list` stays fast)."""
+    from .verify import readability
+    doc = select_sections(topic, edition)
+    path = Path(out_dir or project.out_dir) / output_name(doc)
+    return path, (readability.measure(doc, path.read_bytes()) if path.is_file() else None)
 
 
 def write_index(project: Project, out_dir: Path, writer: OutputWriter) -> Path:

@@ -24,6 +24,8 @@ FIELDS = {
     "paper": "letter or a4 (PDF)",
     "max_pages": "page budget (PDF)",
     "references": "whether the references list is included (true/false)",
+    "grade_max": "reading-level target: highest Flesch-Kincaid grade of the whole text",
+    "section_grade_max": "reading-level target: highest Flesch-Kincaid grade of any section",
 }
 REQUIRED = ("title", "format", "audience", "layout")
 
@@ -59,8 +61,19 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
             found.append(finding("d-001", f"paper '{paper}' is unknown", source=at("paper"),
                                  hint="Use letter or a4."))
         max_pages = spec.get("max_pages")
-        if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
-            found.append(finding("d-001", "max_pages must be a whole number above 0", source=at("max_pages")))
+        if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
+            found.append(finding("d-001", f"max_pages must be a whole number above 0, got {max_pages!r}",
+                                 source=at("max_pages")))
+            max_pages = None
+        grades = {}
+        for key in ("grade_max", "section_grade_max"):
+            value = spec.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not 1 <= value <= 20):
+                found.append(finding("d-001", f"{key} must be a grade between 1 and 20, got {value!r}",
+                                     source=at(key), hint="Write a number such as 6 or 8.5."))
+                value = None
+            grades[key] = float(value) if value is not None else None
         layout = str(spec.get("layout", ""))
         if layout and not (layouts_dir / layout).is_dir():
             found.append(finding("d-001", f"layout folder 'layouts/{layout}' does not exist",
@@ -70,7 +83,7 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
             audience=None if audience == "all" else audience, layout=layout,
             variant=spec.get("variant"), paper=paper, max_pages=max_pages,
             references=bool(spec.get("references", True)),
-            description=str(spec.get("description", "")))
+            description=str(spec.get("description", "")), **grades)
     if found:
         raise ContentError(found)
     return editions

@@ -135,6 +135,8 @@ class Edition:
     max_pages: int | None = None
     references: bool = True
     description: str = ""
+    grade_max: float | None = None  # Flesch-Kincaid grade target of the whole text
+    section_grade_max: float | None = None  # ... and of every section
 
 
 @dataclass(frozen=True)
@@ -179,3 +181,4 @@ class Output:
     format: str
     size: int
     pages: int | None = None
+    grade: float | None = None  # measured Flesch-Kincaid grade (editions with a target)

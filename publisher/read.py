@@ -50,6 +50,7 @@ class _Reader:
         self.findings: list[Finding] = []
         self._links: list = []  # (section id, SourceRef) of every #id link, checked at the end
         self._images: list = []
+        self._raw: dict[Path, dict] = {}  # each structured section's fields, for its variants
 
     # -- files -------------------------------------------------------------------------
     def rel(self, path: Path) -> Path:
@@ -199,7 +200,8 @@ class _Reader:
             for variant in variants:
                 stem, _, name = variant.stem.partition(".")
                 if stem == path.stem:
-                    body = self.read_body(variant, section.kind, variant=True, default_title=section.body.title)
+                    body = self.read_body(variant, section.kind, variant=True, default_title=section.body.title,
+                                          base=self._raw.get(path))
                     if body is not None:
                         section_variants[name] = body
             sections.append(Section(
@@ -267,6 +269,8 @@ class _Reader:
         body = self.make_body(data, body_text, body_line, kind, file, path)
         if body is None:
             return None
+        if kind != "text":
+            self._raw[path] = data
         return Section(id=section_id, kind=kind, audiences=audiences or frozenset(), body=body,
                        required_for=required_for, source=SourceRef(file, 1))
 
@@ -283,13 +287,21 @@ class _Reader:
                 result.add(item)
         return frozenset(result)
 
-    def read_body(self, path: Path, kind: str, *, variant: bool, default_title: str) -> Body | None:
+    def read_body(self, path: Path, kind: str, *, variant: bool, default_title: str,
+                  base: dict | None = None) -> Body | None:
+        """A variant's body. A structured variant (.yaml) holds only the keys it changes; the
+        others come from `base`, the main file's fields."""
         data, body_text, body_line = self.front(path, optional=True)
         if data is None:
             return None
         file = self.rel(path)
         self.findings += yamlfile.check_keys(data, known={"title"} | KIND_FIELDS[kind], required=(),
                                              file=file)
+        if base is not None and kind != "text":
+            merged = yamlfile.LineDict({k: v for k, v in base.items() if k in KIND_FIELDS[kind]})
+            merged.line, merged.lines = data.line, {**{k: data.line for k in merged}, **data.lines}
+            merged.update(data)
+            data = merged
         if "title" not in data:
             data["title"] = default_title
         return self.make_body(data, body_text, body_line, kind, file, path, variant=variant)

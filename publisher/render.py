@@ -112,25 +112,30 @@ def _template_line(exc: Exception) -> str:
     return where
 
 
-def base_context(doc: SelectedDocument, clinic: Clinic) -> TemplateContext:
+def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool = False) -> TemplateContext:
     topic = doc.topic
     reviewed = topic.reviewed.isoformat()
     next_review = topic.next_review.isoformat()
+    footer = f"{topic.title if doc.title == topic.full_title else doc.title} · {clinic.name} · Reviewed {reviewed}"
     return TemplateContext(
         title=doc.title, subtitle=topic.subtitle if doc.title == topic.full_title else "",
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
-        clinic=clinic, build={"reviewed": reviewed, "next_review": next_review},
-        footer_left=f"{topic.title if doc.title == topic.full_title else doc.title} · {clinic.name} · Reviewed {reviewed}",
+        clinic=clinic, build={"reviewed": reviewed, "next_review": next_review,
+                              "review_overdue": review_overdue},
+        footer_left=footer + (" · Review overdue" if review_overdue else ""),
     )
 
 
-def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path) -> RenderedEdition:
-    """Render the HTML of one output. EPUBs get one document per top-level section."""
+def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path,
+                   review_overdue: bool = False) -> RenderedEdition:
+    """Render the HTML of one output. EPUBs get one document per top-level section.
+    `review_overdue`: the topic is past its next-review date and is built anyway; every
+    output then says so where the review dates are shown."""
     layouts_dir = Path(layouts_dir).resolve()
     env = environment(layouts_dir, doc.edition.layout)
     fmt = doc.edition.format
     css = read_css(layouts_dir, fmt)
-    context = base_context(doc, clinic)
+    context = base_context(doc, clinic, review_overdue=review_overdue)
     if doc.title == doc.topic.full_title:
         context["title"] = doc.topic.title if fmt != "epub" else doc.title
     if fmt == "epub":
