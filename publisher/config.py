@@ -5,6 +5,7 @@ ContentError, with the file and line of each.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from . import yamlfile
@@ -20,6 +21,7 @@ FIELDS = {
     "format": "pdf, epub or html",
     "audience": "patient, clinician or all",
     "variant": "name of the section variant files to prefer (e.g. patient)",
+    "tag": "only sections whose `tags:` carry this name (required sections always); default: all for the audience",
     "layout": "folder under layouts/ with the templates",
     "paper": "letter or a4 (PDF)",
     "max_pages": "page budget (PDF)",
@@ -65,6 +67,11 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
             found.append(finding("d-001", f"max_pages must be a whole number above 0, got {max_pages!r}",
                                  source=at("max_pages")))
             max_pages = None
+        tag = spec.get("tag")
+        if tag is not None and not (isinstance(tag, str) and re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", tag)):
+            found.append(finding("d-001", f"tag must be a tag name, got {tag!r}", source=at("tag"),
+                                 hint="Lowercase letters, digits and hyphens, e.g. handout."))
+            tag = None
         grades = {}
         for key in ("grade_max", "section_grade_max"):
             value = spec.get(key)
@@ -83,7 +90,7 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
             audience=None if audience == "all" else audience, layout=layout,
             variant=spec.get("variant"), paper=paper, max_pages=max_pages,
             references=bool(spec.get("references", True)),
-            description=str(spec.get("description", "")), **grades)
+            description=str(spec.get("description", "")), tag=tag, **grades)
     if found:
         raise ContentError(found)
     return editions

@@ -79,6 +79,7 @@ class Section:
     variants: dict[str, Body] = field(default_factory=dict, hash=False, compare=False)
     children: tuple[Section, ...] = ()
     source: SourceRef | None = None
+    tags: frozenset[str] = frozenset()  # short editions that show it (an edition's `tag:`); not inherited
 
     def walk(self):
         """Yield this section and every descendant, in document order."""
@@ -135,6 +136,7 @@ class Edition:
     max_pages: int | None = None
     references: bool = True
     description: str = ""
+    tag: str | None = None  # only sections carrying this tag (required sections always)
     grade_max: float | None = None  # Flesch-Kincaid grade target of the whole text
     section_grade_max: float | None = None  # ... and of every section
 
