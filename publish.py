@@ -110,13 +110,15 @@ def list_(topics, root):
                 level = (f"Flesch-Kincaid grade {reading.whole.fk_grade:.1f}{target}, SMOG {reading.whole.smog:.1f}, "
                          f"measured on {_shown(path)}") if reading else "not built"
                 click.echo(f"  {edition.id} reading level: {level}")
-        click.echo("  Sections (id, audience, required for):")
+        click.echo("  Sections (id, audience, required for, tags of the short editions, variants):")
         for section in topic.sections:
             for s in section.walk():
                 depth = _depth(section, s)
                 required = f"  required: {', '.join(sorted(s.required_for))}" if s.required_for else ""
                 variants = f"  variants: {', '.join(sorted(s.variants))}" if s.variants else ""
-                click.echo(f"    {'  ' * depth}{s.id:{40 - 2 * depth}} {', '.join(sorted(s.audiences)):18}{required}{variants}")
+                tags = f"  tags: {', '.join(sorted(s.tags))}" if s.tags else ""
+                click.echo(f"    {'  ' * depth}{s.id:{40 - 2 * depth}} {', '.join(sorted(s.audiences)):18}"
+                           f"{required}{tags}{variants}")
 
 
 def _depth(top, target, level=0):
