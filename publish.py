@@ -83,12 +83,12 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
 
 
-
 @cli.command("list")
 @click.argument("topics", nargs=-1)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
 def list_(topics, root):
     """Show topics, editions and section ids with their audiences."""
+    from publisher import report
     from publisher.build import load_editions, load_topics, measure_built
     from publisher.verify import readability
     project = _project(root)
@@ -106,10 +106,7 @@ def list_(topics, root):
         for edition in editions.values():
             if edition.audience == "patient" and readability.has_targets(edition):
                 path, reading = measure_built(project, topic, edition)
-                target = f" (target {edition.grade_max:g} or lower)" if edition.grade_max is not None else ""
-                level = (f"Flesch-Kincaid grade {reading.whole.fk_grade:.1f}{target}, SMOG {reading.whole.smog:.1f}, "
-                         f"measured on {_shown(path)}") if reading else "not built"
-                click.echo(f"  {edition.id} reading level: {level}")
+                click.echo("  " + report.format_built_level(edition, _shown(path), reading))
         click.echo("  Sections (id, audience, required for, tags of the short editions, variants):")
         for section in topic.sections:
             for s in section.walk():

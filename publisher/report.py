@@ -51,3 +51,12 @@ def format_reading(name: str, reading, edition) -> str:
     for missing in reading.missing:
         lines.append(f"  {missing:44} not found in the output")
     return "\n".join(lines)
+
+
+def format_built_level(edition, shown_path: str, reading) -> str:
+    """One line for `publish list`: the measured grade of an edition's built file, or 'not built'."""
+    if reading is None:
+        return f"{edition.id} reading level: not built"
+    target = f" (target {edition.grade_max:g} or lower)" if edition.grade_max is not None else ""
+    return (f"{edition.id} reading level: Flesch-Kincaid grade {reading.whole.fk_grade:.1f}{target}, "
+            f"SMOG {reading.whole.smog:.1f}, measured on {shown_path}")

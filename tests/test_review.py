@@ -1,6 +1,5 @@
 """Review dates: a warning 60 days before next_review, an error after it, and --allow-overdue."""
 import datetime as dt
-import io
 import re
 import shutil
 import zipfile

@@ -38,8 +38,6 @@ from functools import lru_cache
 from ..findings import Finding, finding
 from .text import Block, output_blocks, words
 
-FORMULAS = ("Flesch-Kincaid grade", "SMOG")
-
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*(?:-[A-Za-z0-9]+(?:['’][A-Za-z]+)*)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+")
 
@@ -166,9 +164,6 @@ class Reading:
     whole: Score
     sections: tuple[SectionReading, ...]
     missing: tuple[str, ...] = ()  # selected sections whose heading was not found
-
-    def section(self, section_id: str) -> SectionReading:
-        return next(s for s in self.sections if s.id == section_id or section_id in s.merged)
 
 
 def has_targets(edition) -> bool:
