@@ -96,6 +96,8 @@ def pdf_blocks(data: bytes) -> list[Block]:
         root = pdf.Root.get("/StructTreeRoot")
         if root is None:
             return []
+        # Custom structure types map to standard ones through the RoleMap.
+        roles = {str(k): str(v) for k, v in root.get("/RoleMap", {}).items()}
         builder = _BlockBuilder()
         seen: set = set()
 
@@ -104,8 +106,8 @@ def pdf_blocks(data: bytes) -> list[Block]:
                 for item in node:
                     visit(item, page, block)
                 return
-            if isinstance(node, int) or (hasattr(node, "is_integer") and not isinstance(node, pikepdf.Dictionary)):
-                builder.add(block, texts.get((page, int(node)), ""))
+            if isinstance(node, int):  # a marked-content id on the current page
+                builder.add(block, texts.get((page, node), ""))
                 return
             if not isinstance(node, pikepdf.Dictionary):
                 return
@@ -122,6 +124,7 @@ def pdf_blocks(data: bytes) -> list[Block]:
             if kind == "/OBJR":
                 return
             tag = str(node.get("/S", ""))
+            tag = roles.get(tag, tag)
             if tag in _PDF_SKIP:
                 return
             if tag in _PDF_BLOCKS:
