@@ -53,25 +53,29 @@ def cli():
               help="Clinic profile (YAML). Default: source/clinic.yaml.")
 @click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="Extra folder holding topics (besides source/).")
+@click.option("--allow-overdue", is_flag=True,
+              help="Build topics past their next-review date anyway; the outputs then say 'Review overdue'.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, root):
+def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overdue, root):
     """Build every edition of every topic into handouts/<topic>/."""
     from publisher import report
     from publisher.build import build_editions
     project = _project(root)
     try:
         result = build_editions(project, topics=topics, editions=editions, out_dir=out_dir, paper=paper,
-                                clinic_file=clinic_file, topic_dirs=topic_dirs,
+                                clinic_file=clinic_file, topic_dirs=topic_dirs, allow_overdue=allow_overdue,
                                 progress=lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc)
     for f in result.findings:
         click.echo(report.format_finding(f), err=True)
-    click.echo(f"{'file':58} {'pages':>5} {'size':>9}")
+    click.echo(f"{'file':58} {'pages':>5} {'size':>9} {'grade':>5}")
     for out in result.outputs:
         pages = str(out.pages) if out.pages is not None else "-"
-        click.echo(f"{str(out.path.relative_to(Path.cwd()) if out.path.is_relative_to(Path.cwd()) else out.path):58} "
-                   f"{pages:>5} {report.human_size(out.size):>9}")
+        grade = f"{out.grade:.1f}" if out.grade is not None else "-"
+        click.echo(f"{_shown(out.path):58} {pages:>5} {report.human_size(out.size):>9} {grade:>5}")
+    for out, edition, reading in result.readings:
+        click.echo("\n" + report.format_reading(_shown(out.path), reading, edition))
     click.echo(f"Built {len(result.outputs)} file(s).")
 
 
@@ -134,12 +138,18 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
     click.echo(f"Wrote {out.path} ({pages}{report.human_size(out.size)}): {result.document.title}")
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+
+
 @cli.command("list")
 @click.argument("topics", nargs=-1)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
 def list_(topics, root):
     """Show topics, editions and section ids with their audiences."""
-    from publisher.build import load_editions, load_topics
+    from publisher import report
+    from publisher.build import load_editions, load_topics, measure_built
+    from publisher.verify import readability
     project = _project(root)
     try:
         editions = load_editions(project)
@@ -152,13 +162,19 @@ def list_(topics, root):
     for topic in loaded.values():
         click.echo(f"\nTopic {topic.id}: {topic.full_title}")
         click.echo(f"  reviewed {topic.reviewed}, next review {topic.next_review}, version {topic.version}")
-        click.echo("  Sections (id, audience, required for):")
+        for edition in editions.values():
+            if edition.audience == "patient" and readability.has_targets(edition):
+                path, reading = measure_built(project, topic, edition)
+                click.echo("  " + report.format_built_level(edition, _shown(path), reading))
+        click.echo("  Sections (id, audience, required for, tags of the short editions, variants):")
         for section in topic.sections:
             for s in section.walk():
                 depth = _depth(section, s)
                 required = f"  required: {', '.join(sorted(s.required_for))}" if s.required_for else ""
                 variants = f"  variants: {', '.join(sorted(s.variants))}" if s.variants else ""
-                click.echo(f"    {'  ' * depth}{s.id:{40 - 2 * depth}} {', '.join(sorted(s.audiences)):18}{required}{variants}")
+                tags = f"  tags: {', '.join(sorted(s.tags))}" if s.tags else ""
+                click.echo(f"    {'  ' * depth}{s.id:{40 - 2 * depth}} {', '.join(sorted(s.audiences)):18}"
+                           f"{required}{tags}{variants}")
 
 
 def _depth(top, target, level=0):

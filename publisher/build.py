@@ -5,6 +5,7 @@ build before it can touch the output folder. No printing here: progress goes to 
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -17,7 +18,7 @@ from .output import OutputWriter, safe_target
 from .pagemaps import PageMaps
 from .render import render_edition
 from .select import select_sections
-from .writers import EXTENSIONS, get_writer
+from .writers import EXTENSIONS, add_reading_level, get_writer
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Project:
 class BuildResult:
     outputs: list[Output] = field(default_factory=list)
     findings: list = field(default_factory=list)
+    readings: list = field(default_factory=list)  # (Output, Edition, readability.Reading) per measured output
 
 
 def load_editions(project: Project) -> dict[str, Edition]:
@@ -108,21 +110,31 @@ def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
 
 def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
                    paper: str | None = None, clinic_file: Path | None = None,
-                   topic_dirs=(), progress: Callable[[str], None] = lambda m: None) -> BuildResult:
-    """Build the chosen editions of the chosen topics into out_dir/<topic>/."""
+                   topic_dirs=(), allow_overdue: bool = False, today: dt.date | None = None,
+                   progress: Callable[[str], None] = lambda m: None) -> BuildResult:
+    """Build the chosen editions of the chosen topics into out_dir/<topic>/.
+
+    A topic past its next-review date stops the build (s-002) unless `allow_overdue`; its
+    outputs then carry a "Review overdue" note."""
+    from .verify.review import check_review, is_overdue
     out_dir = Path(out_dir or project.out_dir)
+    today = today or dt.date.today()
     progress("1/4 reading content")
     all_editions = load_editions(project)
     chosen = pick_editions(all_editions, editions)
     loaded = load_topics(project, topics, topic_dirs)
     clinic = read_clinic(clinic_file or project.default_clinic)
+    reviews = [f for t in loaded.values() for f in check_review(t, today=today, allow_overdue=allow_overdue)]
+    if any(f.is_error for f in reviews):
+        raise ChecksFailed(reviews)
+    overdue = {t.id for t in loaded.values() if is_overdue(t, today)}
     progress("2/4 selecting sections")
     docs = [_with_paper(select_sections(topic, edition), paper) for topic in loaded.values() for edition in chosen]
     writer = OutputWriter(out_dir)
     targets = [safe_target(out_dir, output_name(doc)) for doc in docs]
     for target in targets:
         writer.claim(target)
-    result = BuildResult()
+    result = BuildResult(findings=reviews)
     page_maps = PageMaps(all_editions, paper=paper, clinic=clinic, layouts_dir=project.layouts_dir,
                          file_name=lambda doc: output_name(doc).rpartition("/")[2])
     progress(f"3/4 rendering {len(docs)} file(s)")
@@ -133,7 +145,8 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
         progress(f"    [{number}/{len(docs)}] {targets[i].relative_to(out_dir.resolve())}")
         built[i] = build_one(docs[i], targets[i], writer=writer, clinic=clinic, project=project,
                              result=result, page_maps=page_maps,
-                             digital=digital_path(docs[i].topic.id, all_editions))
+                             digital=digital_path(docs[i].topic.id, all_editions),
+                             review_overdue=docs[i].topic.id in overdue)
     result.outputs += [built[i] for i in sorted(built)]
     progress("4/4 writing the index")
     write_index(project, out_dir, writer)
@@ -149,25 +162,43 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
               project: Project, result: BuildResult, page_maps: PageMaps | None = None,
-              digital: str | None = None) -> Output:
-    """Render, write to bytes, check, then (only if the checks pass) put the file in place.
+              digital: str | None = None, review_overdue: bool = False) -> Output:
+    """Render, write to bytes, measure, check, then (only if the checks pass) put the file in place.
 
     `digital`: the topic's digital version in the output folder (see `digital_path`).
-    """
-    from .verify import check_bytes
+    An edition with reading-level targets is measured on the written bytes, and the measured
+    grade goes into the file's metadata before the checks run on the final bytes."""
+    from .verify import check_bytes, readability
     is_source = page_maps is not None and page_maps.is_source(doc.edition)
     rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=is_source,
-                              page_map=page_maps.for_epub(doc) if page_maps else None, digital_path=digital)
+                              page_map=page_maps.for_epub(doc) if page_maps else None, digital_path=digital,
+                              review_overdue=review_overdue)
     written = get_writer(doc.edition.format)(rendered)
     if is_source:
         page_maps.remember(doc, written.extra["page_starts"])
-    findings = list(written.findings) + check_bytes(doc, written.data, name=str(target))
+    data, reading = written.data, None
+    if readability.has_targets(doc.edition):
+        reading = readability.measure(doc, data)
+        data = add_reading_level(doc.edition.format, data, reading.whole.describe())
+    findings = list(written.findings) + check_bytes(doc, data, name=str(target), reading=reading)
     result.findings += findings
     if any(f.is_error for f in findings):
         raise ChecksFailed(findings)
-    writer.write(target, written.data)
-    return Output(path=target, topic=doc.topic.id, edition=doc.edition.id, format=doc.edition.format,
-                  size=len(written.data), pages=written.pages)
+    writer.write(target, data)
+    output = Output(path=target, topic=doc.topic.id, edition=doc.edition.id, format=doc.edition.format,
+                    size=len(data), pages=written.pages, grade=reading.whole.fk_grade if reading else None)
+    if reading:
+        result.readings.append((output, doc.edition, reading))
+    return output
+
+
+def measure_built(project: Project, topic: Topic, edition: Edition, out_dir: Path | None = None):
+    """The reading level of an edition's file already in the output folder, or None if it
+    has not been built. Reads the file; renders nothing (so `publish list` stays fast)."""
+    from .verify import readability
+    doc = select_sections(topic, edition)
+    path = Path(out_dir or project.out_dir) / output_name(doc)
+    return path, (readability.measure(doc, path.read_bytes()) if path.is_file() else None)
 
 
 def write_index(project: Project, out_dir: Path, writer: OutputWriter) -> Path:

@@ -5,6 +5,7 @@ ContentError, with the file and line of each.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from . import yamlfile
@@ -20,12 +21,15 @@ FIELDS = {
     "format": "pdf, epub or html",
     "audience": "patient, clinician or all",
     "variant": "name of the section variant files to prefer (e.g. patient)",
+    "tag": "only sections whose `tags:` carry this name (required sections always); default: all for the audience",
     "layout": "folder under layouts/ with the templates",
     "paper": "letter or a4 (PDF)",
     "max_pages": "page budget (PDF)",
     "references": "whether the references list is included (true/false)",
     "pages_from": "EPUB: the PDF edition (same content) whose page numbers the EPUB carries",
     "large_print": "true for the large-print layout (APH: body 18 pt or more, line height 1.5)",
+    "grade_max": "reading-level target: highest Flesch-Kincaid grade of the whole text",
+    "section_grade_max": "reading-level target: highest Flesch-Kincaid grade of any section",
 }
 REQUIRED = ("title", "format", "audience", "layout")
 
@@ -61,8 +65,24 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
             found.append(finding("d-001", f"paper '{paper}' is unknown", source=at("paper"),
                                  hint="Use letter or a4."))
         max_pages = spec.get("max_pages")
-        if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
-            found.append(finding("d-001", "max_pages must be a whole number above 0", source=at("max_pages")))
+        if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
+            found.append(finding("d-001", f"max_pages must be a whole number above 0, got {max_pages!r}",
+                                 source=at("max_pages")))
+            max_pages = None
+        tag = spec.get("tag")
+        if tag is not None and not (isinstance(tag, str) and re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", tag)):
+            found.append(finding("d-001", f"tag must be a tag name, got {tag!r}", source=at("tag"),
+                                 hint="Lowercase letters, digits and hyphens, e.g. handout."))
+            tag = None
+        grades = {}
+        for key in ("grade_max", "section_grade_max"):
+            value = spec.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not 1 <= value <= 20):
+                found.append(finding("d-001", f"{key} must be a grade between 1 and 20, got {value!r}",
+                                     source=at(key), hint="Write a number such as 6 or 8.5."))
+                value = None
+            grades[key] = float(value) if value is not None else None
         large_print = spec.get("large_print", False)
         if not isinstance(large_print, bool):
             found.append(finding("d-001", f"large_print must be true or false, not '{large_print}'",
@@ -77,7 +97,8 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
             variant=spec.get("variant"), paper=paper, max_pages=max_pages,
             references=bool(spec.get("references", True)),
             description=str(spec.get("description", "")), large_print=large_print is True,
-            pages_from=str(spec["pages_from"]) if spec.get("pages_from") is not None else None)
+            pages_from=str(spec["pages_from"]) if spec.get("pages_from") is not None else None,
+            tag=tag, **grades)
     found += _check_pages_from(editions, data, path)
     if found:
         raise ContentError(found)

@@ -37,7 +37,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "c-016": ("Topic file missing", "Each topic folder needs topic.yaml and a sections/ folder."),
     "c-017": ("Bad id", "Ids use lowercase letters, digits and hyphens, e.g. sleep-and-mood."),
     "c-018": ("Unknown reference type", "Use one of the listed source types."),
-    "c-019": ("Variant without a main section", "A .patient file needs the section file it belongs to beside it."),
+    "c-019": ("Variant without a main section", "A variant file (name.patient.md, name.clinician.yaml, ...) needs the section file it belongs to beside it."),
     # editions
     "d-001": ("Bad edition definition", "Fix the edition in source/editions.yaml."),
     # templates
@@ -72,6 +72,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # readability
     "r-001": ("Section reads above its grade target", "Use shorter sentences and everyday words."),
     "r-002": ("Edition reads above its grade target", "Use shorter sentences and everyday words."),
+    "r-003": ("Section not found in the rendered text", "The section's heading must appear in the output as written in its file; check the template."),
     # safety
     "s-001": ("Safety block missing from a patient output", "The disclaimer and the crisis help must be in every patient output."),
     "s-002": ("Review date passed", "Review the topic and update reviewed/next_review in topic.yaml."),

@@ -79,6 +79,7 @@ class Section:
     variants: dict[str, Body] = field(default_factory=dict, hash=False, compare=False)
     children: tuple[Section, ...] = ()
     source: SourceRef | None = None
+    tags: frozenset[str] = frozenset()  # short editions that show it (an edition's `tag:`); not inherited
 
     def walk(self):
         """Yield this section and every descendant, in document order."""
@@ -137,6 +138,10 @@ class Edition:
     description: str = ""
     pages_from: str | None = None  # EPUB: the PDF edition whose page numbers it carries
     large_print: bool = False  # APH large print: body >= 18 pt, line height >= 1.5, one column
+
+    tag: str | None = None  # only sections carrying this tag (required sections always)
+    grade_max: float | None = None  # Flesch-Kincaid grade target of the whole text
+    section_grade_max: float | None = None  # ... and of every section
 
 
 @dataclass(frozen=True)
@@ -200,3 +205,4 @@ class Output:
     format: str
     size: int
     pages: int | None = None
+    grade: float | None = None  # measured Flesch-Kincaid grade (editions with a target)

@@ -22,7 +22,7 @@ _ORDER_PREFIX = re.compile(r"^\d+[-_]")
 TOPIC_FIELDS = {"title", "subtitle", "summary", "language", "publisher", "version",
                 "reviewed", "next_review", "references"}
 TOPIC_REQUIRED = ("title", "language", "publisher", "version", "reviewed", "next_review")
-COMMON_FIELDS = {"id", "title", "audience", "kind", "required"}
+COMMON_FIELDS = {"id", "title", "audience", "kind", "required", "tags"}
 KIND_FIELDS = {
     "text": set(),
     "faq": {"questions"},
@@ -50,6 +50,7 @@ class _Reader:
         self.findings: list[Finding] = []
         self._links: list = []  # (section id, SourceRef) of every #id link, checked at the end
         self._images: list = []
+        self._raw: dict[Path, dict] = {}  # each structured section's fields, for its variants
 
     # -- files -------------------------------------------------------------------------
     def rel(self, path: Path) -> Path:
@@ -199,13 +200,14 @@ class _Reader:
             for variant in variants:
                 stem, _, name = variant.stem.partition(".")
                 if stem == path.stem:
-                    body = self.read_body(variant, section.kind, variant=True, default_title=section.body.title)
+                    body = self.read_body(variant, section.kind, variant=True, default_title=section.body.title,
+                                          base=self._raw.get(path))
                     if body is not None:
                         section_variants[name] = body
             sections.append(Section(
                 id=section.id, kind=section.kind, audiences=section.audiences,
                 body=section.body, required_for=section.required_for,
-                variants=section_variants, children=children, source=section.source))
+                variants=section_variants, children=children, source=section.source, tags=section.tags))
         main_stems = {p.stem for p in mains}
         for variant in variants:
             if variant.stem.partition(".")[0] not in main_stems:
@@ -264,11 +266,24 @@ class _Reader:
                                          source=SourceRef(file, yamlfile.line_of(data, "id"))))
         audiences = self.audiences(data, file, "audience") if "audience" in data else parent_audiences
         required_for = self.audiences(data, file, "required") if "required" in data else frozenset()
+        tags = self.tags(data, file)
         body = self.make_body(data, body_text, body_line, kind, file, path)
         if body is None:
             return None
+        if kind != "text":
+            self._raw[path] = data
         return Section(id=section_id, kind=kind, audiences=audiences or frozenset(), body=body,
-                       required_for=required_for, source=SourceRef(file, 1))
+                       required_for=required_for, source=SourceRef(file, 1), tags=tags)
+
+    def tags(self, data, file) -> frozenset[str]:
+        """`tags: [handout, summary]`: the short editions (their `tag:`) that show the section."""
+        value = data.get("tags", [])
+        if not isinstance(value, list) or not all(isinstance(t, str) and ID_RE.match(t) for t in value):
+            self.findings.append(finding("c-012", f"'tags' must be a list of tag names, got {value!r}",
+                                         source=SourceRef(file, yamlfile.line_of(data, "tags")),
+                                         hint="Write e.g. tags: [handout, summary] (lowercase letters, digits, hyphens)."))
+            return frozenset()
+        return frozenset(value)
 
     def audiences(self, data, file, key) -> frozenset[str]:
         value = data.get(key)
@@ -283,13 +298,21 @@ class _Reader:
                 result.add(item)
         return frozenset(result)
 
-    def read_body(self, path: Path, kind: str, *, variant: bool, default_title: str) -> Body | None:
+    def read_body(self, path: Path, kind: str, *, variant: bool, default_title: str,
+                  base: dict | None = None) -> Body | None:
+        """A variant's body. A structured variant (.yaml) holds only the keys it changes; the
+        others come from `base`, the main file's fields."""
         data, body_text, body_line = self.front(path, optional=True)
         if data is None:
             return None
         file = self.rel(path)
         self.findings += yamlfile.check_keys(data, known={"title"} | KIND_FIELDS[kind], required=(),
                                              file=file)
+        if base is not None and kind != "text":
+            merged = yamlfile.LineDict({k: v for k, v in base.items() if k in KIND_FIELDS[kind]})
+            merged.line, merged.lines = data.line, {**{k: data.line for k in merged}, **data.lines}
+            merged.update(data)
+            data = merged
         if "title" not in data:
             data["title"] = default_title
         return self.make_body(data, body_text, body_line, kind, file, path, variant=variant)

@@ -121,7 +121,7 @@ def _template_line(exc: Exception) -> str:
     return where
 
 
-def base_context(doc: SelectedDocument, clinic: Clinic) -> TemplateContext:
+def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool = False) -> TemplateContext:
     topic = doc.topic
     reviewed = topic.reviewed.isoformat()
     next_review = topic.next_review.isoformat()
@@ -137,8 +137,10 @@ def base_context(doc: SelectedDocument, clinic: Clinic) -> TemplateContext:
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
-        clinic=clinic, build={"reviewed": reviewed, "next_review": next_review},
-        footer_left=footer_left, logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
+        clinic=clinic, build={"reviewed": reviewed, "next_review": next_review,
+                              "review_overdue": review_overdue},
+        footer_left=footer_left + (" · Review overdue" if review_overdue else ""),
+        logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
     )
 
 
@@ -152,19 +154,22 @@ def _data_uri(data: bytes, media_type: str) -> str:
 
 
 def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, block_ids: bool = False,
-                   page_map: PageMap | None = None, digital_path: str | None = None) -> RenderedEdition:
+                   page_map: PageMap | None = None, digital_path: str | None = None,
+                   review_overdue: bool = False) -> RenderedEdition:
     """Render the HTML of one output. EPUBs get one document per top-level section.
 
     `block_ids`: give every text block a stable id (a PDF whose pages an EPUB carries);
     `page_map`: put that PDF's page-break markers and page-list into the EPUB;
     `digital_path`: where the digital version of the topic (web page or EPUB) lands in the
-    output folder; a printed edition links to it with a QR code when the clinic has a base_url.
+    output folder; a printed edition links to it with a QR code when the clinic has a base_url;
+    `review_overdue`: the topic is past its next-review date and is built anyway; every
+    output then says so where the review dates are shown.
     """
     layouts_dir = Path(layouts_dir).resolve()
     env = environment(layouts_dir, doc.edition.layout)
     fmt = doc.edition.format
     css = read_css(layouts_dir, fmt)
-    context = base_context(doc, clinic)
+    context = base_context(doc, clinic, review_overdue=review_overdue)
     if doc.title == doc.topic.full_title:
         context["title"] = doc.topic.title if fmt != "epub" else doc.title
     if fmt == "epub":

@@ -28,3 +28,35 @@ def format_json(findings, **extra) -> str:
 
 def human_size(size: int) -> str:
     return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} B"
+
+
+def format_reading(name: str, reading, edition) -> str:
+    """A readability report: each section's Flesch-Kincaid grade and SMOG, then the whole text,
+    against the edition's targets."""
+    targets = []
+    if edition.grade_max is not None:
+        targets.append(f"whole text {edition.grade_max:g} or lower")
+    if edition.section_grade_max is not None:
+        targets.append(f"each section {edition.section_grade_max:g} or lower")
+    lines = [f"Reading level of {name} (target: {', '.join(targets) or 'none'})",
+             f"  {'section':44} {'FK grade':>8} {'SMOG':>5} {'words':>6}"]
+    for section in reading.sections:
+        over = edition.section_grade_max is not None and round(section.score.fk_grade, 1) > edition.section_grade_max
+        label = section.id + (f" (with {', '.join(section.merged)})" if section.merged else "")
+        lines.append(f"  {label:44} {section.score.fk_grade:8.1f} {section.score.smog:5.1f} "
+                     f"{section.score.words:6}{'  over target' if over else ''}")
+    over = edition.grade_max is not None and round(reading.whole.fk_grade, 1) > edition.grade_max
+    lines.append(f"  {'whole text':44} {reading.whole.fk_grade:8.1f} {reading.whole.smog:5.1f} "
+                 f"{reading.whole.words:6}{'  over target' if over else ''}")
+    for missing in reading.missing:
+        lines.append(f"  {missing:44} not found in the output")
+    return "\n".join(lines)
+
+
+def format_built_level(edition, shown_path: str, reading) -> str:
+    """One line for `publish list`: the measured grade of an edition's built file, or 'not built'."""
+    if reading is None:
+        return f"{edition.id} reading level: not built"
+    target = f" (target {edition.grade_max:g} or lower)" if edition.grade_max is not None else ""
+    return (f"{edition.id} reading level: Flesch-Kincaid grade {reading.whole.fk_grade:.1f}{target}, "
+            f"SMOG {reading.whole.smog:.1f}, measured on {shown_path}")

@@ -1,6 +1,7 @@
 """(Topic, Edition) -> SelectedDocument: which sections an output shows, in topic order.
 
-Pure. An edition picks sections by audience; a custom summary picks them by id. Either way
+Pure. An edition picks sections by audience (and, for a short edition with `tag:`, only those
+whose `tags:` carry that tag); a custom summary picks them by id. Either way
 the sections required for the audience (the disclaimer and the crisis help for patients)
 are always added, and a selected subsection brings its parent's heading so that heading
 levels never skip.
@@ -27,6 +28,9 @@ def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude
         raise EditionError(_unknown_message(unknown, known, topic.id))
     audience = edition.audience
     chosen = set(section_ids) if section_ids else None
+    if edition.tag is not None and chosen is None and not any(edition.tag in s.tags for s in topic.all_sections()):
+        raise EditionError(f"topic '{topic.id}' has no section tagged '{edition.tag}', which edition "
+                           f"'{edition.id}' shows; add `tags: [{edition.tag}]` to the sections it should show")
     excluded = set(exclude)
 
     def wanted(section: Section, under_chosen: bool) -> bool:
@@ -34,6 +38,8 @@ def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude
             return False
         if chosen is not None and section.id in chosen:
             return True
+        if edition.tag is not None and edition.tag not in section.tags:
+            return False  # a short edition shows only the sections tagged for it
         return audience is None or audience in section.audiences
 
     added: list[str] = []

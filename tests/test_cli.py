@@ -48,3 +48,41 @@ def test_unknown_edition_is_a_one_line_error(tmp_path):
     result = run("build", "--root", str(ROOT), "--edition", "poster", "-o", str(tmp_path))
     assert result.exit_code == 4
     assert "unknown edition poster" in result.output
+
+
+def test_build_prints_the_reading_level_report(tmp_path):
+    result = run("build", "--root", str(ROOT), "--edition", "patient-handout", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith(str(tmp_path / "neuroplasticity" / "neuroplasticity-patient-handout.pdf"))
+               and line.split()[-1].replace(".", "").isdigit() for line in lines)  # the grade column
+    assert "(target: whole text 6 or lower, each section 8 or lower)" in result.output
+    assert any(line.split()[:1] == ["when-to-seek-help"] for line in lines)
+    whole = next(line for line in lines if line.strip().startswith("whole text"))
+    assert float(whole.split()[2]) <= 6
+
+
+def test_list_shows_the_measured_grade_of_built_handouts(project_copy):
+    before = run("list", "--root", str(project_copy.root))
+    assert before.exit_code == 0
+    assert "patient-handout reading level: not built" in before.output
+    run("build", "--root", str(project_copy.root), "--edition", "patient-handout")
+    after = run("list", "--root", str(project_copy.root))
+    line = next(l for l in after.output.splitlines() if "patient-handout reading level" in l)
+    assert "Flesch-Kincaid grade" in line and "(target 6 or lower)" in line and "SMOG" in line
+    assert "neuroplasticity-patient-handout.pdf" in line
+    assert "tags: handout, summary" in after.output  # what-is-neuroplasticity is in both short editions
+
+
+def test_list_stays_light(project_copy):
+    """`publish list` reads the built file; it never renders, so weasyprint is not imported."""
+    import subprocess
+    import sys
+    run("build", "--root", str(project_copy.root), "--edition", "patient-handout")
+    code = ("import sys, publish\n"
+            "from click.testing import CliRunner\n"
+            f"r = CliRunner().invoke(publish.cli, ['list', '--root', {str(project_copy.root)!r}])\n"
+            "assert r.exit_code == 0 and 'Flesch-Kincaid grade' in r.output, r.output\n"
+            "assert 'weasyprint' not in sys.modules and 'ebooklib' not in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -57,7 +57,7 @@ def test_summary_reads_the_page_budget_from_the_edition(project_copy, tmp_path_f
             "--root", str(project_copy.root), "-o", str(out / "x.pdf")]
     result = CliRunner().invoke(publish.cli, args + ["--large-print"])
     assert result.exit_code == 7
-    assert "p-012" in result.output and "its budget is 1" in result.output
+    assert "p-012" in result.output and "the edition's limit is 1" in result.output
     assert list(out.iterdir()) == []
     result = CliRunner().invoke(publish.cli, args)  # the normal handout has its own budget
     assert result.exit_code == 0, result.output

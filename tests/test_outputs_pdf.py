@@ -63,9 +63,10 @@ def test_patient_handout_body_is_at_least_12pt_and_has_footer(built):
 
 def test_patient_handout_has_safety_blocks_and_no_clinician_only_text(built):
     text = " ".join(pdf_text(output(built, "neuroplasticity", "patient-handout").read_bytes()).split())
-    assert "Medical Disclaimer" in text
-    assert "988" in text and "When to Seek Professional Help" in text
+    assert "Please read first" in text and "It is not medical advice." in text  # the plain disclaimer
+    assert "call or text 988" in text and "When to get help" in text
     assert "AMPA receptors" not in text  # ltp-ltd is for clinicians
+    assert "hippocampal" not in text  # the full text's terms stay out of the plain variants
 
 
 def test_clinician_summary_has_references_with_source_types(built):

@@ -35,7 +35,7 @@ def test_example_recipe_builds_into_the_output_folder(project_copy):
     assert target.is_file()
     assert "Added the required safety sections for patients" in result.output
     with pikepdf.open(target) as pdf:
-        assert str(pdf.docinfo["/Title"]) == "Neuroplasticity and Mental Health: Depression; Exercise and Neuroplasticity"
+        assert str(pdf.docinfo["/Title"]) == "Neuroplasticity and Mental Health: Depression and your brain; Exercise"
     assert measure(target).min_size >= 18  # large_print: true in the recipe
     # Rerun in another format: the recipe's output name, that format's extension.
     result = run("summary", "--recipe", EXAMPLE, "--root", project_copy.root, "--format", "epub")

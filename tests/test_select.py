@@ -22,14 +22,35 @@ def ids(doc):
     return [s.id for s in doc.all_sections()]
 
 
-def test_patient_edition_takes_patient_sections_and_safety(topic, editions):
+# The patient handout is the sections tagged `audience: [patient]` in the content, each in
+# its plain-language variant: what neuroplasticity is, what helps, recovery and practice,
+# three myths, and the safety blocks. Everything else is in the booklet and the web page.
+PATIENT_HANDOUT = ["disclaimer", "what-is-neuroplasticity", "research", "exercise-and-neuroplasticity",
+                   "psychotherapy-and-brain-change", "clinical-implications", "recovery-is-possible",
+                   "repetition-matters", "timing-and-context", "misconceptions",
+                   "misconception-positive-thinking", "misconception-always-positive",
+                   "misconception-brain-training", "when-to-seek-help"]
+
+
+def test_patient_edition_takes_exactly_the_patient_sections_in_their_variants(topic, editions):
     doc = select_sections(topic, editions["patient-handout"])
+    assert ids(doc) == PATIENT_HANDOUT
+    assert "ltp-ltd" not in ids(doc) and "faq" not in ids(doc)
+    assert not any(s.heading_only for s in doc.all_sections())
+    for section in doc.all_sections():  # every section shows its plain-language text
+        assert section.body.source.file.name.split(".")[-2] == "patient", section.id
+
+
+def test_clinician_edition_uses_clinician_variants_and_the_table(topic, editions):
+    doc = select_sections(topic, editions["clinician-summary"])
     chosen = ids(doc)
-    assert "disclaimer" in chosen and "when-to-seek-help" in chosen
-    assert "ltp-ltd" not in chosen  # clinician only
-    assert "depression" in chosen  # patient subsection of a clinician section
-    conditions = next(s for s in doc.sections if s.id == "conditions")
-    assert conditions.heading_only  # brought along for the subsection's heading
+    assert chosen == ["what-is-neuroplasticity", "scientific-basis", "hebbian-learning", "ltp-ltd", "bdnf",
+                      "epigenetics", "brain-regions", "conditions",
+                      "clinical-implications", "state-of-the-science"]
+    table = next(s for s in doc.all_sections() if s.id == "conditions")
+    assert '<th scope="col">Condition</th>' in table.body.html
+    variants = [s.id for s in doc.all_sections() if s.body.source.file.name.endswith(".clinician.md")]
+    assert set(variants) == set(chosen)
 
 
 def test_booklet_takes_everything_in_order(topic, editions):

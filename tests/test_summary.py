@@ -29,7 +29,7 @@ CHOSEN = ["depression", "exercise-and-neuroplasticity"]
 # The chosen sections, the parents that carry their headings, and the patient safety blocks.
 EXPECTED_IDS = ["disclaimer", "conditions", "depression", "research", "exercise-and-neuroplasticity",
                 "when-to-seek-help"]
-TITLE = "Neuroplasticity and Mental Health: Depression; Exercise and Neuroplasticity"
+TITLE = "Neuroplasticity and Mental Health: Depression and your brain; Exercise"
 WEB_URL = "https://riverside.example.org/handouts/neuroplasticity/neuroplasticity-web.html"
 NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf",
       "dc": "http://purl.org/dc/elements/1.1/"}
@@ -81,8 +81,8 @@ def squash(text: str) -> str:
 def test_command_says_in_one_line_which_safety_blocks_were_added(summaries):
     output = summaries["pdf"][1]
     added = [line for line in output.splitlines() if line.startswith("Added the required safety")]
-    assert added == ["Added the required safety sections for patients: Medical Disclaimer, "
-                     "When to Seek Professional Help."]
+    assert added == ["Added the required safety sections for patients: Please read first, "
+                     "When to get help."]
     assert re.search(r"Wrote .*x\.pdf \(\d+ page\(s\), [\d.]+ KB\): " + re.escape(TITLE), output)
 
 
@@ -122,7 +122,7 @@ def test_format_follows_the_output_extension(tmp_path):
                  "--root", ROOT, "-o", tmp_path / "mood.html")
     assert result.exit_code == 0, result.output
     root = lxml_html.fromstring((tmp_path / "mood.html").read_bytes())
-    assert root.findtext(".//title") == "Neuroplasticity and Mental Health: Depression"
+    assert root.findtext(".//title") == "Neuroplasticity and Mental Health: Depression and your brain"
 
 
 # -- PDF --------------------------------------------------------------------------------------

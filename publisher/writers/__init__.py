@@ -27,3 +27,15 @@ def get_writer(fmt: str):
     if fmt not in WRITERS:
         raise EditionError(f"unknown format '{fmt}'; known formats: {', '.join(WRITERS)}")
     return importlib.import_module(WRITERS[fmt]).write
+
+
+def add_reading_level(fmt: str, data: bytes, level: str) -> bytes:
+    """Write the measured reading level (e.g. "Flesch-Kincaid grade 5.4") into the file's
+    metadata as schema:educationalLevel: PDF XMP, EPUB package metadata. The web page has
+    no metadata field for it that tools read, so its bytes are returned unchanged."""
+    if fmt not in READING_LEVEL_FORMATS:
+        return data
+    return importlib.import_module(WRITERS[fmt]).add_reading_level(data, level)
+
+
+READING_LEVEL_FORMATS = ("pdf", "epub")

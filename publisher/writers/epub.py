@@ -158,8 +158,20 @@ def _image_type(name: str) -> str:
             "gif": "image/gif", "webp": "image/webp"}[name.rsplit(".", 1)[-1].lower()]
 
 
+def add_reading_level(data: bytes, level: str) -> bytes:
+    """Add the measured reading level to the package metadata as schema:educationalLevel
+    (the schema: prefix is reserved in EPUB 3, so no prefix declaration is needed)."""
+    meta = f'<meta property="schema:educationalLevel">{escape(level)}</meta>'.encode("utf-8")
+    return _rezip(data, lambda content: content.replace(b"</metadata>", meta + b"</metadata>", 1))
+
+
 def _repack(data: bytes, language: str) -> bytes:
     """Sorted entries, mimetype first and stored, fixed dates; xml:lang on <package>."""
+    return _rezip(data, lambda content: _patch_opf(content, language))
+
+
+def _rezip(data: bytes, patch_opf) -> bytes:
+    """The archive again, reproducibly, with `patch_opf` applied to the package document."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
@@ -167,7 +179,7 @@ def _repack(data: bytes, language: str) -> bytes:
         for name in names:
             content = source.read(name)
             if name.endswith(".opf"):
-                content = _patch_opf(content, language)
+                content = patch_opf(content)
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

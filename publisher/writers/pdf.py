@@ -8,12 +8,15 @@ findings; an ERROR record fails the build.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pikepdf
 import weasyprint
+from lxml import etree
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -25,6 +28,9 @@ from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARI
 
 EXTENSION = ".pdf"
 MEDIA_TYPE = "application/pdf"
+SCHEMA_NS = "http://schema.org/"
+# So that pikepdf writes schema:educationalLevel rather than ns0:educationalLevel.
+etree.register_namespace("schema", SCHEMA_NS)
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -97,7 +103,9 @@ def write(rendered, options=None) -> WriteResult:
     pages = len(document.pages)
     problems = _log_findings(records)
     if edition.max_pages and pages > edition.max_pages:
-        problems.append(finding("p-012", f"'{edition.id}' has {pages} pages; its budget is {edition.max_pages}"))
+        problems.append(finding(
+            "p-012", f"'{edition.id}' of topic '{rendered.doc.topic.id}' renders to {pages} pages; "
+                     f"the edition's limit is {edition.max_pages} (max_pages in editions.yaml)"))
     if any(p.is_error for p in problems):
         raise ChecksFailed(problems)
     # A stable /ID: the same content gives the same bytes (PDF/UA wants an /ID; gap 9).
@@ -116,3 +124,19 @@ def write(rendered, options=None) -> WriteResult:
     return WriteResult(data=data, pages=pages, findings=tuple(problems),
                        extra={"anchors": anchors,
                               "page_starts": page_starts(document) if rendered.block_ids else None})
+
+
+def add_reading_level(data: bytes, level: str) -> bytes:
+    """Add schema:educationalLevel (the measured reading level) to the XMP metadata.
+
+    A pikepdf pass after writing (weasyprint's own xmp_metadata hook would add a second
+    rdf:RDF block, and the grade is only known once the written file has been measured).
+    It edits the one rdf:RDF packet in place, keeps the PDF/UA identification, does not
+    stamp pikepdf as the producer or a modification time, and derives the second /ID from
+    the content, so the same content still gives the same bytes."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta[f"{{{SCHEMA_NS}}}educationalLevel"] = level
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
