@@ -46,10 +46,16 @@ class Project:
         return self.root / "handouts"
 
 
+#: How much `build` checks before a file is moved into place: "fast" runs our own checks
+#: (PDF/UA conditions, EPUB and HTML structure, safety); "full" adds EPUBCheck, Ace and axe.
+CHECK_LEVELS = ("fast", "full")
+
+
 @dataclass
 class BuildResult:
     outputs: list[Output] = field(default_factory=list)
     findings: list = field(default_factory=list)
+    validations: list = field(default_factory=list)  # verify.tools.ValidatorRun, with check="full"
 
 
 def load_editions(project: Project) -> dict[str, Edition]:
@@ -93,8 +99,11 @@ def output_name(doc: SelectedDocument) -> str:
 
 def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
                    paper: str | None = None, clinic_file: Path | None = None,
-                   topic_dirs=(), progress: Callable[[str], None] = lambda m: None) -> BuildResult:
+                   topic_dirs=(), check: str = "fast",
+                   progress: Callable[[str], None] = lambda m: None) -> BuildResult:
     """Build the chosen editions of the chosen topics into out_dir/<topic>/."""
+    if check not in CHECK_LEVELS:
+        raise ValueError(f"check must be one of {CHECK_LEVELS}, not {check!r}")
     out_dir = Path(out_dir or project.out_dir)
     progress("1/4 reading content")
     all_editions = load_editions(project)
@@ -112,9 +121,9 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     for number, (doc, target) in enumerate(zip(docs, targets), start=1):
         progress(f"    [{number}/{len(docs)}] {target.relative_to(out_dir.resolve())}")
         result.outputs.append(build_one(doc, target, writer=writer, clinic=clinic, project=project,
-                                        result=result))
+                                        result=result, check=check))
     progress("4/4 writing the index")
-    write_index(project, out_dir, writer)
+    write_index(project, out_dir, writer, check=check, result=result)
     return result
 
 
@@ -126,12 +135,18 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
 
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
-              project: Project, result: BuildResult) -> Output:
+              project: Project, result: BuildResult, check: str = "fast") -> Output:
     """Render, write to bytes, check, then (only if the checks pass) put the file in place."""
     from .verify import check_bytes
     rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir)
-    written = get_writer(doc.edition.format)(rendered)
+    write = get_writer(doc.edition.format)
+    options: dict = {}
+    written = write(rendered, options)
     findings = list(written.findings) + check_bytes(doc, written.data, name=str(target))
+    if check == "full" and not any(f.is_error for f in findings):
+        written, more = _check_full(doc, rendered, written, write=write, options=options, name=str(target),
+                                    result=result)
+        findings += more
     result.findings += findings
     if any(f.is_error for f in findings):
         raise ChecksFailed(findings)
@@ -140,8 +155,86 @@ def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clin
                   size=len(written.data), pages=written.pages)
 
 
-def write_index(project: Project, out_dir: Path, writer: OutputWriter) -> Path:
+def _check_full(doc, rendered, written, *, write, options: dict, name: str, result: BuildResult):
+    """The external validators on the bytes. An EPUB they pass without a single message is
+    written again with its conformance claim (dcterms:conformsTo, a11y:certifiedBy), and that
+    final file is validated too: the claim is only ever in a file whose checks passed."""
+    from .verify import check_bytes
+    from .verify.external import findings_of, validate_bytes
+    runs = validate_bytes([(name, written.data)])
+    if doc.edition.format == "epub" and runs and all(run.clean for run in runs):
+        written = write(rendered, {**options, "conforms": True})
+        runs = validate_bytes([(name, written.data)])
+        result.validations += runs
+        return written, check_bytes(doc, written.data, name=name) + findings_of(runs)
+    result.validations += runs
+    return written, findings_of(runs)
+
+
+def write_index(project: Project, out_dir: Path, writer: OutputWriter, *, check: str = "fast",
+                result: BuildResult | None = None) -> Path:
     from .render import render_index
+    from .verify import check_index
     files = sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file())
-    html = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir)
-    return writer.write(Path(out_dir) / "index.html", html.encode("utf-8"))
+    data = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir).encode("utf-8")
+    target = Path(out_dir) / "index.html"
+    findings = check_index(data, name=str(target))
+    if check == "full" and not any(f.is_error for f in findings):
+        from .verify.external import findings_of, validate_bytes
+        runs = validate_bytes([(str(target), data)])
+        findings += findings_of(runs)
+        if result is not None:
+            result.validations += runs
+    if result is not None:
+        result.findings += findings
+    if any(f.is_error for f in findings):
+        raise ChecksFailed(findings)
+    return writer.write(target, data)
+
+
+def check_built(project: Project, targets=(), *, out_dir: Path | None = None, topic_dirs=(),
+                external: bool = True):
+    """`publish check`: find the built files named by `targets` (files, folders or topic names;
+    default: everything in out_dir), work out the topic and edition each was built from, and
+    run the checks on them. Returns a verify.outputs.CheckReport."""
+    from .verify.outputs import check_files, collect_files
+    out_dir = Path(out_dir or project.out_dir)
+    paths = []
+    for target in targets or [out_dir]:
+        path = Path(target)
+        if path.exists():
+            paths.append(path)
+        elif (out_dir / str(target)).is_dir():  # a topic name: its folder of built files
+            paths.append(out_dir / str(target))
+        else:
+            raise EditionError(f"'{target}' is neither a file or folder nor a built topic in {out_dir}")
+    files = collect_files(paths)
+    if not files:
+        raise EditionError(f"nothing to check in {', '.join(map(str, paths))}: run `publish build` first")
+    docs = _documents_of(project, files, topic_dirs)
+    cwd = Path.cwd()
+    names = {f: str(f.resolve().relative_to(cwd)) if f.resolve().is_relative_to(cwd) else str(f) for f in files}
+    return check_files(docs, external=external, names=names)
+
+
+def _documents_of(project: Project, files: list[Path], topic_dirs=()) -> dict[Path, SelectedDocument | None]:
+    """The document each file was built from, read from its name `<topic>/<topic>-<edition>.<ext>`
+    (as output_name writes it); None where the name does not say."""
+    editions = load_editions(project)
+    folders = {f.name: f for f in read.find_topics(project.source_dir)}
+    for extra in topic_dirs:
+        extra = Path(extra)
+        folders.update({f.name: f for f in ([extra] if (extra / "topic.yaml").exists() else read.find_topics(extra))})
+    topics: dict[str, Topic] = {}
+    docs = {}
+    for path in files:
+        topic_id, stem = path.parent.name, path.stem
+        edition_id = stem[len(topic_id) + 1:] if stem.startswith(topic_id + "-") else None
+        edition = editions.get(edition_id)
+        if topic_id not in folders or edition is None or EXTENSIONS[edition.format] != path.suffix:
+            docs[path] = None
+            continue
+        if topic_id not in topics:
+            topics[topic_id] = read.read_topic(folders[topic_id])
+        docs[path] = select_sections(topics[topic_id], edition)
+    return docs

@@ -75,6 +75,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "o-001": ("Cannot write output", "Check the folder exists and is writable, and the disk has space."),
     "o-002": ("Two outputs would write the same file", "Give each output its own path."),
     "v-001": ("Validator not available", "Install it (see .ci/run)."),
+    "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),
+    "v-003": ("File cannot be read", "Rebuild it with `publish build`; the file is damaged or is not what its extension says."),
 }
 
 

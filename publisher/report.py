@@ -28,3 +28,17 @@ def format_json(findings, **extra) -> str:
 
 def human_size(size: int) -> str:
     return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} B"
+
+
+def format_validation(run) -> str:
+    """A validator's summary line for one file (a verify.tools.ValidatorRun)."""
+    if run.skipped:
+        return f"skipped {run.tool}: {run.summary.removeprefix('skipped: ')} (see v-001 below)"
+    return f"{run.file}: {run.summary}"
+
+
+def format_check_json(report) -> str:
+    """`publish check --format json`: the files, each validator's verdict, and the findings."""
+    return format_json(report.findings, files=report.files, errors=report.errors, validations=[
+        {"tool": r.tool, "file": r.file, "summary": r.summary, "skipped": r.skipped,
+         "findings": len(r.findings)} for r in report.validations])

@@ -1,0 +1,76 @@
+"""Built files on disk -> a `CheckReport`: what `publish check` runs.
+
+Our own fast checks (the PDF/UA conditions, EPUB and HTML structure, and the safety check
+when the file's topic and edition are known) run on every file; the external validators
+(EPUBCheck, Ace, axe) run where Java, Node and Chromium are there, and say so where not.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..findings import Finding, Severity
+from ..model import SelectedDocument
+from . import FAST_CHECKS, check_bytes
+from .external import validate_files
+from .tools import Tools, ValidatorRun
+
+FORMATS = {".pdf": "pdf", ".epub": "epub", ".html": "html"}
+
+
+@dataclass
+class CheckReport:
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    validations: list[ValidatorRun] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.is_error)
+
+    @property
+    def skipped(self) -> list[ValidatorRun]:
+        return [run for run in self.validations if run.skipped]
+
+
+def collect_files(paths) -> list[Path]:
+    """The output files among `paths`; folders are searched recursively. Temporary files of
+    an interrupted build (`.name.part`) are left out."""
+    found = []
+    for path in map(Path, paths):
+        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+        found += [p for p in candidates if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith(".")]
+    return list(dict.fromkeys(found))
+
+
+def check_files(files: dict[Path, SelectedDocument | None], *, external: bool = True,
+                tools: Tools | None = None, names: dict[Path, str] | None = None) -> CheckReport:
+    """Check built files. `files` maps each file to the document it was built from, or None
+    when that is not known (then the safety check is skipped, and said to be)."""
+    names = names or {}
+    report = CheckReport()
+    for path, doc in files.items():
+        name = names.get(path, str(path))
+        report.files.append(name)
+        report.findings += _fast_checks(path, doc, name)
+    if external:
+        report.validations = validate_files({p: names.get(p, str(p)) for p in files}, tools=tools)
+        report.findings += [f for run in report.validations for f in run.findings]
+    return report
+
+
+def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Finding]:
+    fmt = FORMATS[path.suffix.lower()]
+    data = path.read_bytes()
+    try:
+        if doc is not None:
+            return check_bytes(doc, data, name=name)
+        found = importlib.import_module(FAST_CHECKS[fmt]).check(data, name=name)
+    except Exception as exc:  # a damaged or mislabelled file: say so instead of crashing
+        return [Finding("v-003", f"cannot read it as {fmt.upper()}: {type(exc).__name__}: {exc}", Severity.ERROR,
+                        name)]
+    if path.name != "index.html":
+        found.append(Finding("v-002", "the safety check (disclaimer and 988 crisis help) was skipped: "
+                             "the file's topic and edition are not known from its name", Severity.WARNING, name))
+    return found
