@@ -105,6 +105,8 @@ def check(targets, out_dir, topic_dirs, fmt, root):
         click.echo(report.format_check_json(result))
     else:
         click.echo(f"Checked {len(result.files)} file(s).")
+        click.echo("Our checks (PDF/UA conditions, EPUB and HTML structure, safety) ran on every file; "
+                   "PDFs have no external validator here (veraPDF cannot be installed).")
         for run in result.validations:
             click.echo(report.format_validation(run))
         for f in result.findings:

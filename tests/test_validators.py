@@ -96,3 +96,13 @@ def test_a_build_whose_checks_fail_writes_no_claim(project_copy, tmp_path):
                        editions=["booklet"], check="full")
     assert [f.message.split(" ")[0] for f in failed.value.findings if f.tool == "ace"] == ["epub-type-has-matching-role"]
     assert not list(out.rglob("*.epub"))
+
+
+def test_epubcheck_without_the_batch_runner_checks_each_book_alone(built, monkeypatch, tmp_path):
+    """Without Java's source launcher (a JRE without the JDK compiler) the batch call fails;
+    each book is then checked by its own `java -jar` call, with the same verdict."""
+    import publisher.verify.epubcheck as epubcheck
+    monkeypatch.setattr(epubcheck, "BATCH", tmp_path / "missing.java")
+    book = output(built, "sleep-hygiene", "booklet")
+    (run,) = epubcheck.run_epubcheck({book: "sleep-hygiene-booklet.epub"}, find_tools())
+    assert run.summary == "EPUBCheck 5.3.0: 0 fatal / 0 errors / 0 warnings / 0 usages" and run.clean

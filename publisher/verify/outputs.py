@@ -55,7 +55,9 @@ def check_files(files: dict[Path, SelectedDocument | None], *, external: bool = 
         report.files.append(name)
         report.findings += _fast_checks(path, doc, name)
     if external:
-        report.validations = validate_files({p: names.get(p, str(p)) for p in files}, tools=tools)
+        runs = validate_files({p: names.get(p, str(p)) for p in files}, tools=tools)
+        order = {name: i for i, name in enumerate(report.files)}  # file by file, in the order checked
+        report.validations = sorted(runs, key=lambda r: order.get(r.file, -1))
         report.findings += [f for run in report.validations for f in run.findings]
     return report
 
