@@ -194,47 +194,7 @@ def write_index(project: Project, out_dir: Path, writer: OutputWriter, *, check:
 
 def check_built(project: Project, targets=(), *, out_dir: Path | None = None, topic_dirs=(),
                 external: bool = True):
-    """`publish check`: find the built files named by `targets` (files, folders or topic names;
-    default: everything in out_dir), work out the topic and edition each was built from, and
-    run the checks on them. Returns a verify.outputs.CheckReport."""
-    from .verify.outputs import check_files, collect_files
-    out_dir = Path(out_dir or project.out_dir)
-    paths = []
-    for target in targets or [out_dir]:
-        path = Path(target)
-        if path.exists():
-            paths.append(path)
-        elif (out_dir / str(target)).is_dir():  # a topic name: its folder of built files
-            paths.append(out_dir / str(target))
-        else:
-            raise EditionError(f"'{target}' is neither a file or folder nor a built topic in {out_dir}")
-    files = collect_files(paths)
-    if not files:
-        raise EditionError(f"nothing to check in {', '.join(map(str, paths))}: run `publish build` first")
-    docs = _documents_of(project, files, topic_dirs)
-    cwd = Path.cwd()
-    names = {f: str(f.resolve().relative_to(cwd)) if f.resolve().is_relative_to(cwd) else str(f) for f in files}
-    return check_files(docs, external=external, names=names)
-
-
-def _documents_of(project: Project, files: list[Path], topic_dirs=()) -> dict[Path, SelectedDocument | None]:
-    """The document each file was built from, read from its name `<topic>/<topic>-<edition>.<ext>`
-    (as output_name writes it); None where the name does not say."""
-    editions = load_editions(project)
-    folders = {f.name: f for f in read.find_topics(project.source_dir)}
-    for extra in topic_dirs:
-        extra = Path(extra)
-        folders.update({f.name: f for f in ([extra] if (extra / "topic.yaml").exists() else read.find_topics(extra))})
-    topics: dict[str, Topic] = {}
-    docs = {}
-    for path in files:
-        topic_id, stem = path.parent.name, path.stem
-        edition_id = stem[len(topic_id) + 1:] if stem.startswith(topic_id + "-") else None
-        edition = editions.get(edition_id)
-        if topic_id not in folders or edition is None or EXTENSIONS[edition.format] != path.suffix:
-            docs[path] = None
-            continue
-        if topic_id not in topics:
-            topics[topic_id] = read.read_topic(folders[topic_id])
-        docs[path] = select_sections(topics[topic_id], edition)
-    return docs
+    """`publish check`: the checks on built files (see verify.outputs.check_paths)."""
+    from .verify.outputs import check_paths
+    return check_paths(targets, out_dir=Path(out_dir or project.out_dir), source_dir=project.source_dir,
+                       editions=load_editions(project), topic_dirs=topic_dirs, external=external)

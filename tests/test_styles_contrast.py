@@ -8,7 +8,6 @@ really show, and needs no guess about which element sits on which.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import tinycss2

@@ -1,5 +1,8 @@
 """Built files on disk -> a `CheckReport`: what `publish check` runs.
 
+Each file's topic and edition are read from its name (`<topic>/<topic>-<edition>.<ext>`,
+as the build writes it), so the safety check knows what the file must contain.
+
 Our own fast checks (the PDF/UA conditions, EPUB and HTML structure, and the safety check
 when the file's topic and edition are known) run on every file; the external validators
 (EPUBCheck, Ace, axe) run where Java, Node and Chromium are there, and say so where not.
@@ -10,8 +13,11 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import read
+from ..errors import EditionError
 from ..findings import Finding, Severity
-from ..model import SelectedDocument
+from ..model import Edition, SelectedDocument, Topic
+from ..select import select_sections
 from . import FAST_CHECKS, check_bytes
 from .external import validate_files
 from .tools import Tools, ValidatorRun
@@ -32,6 +38,48 @@ class CheckReport:
     @property
     def skipped(self) -> list[ValidatorRun]:
         return [run for run in self.validations if run.skipped]
+
+
+def check_paths(targets, *, out_dir: Path, source_dir: Path, editions: dict[str, Edition], topic_dirs=(),
+                external: bool = True, tools: Tools | None = None) -> CheckReport:
+    """Check the built files named by `targets`: files, folders, or topic names (their folder
+    in out_dir); by default everything in out_dir."""
+    paths = []
+    for target in targets or [out_dir]:
+        path = Path(target)
+        if path.exists():
+            paths.append(path)
+        elif (out_dir / str(target)).is_dir():  # a topic name: its folder of built files
+            paths.append(out_dir / str(target))
+        else:
+            raise EditionError(f"'{target}' is neither a file or folder nor a built topic in {out_dir}")
+    files = collect_files(paths)
+    if not files:
+        raise EditionError(f"nothing to check in {', '.join(map(str, paths))}: run `publish build` first")
+    docs = documents_of(files, source_dir=source_dir, editions=editions, topic_dirs=topic_dirs)
+    cwd = Path.cwd()
+    names = {f: str(f.resolve().relative_to(cwd)) if f.resolve().is_relative_to(cwd) else str(f) for f in files}
+    return check_files(docs, external=external, tools=tools, names=names)
+
+
+def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edition],
+                 topic_dirs=()) -> dict[Path, SelectedDocument | None]:
+    """The document each file was built from, or None where its name does not say."""
+    folders = {f.name: f for f in read.find_topics(source_dir)}
+    for extra in map(Path, topic_dirs):
+        folders.update({f.name: f for f in ([extra] if (extra / "topic.yaml").exists() else read.find_topics(extra))})
+    topics: dict[str, Topic] = {}
+    docs = {}
+    for path in files:
+        topic_id, stem = path.parent.name, path.stem
+        edition = editions.get(stem[len(topic_id) + 1:]) if stem.startswith(topic_id + "-") else None
+        if topic_id not in folders or edition is None or FORMATS.get(path.suffix.lower()) != edition.format:
+            docs[path] = None
+            continue
+        if topic_id not in topics:
+            topics[topic_id] = read.read_topic(folders[topic_id])
+        docs[path] = select_sections(topics[topic_id], edition)
+    return docs
 
 
 def collect_files(paths) -> list[Path]:
