@@ -114,3 +114,19 @@ def test_wcag_formula():
     assert contrast((0, 0, 0), WHITE) == pytest.approx(21.0)
     assert contrast(WHITE, WHITE) == pytest.approx(1.0)
     assert contrast((0x76 / 255,) * 3, WHITE) == pytest.approx(4.54, abs=0.01)
+
+
+def test_generated_cover_text_contrast():
+    """The EPUB cover is drawn, not styled: its text colours are checked against its ground too."""
+    from lxml import etree
+
+    from publisher.writers.epub import cover_svg
+    svg = etree.fromstring(cover_svg("A title", "A subtitle", "A clinic").encode("utf-8"))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    ground = svg.find("s:rect", ns).get("fill")
+    fills = {t.get("fill") for t in svg.iterfind("s:text", ns)}
+
+    def rgb(value):
+        c = tinycss2.color3.parse_color(value)
+        return (c.red, c.green, c.blue)
+    assert fills and all(contrast(rgb(f), rgb(ground)) >= MINIMUM for f in fills)

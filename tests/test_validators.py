@@ -1,18 +1,22 @@
 """Every output of both topics passes EPUBCheck 5.3.0, DAISY Ace 1.4.6 and axe-core 4.14 with
 zero messages of any severity. These run the real tools (Java, Node, Chromium): slow, and run in CI."""
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+import publish
 from publisher.build import build_editions
 from publisher.errors import ChecksFailed
+from publisher.verify import epubcheck
 from publisher.verify.ace import run_ace
 from publisher.verify.tools import find_tools
 
-from conftest import SLEEP_TOPIC, output
+from conftest import ROOT, SLEEP_TOPIC, output
 
 pytestmark = pytest.mark.slow
 
@@ -101,8 +105,20 @@ def test_a_build_whose_checks_fail_writes_no_claim(project_copy, tmp_path):
 def test_epubcheck_without_the_batch_runner_checks_each_book_alone(built, monkeypatch, tmp_path):
     """Without Java's source launcher (a JRE without the JDK compiler) the batch call fails;
     each book is then checked by its own `java -jar` call, with the same verdict."""
-    import publisher.verify.epubcheck as epubcheck
     monkeypatch.setattr(epubcheck, "BATCH", tmp_path / "missing.java")
     book = output(built, "sleep-hygiene", "booklet")
     (run,) = epubcheck.run_epubcheck({book: "sleep-hygiene-booklet.epub"}, find_tools())
     assert run.summary == "EPUBCheck 5.3.0: 0 fatal / 0 errors / 0 warnings / 0 usages" and run.clean
+
+
+def test_publish_check_runs_every_validator_on_a_topic(built_full):
+    out, _ = built_full
+    result = CliRunner().invoke(publish.cli, ["check", "--root", str(ROOT), "-o", str(out), "--topic-dir",
+                                              str(SLEEP_TOPIC), "--format", "json", "sleep-hygiene"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["findings"] == [] and report["errors"] == 0
+    ran = sorted((v["tool"], v["file"].rsplit("/", 1)[-1]) for v in report["validations"])
+    assert ran == [("ace", "sleep-hygiene-booklet.epub"), ("axe", "sleep-hygiene-web.html"),
+                   ("epubcheck", "sleep-hygiene-booklet.epub")]
+    assert not any(v["skipped"] for v in report["validations"])
