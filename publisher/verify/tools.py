@@ -95,9 +95,9 @@ def _which(name: str, env: str | None = None, default: str | None = None) -> Pat
 
 
 def find_tools(project_root: Path | None = None) -> Tools:
-    """Look for every validator's runtime. node_modules is looked for beside the project,
-    then beside this package (an editable install of the repository)."""
-    starts = [p for p in (project_root, Path(__file__).parent) if p is not None]
+    """Look for every validator's runtime. node_modules is looked for in and above the project
+    folder, the current folder, then this package (an editable install of the repository)."""
+    starts = [p for p in (project_root, Path.cwd(), Path(__file__).parent) if p is not None]
     modules = Path(os.environ["CLINIC_HANDOUTS_NODE_MODULES"]) if os.environ.get("CLINIC_HANDOUTS_NODE_MODULES") \
         else _node_modules(starts)
     return Tools(java=_which("java", "JAVA"), epubcheck_jar=_epubcheck_jar(), node=_which("node", "NODE"),
