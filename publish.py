@@ -55,8 +55,11 @@ def cli():
               help="Extra folder holding topics (besides source/).")
 @click.option("--allow-overdue", is_flag=True,
               help="Build topics past their next-review date anyway; the outputs then say 'Review overdue'.")
+@click.option("--check", "check", type=click.Choice(["fast", "full"]), default="fast", show_default=True,
+              help="Checks before a file is moved into place: fast = our PDF/UA, EPUB, HTML and safety checks; "
+                   "full = also EPUBCheck, Ace and axe (needs Java, Node and Chromium).")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overdue, root):
+def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overdue, check, root):
     """Build every edition of every topic into handouts/<topic>/."""
     from publisher import report
     from publisher.build import build_editions
@@ -64,9 +67,12 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
     try:
         result = build_editions(project, topics=topics, editions=editions, out_dir=out_dir, paper=paper,
                                 clinic_file=clinic_file, topic_dirs=topic_dirs, allow_overdue=allow_overdue,
+                                check=check,
                                 progress=lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc)
+    for run in result.validations:
+        click.echo(report.format_validation(run), err=True)
     for f in result.findings:
         click.echo(report.format_finding(f), err=True)
     click.echo(f"{'file':58} {'pages':>5} {'size':>9} {'grade':>5}")
@@ -140,6 +146,44 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
 
 def _shown(path: Path) -> str:
     return str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+
+
+@cli.command()
+@click.argument("targets", nargs=-1)
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of built files (for topic names and the default). Default: handouts/.")
+@click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra folder holding topics (besides source/), for the safety check.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one finding per line; json: for machines.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
+def check(targets, out_dir, topic_dirs, fmt, root):
+    """Check built files: TARGETS are files, folders or topic names (default: all of handouts/).
+
+    Runs our PDF/UA, EPUB, HTML and safety checks, then EPUBCheck, Ace and axe where Java, Node
+    and Chromium are installed (and says which were skipped and why). Exit 0 only when no
+    finding is an error."""
+    from publisher import report
+    from publisher.build import check_built
+    try:
+        result = check_built(_project(root), targets, out_dir=out_dir, topic_dirs=topic_dirs)
+    except PublishError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(report.format_check_json(result))
+    else:
+        click.echo(f"Checked {len(result.files)} file(s).")
+        click.echo("Our checks (PDF/UA conditions, EPUB and HTML structure, safety) ran on every file; "
+                   "PDFs have no external validator here (veraPDF cannot be installed).")
+        for run in result.validations:
+            click.echo(report.format_validation(run))
+        for f in result.findings:
+            click.echo(report.format_finding(f))
+        warnings = len(result.findings) - result.errors
+        click.echo(f"{result.errors} error(s), {warnings} other finding(s)." if result.findings
+                   else "No problems found.")
+    if result.errors:
+        sys.exit(ChecksFailed.exit_code)
 
 
 @cli.command("list")

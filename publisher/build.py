@@ -48,11 +48,17 @@ class Project:
         return self.root / "handouts"
 
 
+#: How much `build` checks before a file is moved into place: "fast" runs our own checks
+#: (PDF/UA conditions, EPUB and HTML structure, safety); "full" adds EPUBCheck, Ace and axe.
+CHECK_LEVELS = ("fast", "full")
+
+
 @dataclass
 class BuildResult:
     outputs: list[Output] = field(default_factory=list)
     findings: list = field(default_factory=list)
     readings: list = field(default_factory=list)  # (Output, Edition, readability.Reading) per measured output
+    validations: list = field(default_factory=list)  # verify.tools.ValidatorRun, with check="full"
 
 
 def load_editions(project: Project) -> dict[str, Edition]:
@@ -111,12 +117,15 @@ def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
 def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
                    paper: str | None = None, clinic_file: Path | None = None,
                    topic_dirs=(), allow_overdue: bool = False, today: dt.date | None = None,
-                   progress: Callable[[str], None] = lambda m: None) -> BuildResult:
+                   check: str = "fast", progress: Callable[[str], None] = lambda m: None) -> BuildResult:
     """Build the chosen editions of the chosen topics into out_dir/<topic>/.
 
     A topic past its next-review date stops the build (s-002) unless `allow_overdue`; its
-    outputs then carry a "Review overdue" note."""
+    outputs then carry a "Review overdue" note. `check`: "fast" (our own checks) or "full"
+    (also EPUBCheck, Ace and axe) before any file is moved into place."""
     from .verify.review import check_review, is_overdue
+    if check not in CHECK_LEVELS:
+        raise ValueError(f"check must be one of {CHECK_LEVELS}, not {check!r}")
     out_dir = Path(out_dir or project.out_dir)
     today = today or dt.date.today()
     progress("1/4 reading content")
@@ -146,10 +155,10 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
         built[i] = build_one(docs[i], targets[i], writer=writer, clinic=clinic, project=project,
                              result=result, page_maps=page_maps,
                              digital=digital_path(docs[i].topic.id, all_editions),
-                             review_overdue=docs[i].topic.id in overdue)
+                             review_overdue=docs[i].topic.id in overdue, check=check)
     result.outputs += [built[i] for i in sorted(built)]
     progress("4/4 writing the index")
-    write_index(project, out_dir, writer)
+    write_index(project, out_dir, writer, check=check, result=result)
     return result
 
 
@@ -162,7 +171,7 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
               project: Project, result: BuildResult, page_maps: PageMaps | None = None,
-              digital: str | None = None, review_overdue: bool = False) -> Output:
+              digital: str | None = None, review_overdue: bool = False, check: str = "fast") -> Output:
     """Render, write to bytes, measure, check, then (only if the checks pass) put the file in place.
 
     `digital`: the topic's digital version in the output folder (see `digital_path`).
@@ -173,14 +182,22 @@ def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clin
     rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=is_source,
                               page_map=page_maps.for_epub(doc) if page_maps else None, digital_path=digital,
                               review_overdue=review_overdue)
-    written = get_writer(doc.edition.format)(rendered)
+    write = get_writer(doc.edition.format)
+    written = write(rendered, {})
     if is_source:
         page_maps.remember(doc, written.extra["page_starts"])
-    data, reading = written.data, None
-    if readability.has_targets(doc.edition):
-        reading = readability.measure(doc, data)
-        data = add_reading_level(doc.edition.format, data, reading.whole.describe())
+    reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) else None
+
+    def final_bytes(options: dict) -> bytes:
+        """The file's bytes with the measured reading level in its metadata."""
+        data = written.data if not options else write(rendered, options).data
+        return add_reading_level(doc.edition.format, data, reading.whole.describe()) if reading else data
+
+    data = final_bytes({})
     findings = list(written.findings) + check_bytes(doc, data, name=str(target), reading=reading)
+    if check == "full" and not any(f.is_error for f in findings):
+        data, more = _check_full(doc, data, final_bytes, name=str(target), result=result)
+        findings += more
     result.findings += findings
     if any(f.is_error for f in findings):
         raise ChecksFailed(findings)
@@ -201,8 +218,46 @@ def measure_built(project: Project, topic: Topic, edition: Edition, out_dir: Pat
     return path, (readability.measure(doc, path.read_bytes()) if path.is_file() else None)
 
 
-def write_index(project: Project, out_dir: Path, writer: OutputWriter) -> Path:
+def _check_full(doc, data: bytes, final_bytes, *, name: str, result: BuildResult):
+    """The external validators on the bytes. An EPUB they pass without a single message is
+    written again with its conformance claim (dcterms:conformsTo, a11y:certifiedBy), and that
+    final file is validated too: the claim is only ever in a file whose checks passed."""
+    from .verify import check_bytes
+    from .verify.external import findings_of, validate_bytes
+    runs = validate_bytes([(name, data)])
+    if doc.edition.format == "epub" and runs and all(run.clean for run in runs):
+        data = final_bytes({"conforms": True})
+        runs = validate_bytes([(name, data)])
+        result.validations += runs
+        return data, check_bytes(doc, data, name=name) + findings_of(runs)
+    result.validations += runs
+    return data, findings_of(runs)
+
+
+def write_index(project: Project, out_dir: Path, writer: OutputWriter, *, check: str = "fast",
+                result: BuildResult | None = None) -> Path:
     from .render import render_index
+    from .verify import check_index
     files = sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file())
-    html = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir)
-    return writer.write(Path(out_dir) / "index.html", html.encode("utf-8"))
+    data = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir).encode("utf-8")
+    target = Path(out_dir) / "index.html"
+    findings = check_index(data, name=str(target))
+    if check == "full" and not any(f.is_error for f in findings):
+        from .verify.external import findings_of, validate_bytes
+        runs = validate_bytes([(str(target), data)])
+        findings += findings_of(runs)
+        if result is not None:
+            result.validations += runs
+    if result is not None:
+        result.findings += findings
+    if any(f.is_error for f in findings):
+        raise ChecksFailed(findings)
+    return writer.write(target, data)
+
+
+def check_built(project: Project, targets=(), *, out_dir: Path | None = None, topic_dirs=(),
+                external: bool = True):
+    """`publish check`: the checks on built files (see verify.outputs.check_paths)."""
+    from .verify.outputs import check_paths
+    return check_paths(targets, out_dir=Path(out_dir or project.out_dir), source_dir=project.source_dir,
+                       editions=load_editions(project), topic_dirs=topic_dirs, external=external)

@@ -87,6 +87,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "l-003": ("Italic body text in large print", "Large print shows emphasis in bold, not italics (.large-print block of print.css)."),
     # summary recipes
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
+    "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),
+    "v-003": ("File cannot be read", "Rebuild it with `publish build`; the file is damaged or is not what its extension says."),
 }
 
 

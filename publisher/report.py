@@ -60,3 +60,17 @@ def format_built_level(edition, shown_path: str, reading) -> str:
     target = f" (target {edition.grade_max:g} or lower)" if edition.grade_max is not None else ""
     return (f"{edition.id} reading level: Flesch-Kincaid grade {reading.whole.fk_grade:.1f}{target}, "
             f"SMOG {reading.whole.smog:.1f}, measured on {shown_path}")
+
+
+def format_validation(run) -> str:
+    """A validator's summary line for one file (a verify.tools.ValidatorRun)."""
+    if run.skipped:
+        return f"skipped {run.tool}: {run.summary.removeprefix('skipped: ')} (see v-001 below)"
+    return f"{run.file}: {run.summary}"
+
+
+def format_check_json(report) -> str:
+    """`publish check --format json`: the files, each validator's verdict, and the findings."""
+    return format_json(report.findings, files=report.files, errors=report.errors, validations=[
+        {"tool": r.tool, "file": r.file, "summary": r.summary, "skipped": r.skipped,
+         "findings": len(r.findings)} for r in report.validations])

@@ -26,6 +26,25 @@ def built(tmp_path_factory, project):
     return out, result
 
 
+@pytest.fixture(scope="session")
+def built_full(tmp_path_factory, project):
+    """Both topics built with `check="full"` (`publish build --check full`): every EPUB and HTML
+    output went through EPUBCheck, Ace and axe before it was moved into place."""
+    out = tmp_path_factory.mktemp("handouts-full")
+    result = build_editions(project, out_dir=out, topic_dirs=[SLEEP_TOPIC], check="full")
+    return out, result
+
+
+@pytest.fixture(scope="session")
+def validated(built_full):
+    """The validators run once more over every EPUB and HTML file of `built_full`, batched:
+    EPUBCheck in one JVM, Ace per book, axe in one browser session. -> (files, runs)."""
+    from publisher.verify.external import validate_files
+    out, _ = built_full
+    files = {p: p.relative_to(out).as_posix() for p in sorted(out.rglob("*")) if p.suffix in (".epub", ".html")}
+    return files, validate_files(files)
+
+
 def output(built, topic: str, edition: str) -> Path:
     out, result = built
     matches = [o.path for o in result.outputs if o.topic == topic and o.edition == edition]

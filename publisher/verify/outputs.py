@@ -1,0 +1,126 @@
+"""Built files on disk -> a `CheckReport`: what `publish check` runs.
+
+Each file's topic and edition are read from its name (`<topic>/<topic>-<edition>.<ext>`,
+as the build writes it), so the safety check knows what the file must contain.
+
+Our own fast checks (the PDF/UA conditions, EPUB and HTML structure, and the safety check
+when the file's topic and edition are known) run on every file; the external validators
+(EPUBCheck, Ace, axe) run where Java, Node and Chromium are there, and say so where not.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import read
+from ..errors import EditionError
+from ..findings import Finding, Severity
+from ..model import Edition, SelectedDocument, Topic
+from ..select import select_sections
+from . import FAST_CHECKS, check_bytes
+from .external import validate_files
+from .tools import Tools, ValidatorRun
+
+FORMATS = {".pdf": "pdf", ".epub": "epub", ".html": "html"}
+
+
+@dataclass
+class CheckReport:
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    validations: list[ValidatorRun] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.is_error)
+
+    @property
+    def skipped(self) -> list[ValidatorRun]:
+        return [run for run in self.validations if run.skipped]
+
+
+def check_paths(targets, *, out_dir: Path, source_dir: Path, editions: dict[str, Edition], topic_dirs=(),
+                external: bool = True, tools: Tools | None = None) -> CheckReport:
+    """Check the built files named by `targets`: files, folders, or topic names (their folder
+    in out_dir); by default everything in out_dir."""
+    paths = []
+    for target in targets or [out_dir]:
+        path = Path(target)
+        if path.exists():
+            paths.append(path)
+        elif (out_dir / str(target)).is_dir():  # a topic name: its folder of built files
+            paths.append(out_dir / str(target))
+        else:
+            raise EditionError(f"'{target}' is neither a file or folder nor a built topic in {out_dir}")
+    files = collect_files(paths)
+    if not files:
+        raise EditionError(f"nothing to check in {', '.join(map(str, paths))}: run `publish build` first")
+    docs = documents_of(files, source_dir=source_dir, editions=editions, topic_dirs=topic_dirs)
+    cwd = Path.cwd()
+    names = {f: str(f.resolve().relative_to(cwd)) if f.resolve().is_relative_to(cwd) else str(f) for f in files}
+    return check_files(docs, external=external, tools=tools, names=names)
+
+
+def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edition],
+                 topic_dirs=()) -> dict[Path, SelectedDocument | None]:
+    """The document each file was built from, or None where its name does not say."""
+    folders = {f.name: f for f in read.find_topics(source_dir)}
+    for extra in map(Path, topic_dirs):
+        folders.update({f.name: f for f in ([extra] if (extra / "topic.yaml").exists() else read.find_topics(extra))})
+    topics: dict[str, Topic] = {}
+    docs = {}
+    for path in files:
+        topic_id, stem = path.parent.name, path.stem
+        edition = editions.get(stem[len(topic_id) + 1:]) if stem.startswith(topic_id + "-") else None
+        if topic_id not in folders or edition is None or FORMATS.get(path.suffix.lower()) != edition.format:
+            docs[path] = None
+            continue
+        if topic_id not in topics:
+            topics[topic_id] = read.read_topic(folders[topic_id])
+        docs[path] = select_sections(topics[topic_id], edition)
+    return docs
+
+
+def collect_files(paths) -> list[Path]:
+    """The output files among `paths`; folders are searched recursively. Temporary files of
+    an interrupted build (`.name.part`) are left out."""
+    found = []
+    for path in map(Path, paths):
+        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+        found += [p for p in candidates if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith(".")]
+    return list(dict.fromkeys(found))
+
+
+def check_files(files: dict[Path, SelectedDocument | None], *, external: bool = True,
+                tools: Tools | None = None, names: dict[Path, str] | None = None) -> CheckReport:
+    """Check built files. `files` maps each file to the document it was built from, or None
+    when that is not known (then the safety check is skipped, and said to be)."""
+    names = names or {}
+    report = CheckReport()
+    for path, doc in files.items():
+        name = names.get(path, str(path))
+        report.files.append(name)
+        report.findings += _fast_checks(path, doc, name)
+    if external:
+        runs = validate_files({p: names.get(p, str(p)) for p in files}, tools=tools)
+        order = {name: i for i, name in enumerate(report.files)}  # file by file, in the order checked
+        report.validations = sorted(runs, key=lambda r: order.get(r.file, -1))
+        report.findings += [f for run in report.validations for f in run.findings]
+    return report
+
+
+def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Finding]:
+    fmt = FORMATS[path.suffix.lower()]
+    data = path.read_bytes()
+    try:
+        if doc is not None:
+            return check_bytes(doc, data, name=name)
+        found = importlib.import_module(FAST_CHECKS[fmt]).check(data, name=name)
+    except Exception as exc:  # a damaged or mislabelled file: say so instead of crashing
+        return [Finding("v-003", f"cannot read it as {fmt.upper()}: {type(exc).__name__}: {exc}", Severity.ERROR,
+                        name)]
+    if path.name != "index.html":
+        found.append(Finding("v-002", "the safety check (disclaimer and 988 crisis help) was skipped: "
+                             "the file's topic and edition are not known from its name", Severity.WARNING, name))
+    return found

