@@ -92,7 +92,7 @@ def test_an_epub_without_accessibility_metadata_fails_ace(built, tmp_path):
 def test_a_build_whose_checks_fail_writes_no_claim(project_copy, tmp_path):
     """Ace fails the colophon once its role is gone: the build stops, and no EPUB (with or
     without a conformance claim) is moved into place."""
-    colophon = project_copy.layouts_dir / "booklet" / "colophon.xhtml.j2"
+    colophon = project_copy.layouts_dir / "booklet" / "_colophon.html.j2"
     colophon.write_text(colophon.read_text(encoding="utf-8").replace(' role="doc-colophon"', ""), encoding="utf-8")
     out = tmp_path / "out"
     with pytest.raises(ChecksFailed) as failed:
