@@ -1,18 +1,24 @@
 """The orchestrator: read -> select -> render -> write -> verify, for every output asked for.
 
 Everything is read and selected before anything is written, so a content error stops the
-build before it can touch the output folder. No printing here: progress goes to a callback.
+build before it can touch the output folder. Then every output is rendered, checked and
+staged beside its target; only when all of them passed are they moved into place, so a
+failed build replaces nothing. Problems are collected across files, topics and outputs
+and reported together. No printing here: progress goes to a callback.
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from . import config, read
 from .clinic import Clinic, read_clinic
-from .errors import ChecksFailed, ContentError, EditionError
-from .model import Edition, Output, SelectedDocument, Topic
+from .errors import ChecksFailed, ContentError, EditionError, OutputError, PublishError, TemplateError
+from .findings import finding, shown_path
+from .model import Edition, Output, SelectedDocument, SourceRef, Topic
 from .output import OutputWriter, safe_target
 from .render import render_edition
 from .select import select_sections
@@ -61,7 +67,16 @@ def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]
     folders = read.find_topics(project.source_dir)
     for extra in extra_dirs:
         folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
-    by_name = {f.name: f for f in folders}
+    folders = [f.resolve() for f in folders]  # a folder named '.' or '..' gets its real name
+    by_name: dict[str, Path] = {}
+    for folder in folders:
+        other = by_name.setdefault(folder.name, folder)
+        if other != folder:
+            # Both would be built into <out>/<id>/<id>-*.*: one would overwrite the other.
+            raise OutputError(f"two topics are called '{folder.name}'", [finding(
+                "o-002", f"two topics are called '{folder.name}' ({shown_path(other)} and {shown_path(folder)}); "
+                "their outputs would write the same files", source=SourceRef(shown_path(folder)),
+                hint="Rename one of the topic folders.")])
     if names:
         missing = [n for n in names if n not in by_name]
         if missing:
@@ -84,7 +99,21 @@ def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]
     missing = [n for n in names if n not in all_editions]
     if missing:
         raise EditionError(f"unknown edition {', '.join(missing)}; editions: {', '.join(all_editions)}")
-    return [all_editions[n] for n in names]
+    return [all_editions[n] for n in dict.fromkeys(names)]  # naming one twice builds it once
+
+
+def build_timestamp(topic: Topic, environ: Mapping[str, str] = os.environ) -> dt.datetime:
+    """The date written into outputs: SOURCE_DATE_EPOCH when set (reproducible-builds.org),
+    else the topic's review date. Never the clock: same input, same bytes."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ContentError([finding("c-009", f"SOURCE_DATE_EPOCH='{epoch}' is not a date",
+                                        hint="Set it to whole seconds since 1970-01-01 UTC, "
+                                             "e.g. 1767225600, or unset it.")]) from None
+    return dt.datetime.combine(topic.reviewed, dt.time(0, 0), dt.timezone.utc)
 
 
 def output_name(doc: SelectedDocument) -> str:
@@ -94,28 +123,74 @@ def output_name(doc: SelectedDocument) -> str:
 def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
                    paper: str | None = None, clinic_file: Path | None = None,
                    topic_dirs=(), progress: Callable[[str], None] = lambda m: None) -> BuildResult:
-    """Build the chosen editions of the chosen topics into out_dir/<topic>/."""
+    """Build the chosen editions of the chosen topics into out_dir/<topic>/.
+
+    All or nothing: if any output fails (template, checks, disk), no file is replaced."""
     out_dir = Path(out_dir or project.out_dir)
     progress("1/4 reading content")
-    all_editions = load_editions(project)
+    all_editions, loaded, clinic = _read_everything(project, topics, topic_dirs, clinic_file)
     chosen = pick_editions(all_editions, editions)
-    loaded = load_topics(project, topics, topic_dirs)
-    clinic = read_clinic(clinic_file or project.default_clinic)
     progress("2/4 selecting sections")
     docs = [_with_paper(select_sections(topic, edition), paper) for topic in loaded.values() for edition in chosen]
     writer = OutputWriter(out_dir)
-    targets = [safe_target(out_dir, output_name(doc)) for doc in docs]
-    for target in targets:
-        writer.claim(target)
+    out_root = writer.prepare()
+    targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])
     result = BuildResult()
     progress(f"3/4 rendering {len(docs)} file(s)")
-    for number, (doc, target) in enumerate(zip(docs, targets), start=1):
-        progress(f"    [{number}/{len(docs)}] {target.relative_to(out_dir.resolve())}")
-        result.outputs.append(build_one(doc, target, writer=writer, clinic=clinic, project=project,
-                                        result=result))
-    progress("4/4 writing the index")
+    problems: list = []
+    failed: type[PublishError] | None = None
+    try:
+        for number, (doc, target) in enumerate(zip(docs, targets), start=1):
+            progress(f"    [{number}/{len(docs)}] {target.relative_to(out_root)}")
+            try:
+                written, findings = render_one(doc, clinic=clinic, project=project, name=str(shown_path(target)))
+            except (TemplateError, ChecksFailed) as exc:
+                problems += [f for f in exc.findings if f not in problems]  # one template error, once
+                failed = TemplateError if isinstance(exc, TemplateError) or failed is TemplateError else ChecksFailed
+                continue
+            result.findings += findings
+            writer.stage(target, written.data)
+            result.outputs.append(Output(path=target, topic=doc.topic.id, edition=doc.edition.id,
+                                         format=doc.edition.format, size=len(written.data), pages=written.pages))
+        if failed is TemplateError:
+            raise TemplateError(f"{len(problems)} template problem(s); no output was written or replaced",
+                                problems)
+        if failed is ChecksFailed:
+            raise ChecksFailed(problems)
+        progress("4/4 writing the files and the index")
+        writer.commit()
+    finally:
+        writer.discard()  # whatever was staged and not moved into place
     write_index(project, out_dir, writer)
     return result
+
+
+def _read_everything(project: Project, topics, topic_dirs, clinic_file):
+    """Editions, topics and the clinic profile, with all their problems reported together."""
+    problems, values = [], []
+    for load in (lambda: load_editions(project), lambda: load_topics(project, topics, topic_dirs),
+                 lambda: read_clinic(clinic_file or project.default_clinic)):
+        try:
+            values.append(load())
+        except ContentError as exc:
+            problems += exc.findings
+            values.append(None)
+    if problems:
+        raise ContentError(problems)
+    return values
+
+
+def _claim_all(writer: OutputWriter, out_root: Path, names: list[str]) -> list[Path]:
+    """Every output path, checked before anything is rendered; all problems together."""
+    targets, problems = [], []
+    for name in names:
+        try:
+            targets.append(writer.claim(safe_target(out_root, name)))
+        except OutputError as exc:
+            problems += exc.findings
+    if problems:
+        raise OutputError(f"{len(problems)} output path problem(s); nothing was written", problems)
+    return targets
 
 
 def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
@@ -125,16 +200,25 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
     return replace(doc, paper=paper)
 
 
+def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name: str,
+               timestamp: dt.datetime | None = None):
+    """Render, write to bytes and check one output (nothing touches the disk).
+    Returns (WriteResult, findings); raises ChecksFailed if a check found an error."""
+    from .verify import check_bytes
+    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir)
+    options = {"timestamp": timestamp or build_timestamp(doc.topic)}
+    written = get_writer(doc.edition.format)(rendered, options)
+    findings = list(written.findings) + check_bytes(doc, written.data, name=name)
+    if any(f.is_error for f in findings):
+        raise ChecksFailed(findings)
+    return written, findings
+
+
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
               project: Project, result: BuildResult) -> Output:
     """Render, write to bytes, check, then (only if the checks pass) put the file in place."""
-    from .verify import check_bytes
-    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir)
-    written = get_writer(doc.edition.format)(rendered)
-    findings = list(written.findings) + check_bytes(doc, written.data, name=str(target))
+    written, findings = render_one(doc, clinic=clinic, project=project, name=str(shown_path(target)))
     result.findings += findings
-    if any(f.is_error for f in findings):
-        raise ChecksFailed(findings)
     writer.write(target, written.data)
     return Output(path=target, topic=doc.topic.id, edition=doc.edition.id, format=doc.edition.format,
                   size=len(written.data), pages=written.pages)
@@ -144,4 +228,4 @@ def write_index(project: Project, out_dir: Path, writer: OutputWriter) -> Path:
     from .render import render_index
     files = sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file())
     html = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir)
-    return writer.write(Path(out_dir) / "index.html", html.encode("utf-8"))
+    return writer.write(safe_target(out_dir, "index.html"), html.encode("utf-8"))

@@ -97,7 +97,8 @@ def write(rendered, options=None) -> WriteResult:
     options = options or {}
     doc = rendered.doc
     topic = doc.topic
-    modified = dt.datetime.combine(topic.reviewed, dt.time(0, 0))
+    # dcterms:modified: the build's date (SOURCE_DATE_EPOCH or the review date), never now.
+    modified = options.get("timestamp") or dt.datetime.combine(topic.reviewed, dt.time(0, 0))
     book = epub.EpubBook()
     book.set_identifier(identifier(doc))
     book.set_title(doc.title)
@@ -121,10 +122,11 @@ def write(rendered, options=None) -> WriteResult:
                           content=cover_svg(topic.title, topic.subtitle, rendered.clinic.name).encode("utf-8"))
     cover.properties = ["cover-image"]
     book.add_item(cover)
-    for index, image in enumerate(sorted({i.path for s in doc.all_sections() for i in s.body.images})):
-        data = (topic.folder / image).read_bytes()
+    # The bytes `read` took (and checked) from inside the topic folder; nothing is reopened here.
+    images = {i.path: i.data for s in doc.all_sections() for i in s.body.images}
+    for index, image in enumerate(sorted(images)):
         book.add_item(epub.EpubItem(uid=f"img{index}", file_name=str(image),
-                                    media_type=_image_type(str(image)), content=data))
+                                    media_type=_image_type(str(image)), content=images[image]))
 
     documents = []
     for index, part in enumerate(rendered.parts):

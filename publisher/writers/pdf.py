@@ -45,7 +45,7 @@ class RestrictedFetcher(URLFetcher):
             path = Path(unquote(parts.path)).resolve()
             if any(path == root or root in path.parents for root in self.roots) and path.is_file():
                 return super().fetch(url, headers)
-        raise RefusedURL(f"refused to read '{url}': content may only use files inside the topic folder")
+        raise RefusedURL(f"refused to read '{url}': outputs may use only files inside the topic folder and layouts/")
 
 
 @contextmanager
@@ -79,8 +79,14 @@ def render_document(rendered):
                                    url_fetcher=fetcher)
             document = html.render(stylesheets=styles, font_config=font_config)
         except RefusedURL as exc:
-            raise ChecksFailed([finding("c-015", str(exc), source=None)]) from None
+            raise _refused(exc) from None
     return document, records
+
+
+def _refused(exc: RefusedURL) -> ChecksFailed:
+    return ChecksFailed([finding("c-015", str(exc), hint=(
+        "Templates, stylesheets and content may use only files inside the topic folder and "
+        "layouts/, and nothing from the network: fix the address in the template, CSS or SVG."))])
 
 
 def write(rendered, options=None) -> WriteResult:
@@ -97,10 +103,15 @@ def write(rendered, options=None) -> WriteResult:
         raise ChecksFailed(problems)
     # A stable /ID: the same content gives the same bytes (PDF/UA wants an /ID; gap 9).
     identifier = hashlib.sha256(rendered.html.encode("utf-8")).hexdigest()[:32].encode()
+    timestamp = (options or {}).get("timestamp")
+    if timestamp is not None:  # /CreationDate, /ModDate and the XMP dates: the build's date, not now
+        document.metadata.created = document.metadata.modified = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         with _capture_logs() as write_records:
             data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier,
                                       **(options or {}).get("pdf_options", {}))
+    except RefusedURL as exc:  # a <link rel="attachment"> is fetched only now
+        raise _refused(exc) from None
     except OSError as exc:  # pragma: no cover - disk problems surface in output.py
         raise OutputError(str(exc)) from exc
     problems += [finding("p-013", f"WeasyPrint: {r.getMessage()}",
