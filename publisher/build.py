@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -196,7 +196,6 @@ def _claim_all(writer: OutputWriter, out_root: Path, names: list[str]) -> list[P
 def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
     if paper is None or doc.edition.format != "pdf":
         return doc
-    from dataclasses import replace
     return replace(doc, paper=paper)
 
 
@@ -207,11 +206,19 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
     from .verify import check_bytes
     rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir)
     options = {"timestamp": timestamp or build_timestamp(doc.topic)}
-    written = get_writer(doc.edition.format)(rendered, options)
-    findings = list(written.findings) + check_bytes(doc, written.data, name=name)
+    try:
+        written = get_writer(doc.edition.format)(rendered, options)
+    except ChecksFailed as exc:
+        raise ChecksFailed(_naming(exc.findings, name)) from None
+    findings = _naming(written.findings, name) + check_bytes(doc, written.data, name=name)
     if any(f.is_error for f in findings):
         raise ChecksFailed(findings)
     return written, findings
+
+
+def _naming(findings, name: str) -> list:
+    """A writer's findings name no file: name the output they are about."""
+    return [f if f.file else replace(f, file=name) for f in findings]
 
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,

@@ -55,7 +55,7 @@ def safe_target(out_dir: Path, relative: str | Path) -> Path:
         raise _error("o-003", f"'{relative}' is not a path inside the output folder", out_dir)
     target = (out_dir / relative).resolve()  # follows links: a link out of the folder is caught
     if target == out_dir or out_dir not in target.parents:
-        raise _error("o-003", f"'{relative}' leads outside the output folder (to {target})", out_dir)
+        raise _error("o-003", f"'{relative}' leads outside the output folder (to {shown_path(target)})", out_dir)
     return target
 
 

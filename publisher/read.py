@@ -200,14 +200,16 @@ class _Reader:
         items = data.get("references") or []
         if not isinstance(items, list):
             self.findings.append(finding("c-012", "'references' must be a list",
-                                         source=SourceRef(file, yamlfile.line_of(data, "references"))))
+                                         source=SourceRef(file, yamlfile.line_of(data, "references")),
+                                         hint="Write each reference on its own '  - title: ...' line, "
+                                              "with '    type: ...' below it."))
             return ()
         refs = []
         for item in items:
             where = SourceRef(file, yamlfile.line_of(item) or yamlfile.line_of(data, "references"))
             if not isinstance(item, dict):
                 self.findings.append(finding("c-012", "each reference needs 'title:' and 'type:'",
-                                             source=where))
+                                             source=where, hint="Write '  - title: ...' with '    type: ...' below it."))
                 continue
             self.findings += yamlfile.check_keys(item, known={"title", "type"},
                                                  required=("title", "type"), file=file)
@@ -310,7 +312,7 @@ class _Reader:
         if body is None:
             return None
         return Section(id=section_id, kind=kind, audiences=audiences or frozenset(), body=body,
-                       required_for=required_for, source=SourceRef(file, 1))
+                       required_for=required_for, source=SourceRef(file, yamlfile.line_of(data, "id")))
 
     def audiences(self, data, file, key) -> frozenset[str]:
         value = data.get(key)
@@ -407,13 +409,13 @@ class _Reader:
                 if section.id in seen:
                     first = seen[section.id].source
                     self.findings.append(finding(
-                        "c-004", f"section id '{section.id}' is used twice (first in {first.file})",
+                        "c-004", f"section id '{section.id}' is used twice (first in {first.file} line {first.line})",
                         source=section.source))
                 seen.setdefault(section.id, section)
         for target, where in self._links:
             if target not in seen:
                 near = difflib.get_close_matches(target, list(seen), n=3)
-                hint = (f"Did you mean {', '.join(near)}? " if near else "") + \
+                hint = (f"Did you mean {', '.join('#' + n for n in near)}? " if near else "") + \
                     "`publish list` shows the section ids."
                 self.findings.append(finding("c-007", f"link to '#{target}', which is no section id",
                                              source=where, hint=hint))

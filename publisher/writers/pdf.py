@@ -19,7 +19,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
-from . import WriteResult
+from . import WriteResult, embed_images
 
 EXTENSION = ".pdf"
 MEDIA_TYPE = "application/pdf"
@@ -75,7 +75,8 @@ def render_document(rendered):
         try:
             styles = [weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=font_config)
                       for p in rendered.stylesheets]
-            html = weasyprint.HTML(string=rendered.html, base_url=str(doc.topic.folder.resolve()) + "/",
+            html = weasyprint.HTML(string=embed_images(rendered.html, doc),
+                                   base_url=str(doc.topic.folder.resolve()) + "/",
                                    url_fetcher=fetcher)
             document = html.render(stylesheets=styles, font_config=font_config)
         except RefusedURL as exc:
