@@ -67,7 +67,8 @@ def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]
     folders = read.find_topics(project.source_dir)
     for extra in extra_dirs:
         folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
-    folders = [f.resolve() for f in folders]  # a folder named '.' or '..' gets its real name
+    # '.' or '..' get their real names; a linked topic folder keeps its link's name.
+    folders = [Path(os.path.normpath(f.absolute())) for f in folders]
     by_name: dict[str, Path] = {}
     for folder in folders:
         other = by_name.setdefault(folder.name, folder)
