@@ -133,6 +133,7 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     chosen = pick_editions(all_editions, editions)
     progress("2/4 selecting sections")
     docs = [_with_paper(select_sections(topic, edition), paper) for topic in loaded.values() for edition in chosen]
+    stamps = {topic.id: build_timestamp(topic) for topic in loaded.values()}  # a bad SOURCE_DATE_EPOCH stops here
     writer = OutputWriter(out_dir)
     out_root = writer.prepare()
     targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])
@@ -144,7 +145,8 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
         for number, (doc, target) in enumerate(zip(docs, targets), start=1):
             progress(f"    [{number}/{len(docs)}] {target.relative_to(out_root)}")
             try:
-                written, findings = render_one(doc, clinic=clinic, project=project, name=str(shown_path(target)))
+                written, findings = render_one(doc, clinic=clinic, project=project, name=str(shown_path(target)),
+                                               timestamp=stamps[doc.topic.id])
             except (TemplateError, ChecksFailed) as exc:
                 problems += [f for f in exc.findings if f not in problems]  # one template error, once
                 failed = TemplateError if isinstance(exc, TemplateError) or failed is TemplateError else ChecksFailed
