@@ -212,16 +212,38 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
     try:
         written = get_writer(doc.edition.format)(rendered, options)
     except ChecksFailed as exc:
-        raise ChecksFailed(_naming(exc.findings, name)) from None
-    findings = _naming(written.findings, name) + check_bytes(doc, written.data, name=name)
+        raise ChecksFailed(_naming(exc.findings, name, doc)) from None
+    findings = _naming(written.findings, name, doc) + check_bytes(doc, written.data, name=name)
     if any(f.is_error for f in findings):
         raise ChecksFailed(findings)
     return written, findings
 
 
-def _naming(findings, name: str) -> list:
-    """A writer's findings name no file: name the output they are about."""
-    return [f if f.file else replace(f, file=name) for f in findings]
+def _naming(findings, name: str, doc: SelectedDocument | None = None) -> list:
+    """A writer's findings name no file: name the content file they come from when the
+    finding quotes its text (a character the fonts lack), else the output they are about."""
+    named = []
+    for f in findings:
+        source = _source_of(doc, f.message.split("'")[1]) if doc and f.code == "c-022" else None
+        if source is not None:
+            f = replace(f, file=str(source.file), line=source.line,
+                        message=f"{f.message} (in {Path(name).name})")
+        named.append(f if f.file else replace(f, file=name))
+    return named
+
+
+def _source_of(doc: SelectedDocument, text: str) -> SourceRef | None:
+    """The content file that holds `text`: a section of the output, else topic.yaml."""
+    for section in doc.all_sections():
+        body = section.body
+        fields = [body.title, body.html, body.intro_html, body.crisis_html, body.outro_html, *body.signs,
+                  *(q.question + q.answer_html for q in body.questions)]
+        if any(text in value for value in fields) and body.source is not None:
+            return SourceRef(body.source.file)
+    topic = doc.topic
+    if any(text in v for v in (topic.title, topic.subtitle, topic.summary, *(r.title for r in topic.references))):
+        return SourceRef(shown_path(topic.folder / "topic.yaml"))
+    return None
 
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,

@@ -40,6 +40,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "c-019": ("Variant without a main section", "A .patient file needs the section file it belongs to beside it."),
     "c-020": ("Field given twice", "Keep one of the two lines; YAML would silently use the last one."),
     "c-021": ("Unprintable character in the text", "Delete it; retype the text around it if you pasted it from elsewhere."),
+    "c-022": ("Character the PDF fonts cannot print", "Remove it or say it in words: emoji and rare scripts are not in the handout fonts, so the PDF would show an empty box."),
     # editions
     "d-001": ("Bad edition definition", "Fix the edition in source/editions.yaml."),
     # templates

@@ -273,8 +273,8 @@ class _Reader:
                                              source=ref, hint="Start the file with a block between two '---' lines."))
                 return None, "", 0
             data = self.yaml_of(fm, SourceRef(ref.file, 2))
-            if data is None:
-                data = yamlfile.LineDict()
+            if data is None:  # a YAML error, already reported: more findings would only guess
+                return None, "", 0
         else:
             data, body, body_line = self.yaml_of(text, ref), "", 0
             if data is None:

@@ -17,8 +17,10 @@ from .model import SourceRef
 class LineDict(dict):
     """A dict that knows the file line of each of its keys (`lines`) and its own `line`."""
 
-    line: int = 1
-    lines: dict
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line: int = 1
+        self.lines: dict = {}
 
 
 class _Loader(yaml.SafeLoader):

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import publish
-from findings_fixtures import (EXIT_CODES, FIXTURES, ROOT, expected_lines, fixture_codes, make_project,
-                               run_fixture)
+from findings_fixtures import (FIXTURES, ROOT, expected_lines, exit_code_for, fixture_codes,
+                               make_project, run_fixture)
 from publisher.findings import CATALOG
 
 # `c-004 [error] source/x/sections/a.md line 12: what is wrong. Hint: how to fix it.`
@@ -69,7 +69,7 @@ def test_fixture_gives_its_code_file_and_line(code, tmp_path, monkeypatch):
             if want["line"]:
                 assert 1 <= int(want["line"]) <= source.read_bytes().count(b"\n") + 1
     if run.exit_code is not None:  # a build: non-zero, the code's group's exit code, a summary
-        assert run.exit_code == EXIT_CODES[code[0]]
+        assert run.exit_code == exit_code_for(code)
         assert run.lines[-1].startswith("Error: ")
         assert not (tmp_path / "out" / "tiny").exists() or code == "o-003"
 

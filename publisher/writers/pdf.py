@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -90,14 +91,27 @@ def _refused(exc: RefusedURL) -> ChecksFailed:
         "layouts/, and nothing from the network: fix the address in the template, CSS or SVG."))])
 
 
+_NOTDEF = re.compile(r'^\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \((.*)\)$', re.S)
+
+
+def _record_finding(record: logging.LogRecord):
+    """A WeasyPrint log record as a finding. A character no font has would print as an
+    empty box: that is the editor's to fix, so it is an error that names the character."""
+    message = record.getMessage()
+    missing = _NOTDEF.match(message)
+    if missing:
+        return finding("c-022", f"'{missing[1]}' ({missing[2]}) cannot be printed: no font has it",
+                       tool="weasyprint")
+    return finding("p-013", f"WeasyPrint: {message}",
+                   severity=Severity.ERROR if record.levelno >= logging.ERROR else Severity.WARNING,
+                   tool="weasyprint")
+
+
 def write(rendered, options=None) -> WriteResult:
     document, records = render_document(rendered)
     edition = rendered.doc.edition
     pages = len(document.pages)
-    problems = [finding("p-013", f"WeasyPrint: {r.getMessage()}",
-                        severity=Severity.ERROR if r.levelno >= logging.ERROR else Severity.WARNING,
-                        tool="weasyprint")
-                for r in records]
+    problems = [_record_finding(r) for r in records]
     if edition.max_pages and pages > edition.max_pages:
         problems.append(finding("p-012", f"'{edition.id}' has {pages} pages; its budget is {edition.max_pages}"))
     if any(p.is_error for p in problems):
@@ -115,9 +129,7 @@ def write(rendered, options=None) -> WriteResult:
         raise _refused(exc) from None
     except OSError as exc:  # pragma: no cover - disk problems surface in output.py
         raise OutputError(str(exc)) from exc
-    problems += [finding("p-013", f"WeasyPrint: {r.getMessage()}",
-                         severity=Severity.ERROR if r.levelno >= logging.ERROR else Severity.WARNING,
-                         tool="weasyprint") for r in write_records]
+    problems += [_record_finding(r) for r in write_records]
     if any(p.is_error for p in problems):
         raise ChecksFailed(problems)
     anchors = [sorted(page.anchors) for page in document.pages]
