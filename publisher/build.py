@@ -258,6 +258,8 @@ def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clin
 
 def write_index(project: Project, out_dir: Path, writer: OutputWriter) -> Path:
     from .render import render_index
-    files = sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file())
+    root = Path(out_dir).resolve()
+    files = sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file()
+                   and root in p.resolve().parents)  # a link to a file elsewhere is not listed
     html = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir)
     return writer.write(safe_target(out_dir, "index.html"), html.encode("utf-8"))

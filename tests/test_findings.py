@@ -103,3 +103,16 @@ def test_template_and_check_failures_of_all_outputs_are_shown_together(tmp_path,
     assert re.search(r"t-001 \[error\] layouts/booklet/chapter.xhtml.j2 line 7: .*'nope'", result.stderr)
     assert result.stderr.count("t-001") == 1  # the same template error once, not once per chapter
     assert not list((tmp_path / "out").rglob("*.pdf")) and not list((tmp_path / "out").rglob("*.part"))
+
+
+def test_a_finding_stays_on_one_line_whatever_the_content_holds(tmp_path, monkeypatch):
+    """An id with a line break (a YAML escape) must not split the message in two."""
+    make_project("c-017", tmp_path)
+    about = tmp_path / "source" / "tiny" / "sections" / "03-about.md"
+    about.write_text(about.read_text().replace("id: About_Sleep", 'id: "about\\nsleep\\u2028now"'))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(publish.cli, ["build", "--root", ".", "-o", "out"])
+    assert result.exit_code == 3
+    lines = [line for line in result.stderr.splitlines() if line.startswith("c-")]
+    assert lines == ["c-017 [error] source/tiny/sections/03-about.md line 2: id 'about\\nsleep\\u2028now' "
+                     "is not a valid id. Hint: Ids use lowercase letters, digits and hyphens, e.g. sleep-and-mood."]
