@@ -93,7 +93,12 @@ class _Reader:
         path = self.folder / image.path
         if self.refuse_outside(path):
             return None
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.findings.append(finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}",
+                                         source=where))
+            return None
         suffix = image.path.suffix.lower()
         if suffix == ".svg":
             if b"<svg" not in data[:4096] or _SVG_OUTSIDE.search(data):
@@ -229,7 +234,12 @@ class _Reader:
         if self.refuse_outside(folder) or folder.resolve() in self._seen_dirs:
             return ()  # outside the topic, or a link loop back to a folder already read
         self._seen_dirs.add(folder.resolve())
-        files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".md", ".yaml", ".yml"))
+        try:
+            files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".md", ".yaml", ".yml"))
+        except OSError as exc:
+            self.findings.append(finding("c-016", f"cannot read the folder: {exc.strerror or exc}",
+                                         source=SourceRef(self.rel(folder))))
+            return ()
         mains = [p for p in files if "." not in p.stem]
         variants = [p for p in files if "." in p.stem]
         sections = []

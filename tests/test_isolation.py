@@ -206,3 +206,26 @@ def test_an_allowed_picture_reaches_every_format(project, tmp_path):
     with pikepdf.open(out / "tiny-patient-handout.pdf") as pdf:
         images = [img for page in pdf.pages for img in page.get_images().values()]
         assert len(images) == 1 and images[0].Width == 1
+
+
+def test_a_path_written_as_plain_text_is_only_text(project, secret, tmp_path):
+    """Naming a file in the text reads nothing: the build succeeds, the outputs show the
+    words, and the file's bytes are in none of them."""
+    add_to_about(project, f"Our notes are kept in file://{secret} and ../../private/secret.txt.")
+    result = build(project, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "tiny" / "tiny-web.html").read_text(encoding="utf-8")
+    assert f"file://{secret}" in page
+    assert len(snapshot(tmp_path / "out")) == 5
+    assert_not_leaked(result, tmp_path / "out")
+
+
+@pytest.mark.parametrize("tag", ["!!python/object:os.system", "!!python/object/new:subprocess.Popen",
+                                 "!!python/name:os.system"])
+def test_python_tags_are_refused(project, tmp_path, monkeypatch, tag):
+    with open(project / "source" / "tiny" / "topic.yaml", "a", encoding="utf-8") as f:
+        f.write(f"summary: {tag} [echo]\n")
+    monkeypatch.chdir(project)
+    result = build(project, tmp_path / "out")
+    assert result.exit_code == 3
+    assert f"c-001 [error] source/tiny/topic.yaml line 7: YAML syntax error: the tag '{tag.split(' ')[0]}" in result.stderr
