@@ -27,12 +27,9 @@ def _default_root() -> Path:
 def _fail(exc: PublishError):
     from publisher import report
     findings = getattr(exc, "findings", None)
-    if findings:
+    if findings:  # every problem of the build, one line each, then what happened
         click.echo(report.format_text(findings), err=True)
-        errors = sum(1 for f in findings if f.is_error)
-        click.echo(f"Error: {errors} problem(s) found; nothing was written.", err=True)
-    else:
-        click.echo(f"Error: {exc}", err=True)
+    click.echo(f"Error: {exc}", err=True)
     sys.exit(exc.exit_code)
 
 

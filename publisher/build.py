@@ -1,19 +1,24 @@
 """The orchestrator: read -> select -> render -> write -> verify, for every output asked for.
 
 Everything is read and selected before anything is written, so a content error stops the
-build before it can touch the output folder. No printing here: progress goes to a callback.
+build before it can touch the output folder. Then every output is rendered, checked and
+staged beside its target; only when all of them passed are they moved into place, so a
+failed build replaces nothing. Problems are collected across files, topics and outputs
+and reported together. No printing here: progress goes to a callback.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from . import config, read
 from .clinic import Clinic, read_clinic
-from .errors import ChecksFailed, ContentError, EditionError
-from .model import Edition, Output, SelectedDocument, Topic
+from .errors import ChecksFailed, ContentError, EditionError, OutputError, PublishError, TemplateError
+from .findings import finding, shown_path
+from .model import Edition, Output, SelectedDocument, SourceRef, Topic
 from .output import OutputWriter, safe_target
 from .pagemaps import PageMaps
 from .render import render_edition
@@ -70,7 +75,17 @@ def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]
     folders = read.find_topics(project.source_dir)
     for extra in extra_dirs:
         folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
-    by_name = {f.name: f for f in folders}
+    # '.' or '..' get their real names; a linked topic folder keeps its link's name.
+    folders = [Path(os.path.normpath(f.absolute())) for f in folders]
+    by_name: dict[str, Path] = {}
+    for folder in folders:
+        other = by_name.setdefault(folder.name, folder)
+        if other != folder:
+            # Both would be built into <out>/<id>/<id>-*.*: one would overwrite the other.
+            raise OutputError(f"two topics are called '{folder.name}'", [finding(
+                "o-002", f"two topics are called '{folder.name}' ({shown_path(other)} and {shown_path(folder)}); "
+                "their outputs would write the same files", source=SourceRef(shown_path(folder)),
+                hint="Rename one of the topic folders.")])
     if names:
         missing = [n for n in names if n not in by_name]
         if missing:
@@ -93,7 +108,21 @@ def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]
     missing = [n for n in names if n not in all_editions]
     if missing:
         raise EditionError(f"unknown edition {', '.join(missing)}; editions: {', '.join(all_editions)}")
-    return [all_editions[n] for n in names]
+    return [all_editions[n] for n in dict.fromkeys(names)]  # naming one twice builds it once
+
+
+def build_timestamp(topic: Topic, environ: Mapping[str, str] = os.environ) -> dt.datetime:
+    """The date written into outputs: SOURCE_DATE_EPOCH when set (reproducible-builds.org),
+    else the topic's review date. Never the clock: same input, same bytes."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ContentError([finding("c-009", f"SOURCE_DATE_EPOCH='{epoch}' is not a date",
+                                        hint="Set it to whole seconds since 1970-01-01 UTC, "
+                                             "e.g. 1767225600, or unset it.")]) from None
+    return dt.datetime.combine(topic.reviewed, dt.time(0, 0), dt.timezone.utc)
 
 
 def output_name(doc: SelectedDocument) -> str:
@@ -120,6 +149,7 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
                    check: str = "fast", progress: Callable[[str], None] = lambda m: None) -> BuildResult:
     """Build the chosen editions of the chosen topics into out_dir/<topic>/.
 
+    All or nothing: if any output fails (template, checks, disk), no file is replaced.
     A topic past its next-review date stops the build (s-002) unless `allow_overdue`; its
     outputs then carry a "Review overdue" note. `check`: "fast" (our own checks) or "full"
     (also EPUBCheck, Ace and axe) before any file is moved into place."""
@@ -129,84 +159,188 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     out_dir = Path(out_dir or project.out_dir)
     today = today or dt.date.today()
     progress("1/4 reading content")
-    all_editions = load_editions(project)
+    all_editions, loaded, clinic = _read_everything(project, topics, topic_dirs, clinic_file)
     chosen = pick_editions(all_editions, editions)
-    loaded = load_topics(project, topics, topic_dirs)
-    clinic = read_clinic(clinic_file or project.default_clinic)
     reviews = [f for t in loaded.values() for f in check_review(t, today=today, allow_overdue=allow_overdue)]
     if any(f.is_error for f in reviews):
         raise ChecksFailed(reviews)
     overdue = {t.id for t in loaded.values() if is_overdue(t, today)}
     progress("2/4 selecting sections")
     docs = [_with_paper(select_sections(topic, edition), paper) for topic in loaded.values() for edition in chosen]
+    stamps = {topic.id: build_timestamp(topic) for topic in loaded.values()}  # a bad SOURCE_DATE_EPOCH stops here
     writer = OutputWriter(out_dir)
-    targets = [safe_target(out_dir, output_name(doc)) for doc in docs]
-    for target in targets:
-        writer.claim(target)
+    out_root = writer.prepare()
+    targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])
     result = BuildResult(findings=reviews)
     page_maps = PageMaps(all_editions, paper=paper, clinic=clinic, layouts_dir=project.layouts_dir,
                          file_name=lambda doc: output_name(doc).rpartition("/")[2])
     progress(f"3/4 rendering {len(docs)} file(s)")
+    problems: list = []
+    failed: type[PublishError] | None = None
     # A printed edition whose page numbers an EPUB carries is laid out first, and only once.
     order = sorted(range(len(docs)), key=lambda i: not page_maps.is_source(docs[i].edition))
-    built = {}
-    for number, i in enumerate(order, start=1):
-        progress(f"    [{number}/{len(docs)}] {targets[i].relative_to(out_dir.resolve())}")
-        built[i] = build_one(docs[i], targets[i], writer=writer, clinic=clinic, project=project,
-                             result=result, page_maps=page_maps,
-                             digital=digital_path(docs[i].topic.id, all_editions),
-                             review_overdue=docs[i].topic.id in overdue, check=check)
-    result.outputs += [built[i] for i in sorted(built)]
-    progress("4/4 writing the index")
+    staged: dict[int, Output] = {}
+    try:
+        for number, i in enumerate(order, start=1):
+            doc, target = docs[i], targets[i]
+            progress(f"    [{number}/{len(docs)}] {target.relative_to(out_root)}")
+            try:
+                rendered = render_one(doc, clinic=clinic, project=project, name=str(shown_path(target)),
+                                      timestamp=stamps[doc.topic.id], page_maps=page_maps,
+                                      digital=digital_path(doc.topic.id, all_editions),
+                                      review_overdue=doc.topic.id in overdue, check=check, result=result)
+            except (TemplateError, ChecksFailed) as exc:
+                problems += [f for f in exc.findings if f not in problems]  # one template error, once
+                failed = TemplateError if isinstance(exc, TemplateError) or failed is TemplateError else ChecksFailed
+                continue
+            writer.stage(target, rendered.data)
+            staged[i] = rendered.output(target)
+            if rendered.reading:
+                result.readings.append((staged[i], doc.edition, rendered.reading))
+        if failed is TemplateError:
+            raise TemplateError(f"{len(problems)} template problem(s); no output was written or replaced",
+                                problems)
+        if failed is ChecksFailed:
+            raise ChecksFailed(problems)
+        progress("4/4 writing the files and the index")
+        writer.commit()
+    finally:
+        writer.discard()  # whatever was staged and not moved into place
+    result.outputs += [staged[i] for i in sorted(staged)]
     write_index(project, out_dir, writer, check=check, result=result)
     return result
 
 
-def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
-    if paper is None or doc.edition.format != "pdf":
-        return doc
-    from dataclasses import replace
-    return replace(doc, paper=paper)
+@dataclass(frozen=True)
+class RenderedOutput:
+    """One output's final bytes, what its writer said, and its measured reading level."""
+
+    doc: SelectedDocument
+    data: bytes
+    pages: int | None
+    findings: list
+    reading: object = None  # verify.readability.Reading, for editions with reading targets
+
+    def output(self, target: Path) -> Output:
+        return Output(path=target, topic=self.doc.topic.id, edition=self.doc.edition.id,
+                      format=self.doc.edition.format, size=len(self.data), pages=self.pages,
+                      grade=self.reading.whole.fk_grade if self.reading else None)
 
 
-def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
-              project: Project, result: BuildResult, page_maps: PageMaps | None = None,
-              digital: str | None = None, review_overdue: bool = False, check: str = "fast") -> Output:
-    """Render, write to bytes, measure, check, then (only if the checks pass) put the file in place.
+def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name: str,
+               timestamp: dt.datetime | None = None, page_maps: PageMaps | None = None,
+               digital: str | None = None, review_overdue: bool = False, check: str = "fast",
+               result: BuildResult | None = None) -> RenderedOutput:
+    """Render, write to bytes, measure and check one output (nothing touches the disk).
 
-    `digital`: the topic's digital version in the output folder (see `digital_path`).
-    An edition with reading-level targets is measured on the written bytes, and the measured
-    grade goes into the file's metadata before the checks run on the final bytes."""
+    `digital`: the topic's digital version in the output folder (see `digital_path`). An
+    edition with reading-level targets is measured on the written bytes, and the measured
+    grade goes into the file's metadata before the checks run on the final bytes. Raises
+    ChecksFailed if a check found an error."""
     from .verify import check_bytes, readability
     is_source = page_maps is not None and page_maps.is_source(doc.edition)
     rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=is_source,
                               page_map=page_maps.for_epub(doc) if page_maps else None, digital_path=digital,
                               review_overdue=review_overdue)
     write = get_writer(doc.edition.format)
-    written = write(rendered, {})
+    base = {"timestamp": timestamp or build_timestamp(doc.topic)}
+    try:
+        written = write(rendered, base)
+    except ChecksFailed as exc:
+        raise ChecksFailed(_naming(exc.findings, name, doc)) from None
     if is_source:
         page_maps.remember(doc, written.extra["page_starts"])
     reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) else None
 
     def final_bytes(options: dict) -> bytes:
         """The file's bytes with the measured reading level in its metadata."""
-        data = written.data if not options else write(rendered, options).data
+        data = written.data if not options else write(rendered, {**base, **options}).data
         return add_reading_level(doc.edition.format, data, reading.whole.describe()) if reading else data
 
     data = final_bytes({})
-    findings = list(written.findings) + check_bytes(doc, data, name=str(target), reading=reading)
+    findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading)
     if check == "full" and not any(f.is_error for f in findings):
-        data, more = _check_full(doc, data, final_bytes, name=str(target), result=result)
+        data, more = _check_full(doc, data, final_bytes, name=name,
+                                 result=result if result is not None else BuildResult())
         findings += more
-    result.findings += findings
+    if result is not None:
+        result.findings += findings
     if any(f.is_error for f in findings):
         raise ChecksFailed(findings)
-    writer.write(target, data)
-    output = Output(path=target, topic=doc.topic.id, edition=doc.edition.id, format=doc.edition.format,
-                    size=len(data), pages=written.pages, grade=reading.whole.fk_grade if reading else None)
-    if reading:
-        result.readings.append((output, doc.edition, reading))
+    return RenderedOutput(doc=doc, data=data, pages=written.pages, findings=findings, reading=reading)
+
+
+def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
+              project: Project, result: BuildResult, digital: str | None = None, check: str = "fast") -> Output:
+    """One file on its own (a custom summary): render, check, then put it in place."""
+    rendered = render_one(doc, clinic=clinic, project=project, name=str(shown_path(target)),
+                          digital=digital, check=check, result=result)
+    writer.write(target, rendered.data)
+    output = rendered.output(target)
+    if rendered.reading:
+        result.readings.append((output, doc.edition, rendered.reading))
     return output
+
+
+def _read_everything(project: Project, topics, topic_dirs, clinic_file):
+    """Editions, topics and the clinic profile, with all their problems reported together."""
+    problems, values = [], []
+    for load in (lambda: load_editions(project), lambda: load_topics(project, topics, topic_dirs),
+                 lambda: read_clinic(clinic_file or project.default_clinic)):
+        try:
+            values.append(load())
+        except ContentError as exc:
+            problems += exc.findings
+            values.append(None)
+    if problems:
+        raise ContentError(problems)
+    return values
+
+
+def _claim_all(writer: OutputWriter, out_root: Path, names: list[str]) -> list[Path]:
+    """Every output path, checked before anything is rendered; all problems together."""
+    targets, problems = [], []
+    for name in names:
+        try:
+            targets.append(writer.claim(safe_target(out_root, name)))
+        except OutputError as exc:
+            problems += exc.findings
+    if problems:
+        raise OutputError(f"{len(problems)} output path problem(s); nothing was written", problems)
+    return targets
+
+
+def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
+    if paper is None or doc.edition.format != "pdf":
+        return doc
+    return replace(doc, paper=paper)
+
+
+def _naming(findings, name: str, doc: SelectedDocument | None = None) -> list:
+    """A writer's findings name no file: name the content file they come from when the
+    finding quotes its text (a character the fonts lack), else the output they are about."""
+    named = []
+    for f in findings:
+        source = _source_of(doc, f.message.split("'")[1]) if doc and f.code == "c-022" else None
+        if source is not None:
+            f = replace(f, file=str(source.file), line=source.line,
+                        message=f"{f.message} (in {Path(name).name})")
+        named.append(f if f.file else replace(f, file=name))
+    return named
+
+
+def _source_of(doc: SelectedDocument, text: str) -> SourceRef | None:
+    """The content file that holds `text`: a section of the output, else topic.yaml."""
+    for section in doc.all_sections():
+        body = section.body
+        fields = [body.title, body.html, body.intro_html, body.crisis_html, body.outro_html, *body.signs,
+                  *(q.question + q.answer_html for q in body.questions)]
+        if any(text in value for value in fields) and body.source is not None:
+            return SourceRef(body.source.file)
+    topic = doc.topic
+    if any(text in v for v in (topic.title, topic.subtitle, topic.summary, *(r.title for r in topic.references))):
+        return SourceRef(shown_path(topic.folder / "topic.yaml"))
+    return None
 
 
 def measure_built(project: Project, topic: Topic, edition: Edition, out_dir: Path | None = None):
@@ -238,10 +372,12 @@ def write_index(project: Project, out_dir: Path, writer: OutputWriter, *, check:
                 result: BuildResult | None = None) -> Path:
     from .render import render_index
     from .verify import check_index
-    files = sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file())
+    root = Path(out_dir).resolve()
+    files = sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file()
+                   and root in p.resolve().parents)  # a link to a file elsewhere is not listed
     data = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir).encode("utf-8")
-    target = Path(out_dir) / "index.html"
-    findings = check_index(data, name=str(target))
+    target = safe_target(out_dir, "index.html")
+    findings = check_index(data, name=str(shown_path(target)))
     if check == "full" and not any(f.is_error for f in findings):
         from .verify.external import findings_of, validate_bytes
         runs = validate_bytes([(str(target), data)])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import yamlfile
 from .errors import ContentError
-from .findings import finding
+from .findings import finding, shown_path
 from .model import SourceRef
 
 FIELDS = {"name", "address", "phone", "website", "base_url", "logo", "logo_alt", "crisis_resources"}
@@ -62,20 +62,20 @@ class Clinic:
 def read_clinic(path: Path) -> Clinic:
     """Read and check a clinic profile; every problem names the file, the key and what is expected."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContentError([finding("c-016", "clinic profile not found", source=SourceRef(path))])
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([finding("c-011", f"cannot read the clinic profile: {exc}", source=SourceRef(path))])
-    data, found = yamlfile.load(text, SourceRef(path, 1))
+    shown = shown_path(path)  # for messages; `path` stays as given for reading
+    if not path.is_file():
+        raise ContentError([finding("c-016", "clinic profile not found", source=SourceRef(shown))])
+    text, problems = yamlfile.read_text(path, shown)
+    if text is None:
+        raise ContentError(problems)
+    data, found = yamlfile.load(text, SourceRef(shown, 1))
     if found:
         raise ContentError(found)
     if not isinstance(data, dict):
         raise ContentError([finding("c-012", "a clinic profile is a list of 'field: value' lines",
-                                    source=SourceRef(path, 1))])
-    found += yamlfile.check_keys(data, known=FIELDS, required=("name",), file=path)
-    at = lambda key, d=data: SourceRef(path, yamlfile.line_of(d, key))  # noqa: E731
+                                    source=SourceRef(shown, 1))])
+    found += yamlfile.check_keys(data, known=FIELDS, required=("name",), file=shown)
+    at = lambda key, d=data: SourceRef(shown, yamlfile.line_of(d, key))  # noqa: E731
     text_of = lambda key, d=data: str(d.get(key) or "").strip()  # noqa: E731
 
     def check_phone(value, where, key):
@@ -115,7 +115,7 @@ def read_clinic(path: Path) -> Clinic:
             found.append(finding("c-002", "each crisis resource needs a name", source=at("crisis_resources"),
                                  hint="Expected '- name: ...' with phone: and note:."))
             continue
-        found += yamlfile.check_keys(item, known={"name", "phone", "note"}, required=("name",), file=path)
+        found += yamlfile.check_keys(item, known={"name", "phone", "note"}, required=("name",), file=shown)
         check_phone(text_of("phone", item), at("phone", item), f"crisis_resources[{number}].phone")
         resources.append(CrisisResource(text_of("name", item), text_of("phone", item), text_of("note", item)))
     if found:

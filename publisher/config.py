@@ -8,10 +8,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import re
+
 from . import yamlfile
 from .errors import ContentError
-from .findings import finding
+from .findings import finding, shown_path
 from .model import AUDIENCES, Edition, SourceRef
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # an edition id is part of output file names
 
 FORMATS = ("pdf", "epub", "html")
 PAPERS = ("letter", "a4")
@@ -35,11 +39,10 @@ REQUIRED = ("title", "format", "audience", "layout")
 
 
 def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([finding("d-001", f"cannot read editions: {exc}", source=SourceRef(path))])
+    path = shown_path(path)
+    text, problems = yamlfile.read_text(path, path)
+    if text is None:
+        raise ContentError(problems)
     data, problems = yamlfile.load(text, SourceRef(path, 1))
     if problems:
         raise ContentError(problems)
@@ -48,6 +51,9 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
     editions, found = {}, []
     for edition_id, spec in data.items():
         where = SourceRef(path, yamlfile.line_of(data, edition_id))
+        if not ID_RE.match(str(edition_id)):
+            found.append(finding("d-001", f"edition id '{edition_id}' is not a valid id", source=where,
+                                 hint="Use lowercase letters, digits and hyphens, e.g. large-print."))
         if not isinstance(spec, dict):
             found.append(finding("d-001", f"edition '{edition_id}' must be a block of fields", source=where))
             continue

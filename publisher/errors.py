@@ -6,9 +6,17 @@ from __future__ import annotations
 
 
 class PublishError(Exception):
-    """Base class: something the user can fix. `exit_code` is what the CLI returns."""
+    """Base class: something the user can fix. `exit_code` is what the CLI returns.
+
+    `findings` (coded, with file and line where known) say what is wrong; the message
+    (str) is a one-line summary of the whole failure.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", findings=()):
+        self.findings = list(findings)
+        super().__init__(message or f"{len(self.findings)} problem(s)")
 
 
 class ContentError(PublishError):
@@ -17,8 +25,9 @@ class ContentError(PublishError):
     exit_code = 3
 
     def __init__(self, findings):
-        self.findings = list(findings)
-        super().__init__(f"{len(self.findings)} problem(s) in the content")
+        findings = list(findings)
+        super().__init__(f"{len(findings)} problem(s) in the content; no output was written or replaced",
+                         findings)
 
 
 class EditionError(PublishError):
@@ -34,9 +43,13 @@ class TemplateError(PublishError):
 
 
 class OutputError(PublishError, OSError):
-    """An output could not be written (folder missing or read-only, disk full)."""
+    """An output could not be written (folder missing or read-only, disk full, a path
+    outside the output folder, two outputs with one path)."""
 
     exit_code = 6
+
+    def __init__(self, message: str = "", findings=()):
+        PublishError.__init__(self, message, findings)
 
 
 class ChecksFailed(PublishError):
@@ -45,5 +58,6 @@ class ChecksFailed(PublishError):
     exit_code = 7
 
     def __init__(self, findings):
-        self.findings = list(findings)
-        super().__init__(f"{len(self.findings)} check(s) failed")
+        findings = list(findings)
+        super().__init__(f"{sum(1 for f in findings if f.is_error)} check(s) failed; "
+                         "no output was written or replaced", findings)

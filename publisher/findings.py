@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class Severity(str, enum.Enum):
@@ -38,6 +39,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "c-017": ("Bad id", "Ids use lowercase letters, digits and hyphens, e.g. sleep-and-mood."),
     "c-018": ("Unknown reference type", "Use one of the listed source types."),
     "c-019": ("Variant without a main section", "A variant file (name.patient.md, name.clinician.yaml, ...) needs the section file it belongs to beside it."),
+    "c-020": ("Field given twice", "Keep one of the two lines; YAML would silently use the last one."),
+    "c-021": ("Unprintable character in the text", "Delete it; retype the text around it if you pasted it from elsewhere."),
+    "c-022": ("Character the PDF fonts cannot print", "Remove it or say it in words: emoji and rare scripts are not in the handout fonts, so the PDF would show an empty box."),
     # editions
     "d-001": ("Bad edition definition", "Fix the edition in source/editions.yaml."),
     # templates
@@ -80,6 +84,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # output
     "o-001": ("Cannot write output", "Check the folder exists and is writable, and the disk has space."),
     "o-002": ("Two outputs would write the same file", "Give each output its own path."),
+    "o-003": ("Output path outside the output folder", "Outputs stay inside the output folder: no '..', no absolute paths, no links that lead out of it."),
     "v-001": ("Validator not available", "Install it (see .ci/run)."),
     # large print (APH guidance, measured in the PDF)
     "l-001": ("Large-print text under 18 pt", "Give the element a large-print size in layouts/styles/print.css (.large-print block)."),
@@ -125,3 +130,16 @@ def finding(code: str, message: str, *, source=None, hint: str | None = None,
     file = str(source.file) if source is not None else None
     line = source.line if source is not None else None
     return Finding(code, message, severity, file, line, hint, tool)
+
+
+def shown_path(path) -> Path:
+    """A path as an editor sees it: relative to the working folder when it is inside it
+    (a linked file is named by its link, not by where the link leads)."""
+    path = Path(path)
+    cwd = Path.cwd()
+    for candidate in (path.absolute(), path.resolve()):
+        try:
+            return candidate.relative_to(cwd)
+        except ValueError:
+            pass
+    return path

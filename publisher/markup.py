@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
@@ -17,10 +17,18 @@ from .findings import Finding, finding
 from .model import Image, SourceRef
 
 _EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel"}
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")  # what every output format can show
 
 
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+def _accept_every_url(url: str) -> bool:
+    # markdown-it silently leaves `[x](file:///etc/passwd)` as plain text; parse every
+    # link so that our own checks below can name the bad ones.
+    return True
+
+
+def _parser(*, html: bool = False) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": html, "typographer": False}).enable("table")
+    md.validateLink = _accept_every_url
 
     def th_open(self, tokens, idx, options, env):
         # Header cells in a Markdown table head their column (PDF /Scope, WCAG 1.3.1).
@@ -32,6 +40,8 @@ def _parser() -> MarkdownIt:
 
 
 _MD = _parser()
+# Only to find raw HTML and report it; rendering uses _MD, which escapes it.
+_MD_FIND_HTML = _parser(html=True)
 
 
 @dataclass
@@ -40,6 +50,7 @@ class Markup:
     images: list[Image] = field(default_factory=list)
     section_links: list[tuple[str, SourceRef]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    image_refs: list[SourceRef] = field(default_factory=list)  # where each of `images` is used
 
 
 def to_html(text: str, source: SourceRef, *, image_exists) -> Markup:
@@ -57,36 +68,70 @@ def to_html(text: str, source: SourceRef, *, image_exists) -> Markup:
             result.findings.append(finding(
                 "c-014", f"a heading ('{token.markup} ...') inside the text",
                 source=where, hint="Make a subsection file in the section's folder instead."))
-        if token.type in ("html_block", "html_inline"):
-            result.findings.append(finding("c-014", "raw HTML in the text", source=where))
+        line = current_line
         for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):  # a new line inside the paragraph
+                line += 1
+            at = SourceRef(source.file, line)
             if child.type == "image":
-                _check_image(child, where, result, image_exists)
+                _check_image(child, at, result, image_exists)
             elif child.type == "link_open":
-                _check_link(child.attrGet("href") or "", where, result)
+                _check_link(child.attrGet("href") or "", at, result)
+    result.findings += _raw_html(text, source)
     result.html = _MD.renderer.render(tokens, _MD.options, {})
     return result
+
+
+def _raw_html(text: str, source: SourceRef) -> list[Finding]:
+    """Raw HTML is shown as text, never used; say so, because the editor meant something else."""
+    found = []
+    first = source.line or 1
+    hint = "Use Markdown instead: **bold**, *emphasis*, [text](https://...), ![alt](images/file.png)."
+    for token in _MD_FIND_HTML.parse(text):
+        line = first + (token.map[0] if token.map else 0)
+        if token.type == "html_block":
+            found.append(finding("c-014", f"raw HTML '{_shorten(token.content)}' in the text",
+                                 source=SourceRef(source.file, line), hint=hint))
+        for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "html_inline" and not child.content.startswith("</"):
+                found.append(finding("c-014", f"raw HTML '{_shorten(child.content)}' in the text",
+                                     source=SourceRef(source.file, line), hint=hint))
+    return found
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _check_image(token, where: SourceRef, result: Markup, image_exists) -> None:
     src = token.attrGet("src") or ""
     alt = token.content.strip()
     parts = urlsplit(src)
-    rel = PurePosixPath(parts.path)
+    # markdown-it percent-encodes the address: decode it, so that '%2e%2e' is seen as '..'.
+    rel = PurePosixPath(unquote(parts.path))
     if parts.scheme or parts.netloc or rel.is_absolute() or ".." in rel.parts or not src:
         result.findings.append(finding(
-            "c-015", f"image '{src}' is not a file inside the topic folder", source=where))
+            "c-015", f"image '{unquote(src)}' is not a file inside the topic folder", source=where))
+        return
+    if rel.suffix.lower() not in IMAGE_TYPES:
+        result.findings.append(finding(
+            "c-006", f"image '{rel}' is not a picture file", source=where,
+            hint=f"Use one of these file types: {', '.join(IMAGE_TYPES)}."))
         return
     if not alt:
         result.findings.append(finding(
-            "c-006", f"image '{src}' has no alt text", source=where,
-            hint="Describe the picture between the brackets: ![what it shows](" + src + ")."))
+            "c-006", f"image '{rel}' has no alt text", source=where,
+            hint=f"Describe the picture between the brackets: ![what it shows]({rel})."))
     if not image_exists(str(rel)):
         result.findings.append(finding(
-            "c-006", f"image '{src}' does not exist", source=where,
+            "c-006", f"image '{rel}' does not exist", source=where,
             hint="Put the file in the topic folder, e.g. images/, and check the name."))
         return
     result.images.append(Image(path=rel, alt=alt))
+    result.image_refs.append(where)
 
 
 def _check_link(href: str, where: SourceRef, result: Markup) -> None:

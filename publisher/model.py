@@ -51,6 +51,7 @@ class Image:
 
     path: Path
     alt: str
+    data: bytes = field(default=b"", repr=False, compare=False)  # read (and checked) by `read`
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from . import markup, yamlfile
 from .errors import ContentError
-from .findings import Finding, finding
+from .findings import Finding, finding, shown_path
 from .model import (AUDIENCES, SECTION_KINDS, SOURCE_TYPES, Body, Question, Reference,
                     Section, SourceRef, Topic)
 
@@ -44,37 +45,74 @@ def read_topic(folder: Path) -> Topic:
     return _Reader(Path(folder)).read()
 
 
+# Image files start with these bytes; anything else is not the picture its name promises.
+_IMAGE_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+                ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",)}
+# An SVG may draw only what it holds: no other file, no web address, no XML entities.
+_SVG_OUTSIDE = re.compile(rb"""(?:href\s*=\s*["'](?!#|data:)|url\(\s*["']?(?!#|data:)|@import|<!ENTITY|<!DOCTYPE)""",
+                          re.I)
+
+
 class _Reader:
     def __init__(self, folder: Path):
         self.folder = folder
+        self.root = folder.resolve()  # every file read must be inside it, links resolved
         self.findings: list[Finding] = []
         self._links: list = []  # (section id, SourceRef) of every #id link, checked at the end
         self._images: list = []
         self._raw: dict[Path, dict] = {}  # each structured section's fields, for its variants
+        self._seen_dirs: set[Path] = set()
 
     # -- files -------------------------------------------------------------------------
     def rel(self, path: Path) -> Path:
-        """Paths in messages are relative to the working folder when possible."""
-        try:
-            return path.resolve().relative_to(Path.cwd())
-        except ValueError:
-            return path
+        return shown_path(path)
+
+    def inside(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return resolved == self.root or self.root in resolved.parents
+
+    def refuse_outside(self, path: Path) -> bool:
+        """A file or folder that is (a link to) something outside the topic folder is not
+        read: content must never become a way to publish other files."""
+        if self.inside(path):
+            return False
+        self.findings.append(finding(
+            "c-015", f"'{path.name}' is a link to '{path.resolve()}', outside the topic folder",
+            source=SourceRef(self.rel(path)),
+            hint="Copy the file into the topic folder instead of linking to it."))
+        return True
 
     def text_of(self, path: Path) -> str | None:
+        if self.refuse_outside(path):
+            return None
+        text, problems = yamlfile.read_text(path, self.rel(path))
+        self.findings += problems
+        return text
+
+    def image_data(self, image, where: SourceRef) -> bytes | None:
+        """The bytes of an image the text uses, read once here for every output format."""
+        path = self.folder / image.path
+        if self.refuse_outside(path):
+            return None
         try:
-            raw = path.read_bytes()
+            data = path.read_bytes()
         except OSError as exc:
-            self.findings.append(finding("c-016", f"cannot read the file: {exc.strerror}",
-                                         source=SourceRef(self.rel(path))))
+            self.findings.append(finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}",
+                                         source=where))
             return None
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
+        suffix = image.path.suffix.lower()
+        if suffix == ".svg":
+            if b"<svg" not in data[:4096] or _SVG_OUTSIDE.search(data):
+                self.findings.append(finding(
+                    "c-015", f"image '{image.path}' is not a self-contained SVG picture", source=where,
+                    hint="An SVG may not load other files, web addresses or XML entities; export it again as plain SVG."))
+                return None
+        elif not data.startswith(_IMAGE_MAGIC[suffix]) or (suffix == ".webp" and data[8:12] != b"WEBP"):
             self.findings.append(finding(
-                "c-011", f"byte {exc.start} is not UTF-8 text",
-                source=SourceRef(self.rel(path), line)))
+                "c-006", f"image '{image.path}' is not a {suffix[1:].upper()} picture", source=where,
+                hint="Save the picture again in the format its name says, or fix the file name."))
             return None
+        return data
 
     def yaml_of(self, text: str, ref: SourceRef):
         data, problems = yamlfile.load(text, ref)
@@ -88,6 +126,12 @@ class _Reader:
         if not topic_file.is_file():
             raise ContentError([finding("c-016", "topic.yaml is missing",
                                         source=SourceRef(self.rel(topic_file)))])
+        if not ID_RE.match(self.folder.name):
+            # The folder name becomes the topic id and part of every output's file name.
+            self.findings.append(finding(
+                "c-017", f"the topic folder name '{self.folder.name}' is not a valid topic id",
+                source=SourceRef(self.rel(self.folder)),
+                hint="Rename the folder: lowercase letters, digits and hyphens, e.g. sleep-hygiene."))
         meta = self.read_meta(topic_file)
         sections: tuple[Section, ...] = ()
         if sections_dir.is_dir():
@@ -162,14 +206,16 @@ class _Reader:
         items = data.get("references") or []
         if not isinstance(items, list):
             self.findings.append(finding("c-012", "'references' must be a list",
-                                         source=SourceRef(file, yamlfile.line_of(data, "references"))))
+                                         source=SourceRef(file, yamlfile.line_of(data, "references")),
+                                         hint="Write each reference on its own '  - title: ...' line, "
+                                              "with '    type: ...' below it."))
             return ()
         refs = []
         for item in items:
             where = SourceRef(file, yamlfile.line_of(item) or yamlfile.line_of(data, "references"))
             if not isinstance(item, dict):
                 self.findings.append(finding("c-012", "each reference needs 'title:' and 'type:'",
-                                             source=where))
+                                             source=where, hint="Write '  - title: ...' with '    type: ...' below it."))
                 continue
             self.findings += yamlfile.check_keys(item, known={"title", "type"},
                                                  required=("title", "type"), file=file)
@@ -186,7 +232,15 @@ class _Reader:
 
     # -- sections ----------------------------------------------------------------------
     def read_sections(self, folder: Path, parent_audiences) -> tuple[Section, ...]:
-        files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".md", ".yaml", ".yml"))
+        if self.refuse_outside(folder) or folder.resolve() in self._seen_dirs:
+            return ()  # outside the topic, or a link loop back to a folder already read
+        self._seen_dirs.add(folder.resolve())
+        try:
+            files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".md", ".yaml", ".yml"))
+        except OSError as exc:
+            self.findings.append(finding("c-016", f"cannot read the folder: {exc.strerror or exc}",
+                                         source=SourceRef(self.rel(folder))))
+            return ()
         mains = [p for p in files if "." not in p.stem]
         variants = [p for p in files if "." in p.stem]
         sections = []
@@ -231,8 +285,8 @@ class _Reader:
                                              source=ref, hint="Start the file with a block between two '---' lines."))
                 return None, "", 0
             data = self.yaml_of(fm, SourceRef(ref.file, 2))
-            if data is None:
-                data = yamlfile.LineDict()
+            if data is None:  # a YAML error, already reported: more findings would only guess
+                return None, "", 0
         else:
             data, body, body_line = self.yaml_of(text, ref), "", 0
             if data is None:
@@ -273,7 +327,7 @@ class _Reader:
         if kind != "text":
             self._raw[path] = data
         return Section(id=section_id, kind=kind, audiences=audiences or frozenset(), body=body,
-                       required_for=required_for, source=SourceRef(file, 1), tags=tags)
+                       required_for=required_for, source=SourceRef(file, yamlfile.line_of(data, "id")), tags=tags)
 
     def tags(self, data, file) -> frozenset[str]:
         """`tags: [handout, summary]`: the short editions (their `tag:`) that show the section."""
@@ -321,12 +375,14 @@ class _Reader:
         result = markup.to_html(text, SourceRef(file, line), image_exists=self.image_exists)
         self.findings += result.findings
         self._links += result.section_links
-        self._images += result.images
+        for image, where in zip(result.images, result.image_refs):
+            data = self.image_data(image, where)
+            if data is not None:
+                self._images.append(replace(image, data=data))
         return result.html
 
     def image_exists(self, rel: str) -> bool:
-        path = (self.folder / rel).resolve()
-        return path.is_file() and self.folder.resolve() in path.parents
+        return (self.folder / rel).is_file()  # a link leading outside is refused by image_data
 
     def make_body(self, data, body_text, body_line, kind, file, path, *, variant=False) -> Body | None:
         self._images = []
@@ -386,13 +442,13 @@ class _Reader:
                 if section.id in seen:
                     first = seen[section.id].source
                     self.findings.append(finding(
-                        "c-004", f"section id '{section.id}' is used twice (first in {first.file})",
+                        "c-004", f"section id '{section.id}' is used twice (first in {first.file} line {first.line})",
                         source=section.source))
                 seen.setdefault(section.id, section)
         for target, where in self._links:
             if target not in seen:
                 near = difflib.get_close_matches(target, list(seen), n=3)
-                hint = (f"Did you mean {', '.join(near)}? " if near else "") + \
+                hint = (f"Did you mean {', '.join('#' + n for n in near)}? " if near else "") + \
                     "`publish list` shows the section ids."
                 self.findings.append(finding("c-007", f"link to '#{target}', which is no section id",
                                              source=where, hint=hint))

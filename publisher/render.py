@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from .clinic import Clinic
 from .errors import TemplateError
-from .model import PageMap, SelectedDocument, SelectedSection
+from .findings import finding, shown_path
+from .model import PageMap, SelectedDocument, SelectedSection, SourceRef
 from .pages import add_block_ids, insert_page_breaks, page_list
 from .qr import QRCode, digital_url, make_qr
 
@@ -99,24 +100,35 @@ def read_css(layouts_dir: Path, fmt: str) -> str:
 
 
 def _render(env: jinja2.Environment, name: str, context: dict) -> str:
+    """Render one template; any failure inside a template becomes a t-001 finding that
+    names the template file and line (a layout is edited by people too)."""
     try:
         return env.get_template(name).render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateSyntaxError as exc:  # also TemplateAssertionError (unknown filter)
+        file, line = exc.filename or exc.name or name, exc.lineno
+        message = (exc.message or str(exc)).rstrip(".")
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template '{exc.name}' not found in the layout folders") from exc
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{_template_line(exc)}{exc.message}") from exc
+        file, line = _template_frame(exc)
+        message = f"template '{exc.name}' is not in the layout folders"
+    except Exception as exc:  # noqa: BLE001 - decided below: ours or the template's
+        file, line = _template_frame(exc)
+        if file is None:
+            raise  # not raised inside a template: a bug in our code, keep the traceback
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    where = SourceRef(shown_path(file) if file else Path(name), line)
+    raise TemplateError(f"template {where} failed: {message}",
+                        [finding("t-001", f"{message} (while rendering '{name}')", source=where)]) from None
 
 
-def _template_line(exc: Exception) -> str:
-    """The template file and line an exception was raised in, from its traceback."""
+def _template_frame(exc: Exception) -> tuple[str | None, int | None]:
+    """The innermost template file and line an exception went through, from its traceback
+    (Jinja rewrites template frames to show the template's own file and line)."""
     tb = exc.__traceback__
-    where = ""
+    where: tuple[str | None, int | None] = (None, None)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            where = f"{filename}:{tb.tb_lineno}: "
+            where = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return where
 

@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 from .findings import Finding
+
+# Line breaks and other control characters from the content (an id, a title) would split
+# a finding over several lines or hide part of it: show them as escapes.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def format_finding(f: Finding) -> str:
@@ -12,7 +21,8 @@ def format_finding(f: Finding) -> str:
     if f.line:
         where += f" line {f.line}"
     tool = f" ({f.tool})" if f.tool != "publish" else ""
-    return f"{f.code} [{f.severity.value}]{tool} {where + ': ' if where else ''}{f.message}. Hint: {f.hint_text}"
+    return _one_line(f"{f.code} [{f.severity.value}]{tool} {where + ': ' if where else ''}{f.message}. "
+                     f"Hint: {f.hint_text}")
 
 
 def format_text(findings) -> str:

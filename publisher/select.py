@@ -28,9 +28,9 @@ def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude
         raise EditionError(_unknown_message(unknown, known, topic.id))
     audience = edition.audience
     chosen = set(section_ids) if section_ids else None
-    if edition.tag is not None and chosen is None and not any(edition.tag in s.tags for s in topic.all_sections()):
-        raise EditionError(f"topic '{topic.id}' has no section tagged '{edition.tag}', which edition "
-                           f"'{edition.id}' shows; add `tags: [{edition.tag}]` to the sections it should show")
+    # A topic that tags none of its sections for a short edition (a small topic) shows every
+    # section for the audience there; the page budget and reading targets still hold.
+    tag = edition.tag if any(edition.tag in s.tags for s in topic.all_sections()) else None
     excluded = set(exclude)
 
     def wanted(section: Section, under_chosen: bool) -> bool:
@@ -38,7 +38,7 @@ def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude
             return False
         if chosen is not None and section.id in chosen:
             return True
-        if edition.tag is not None and edition.tag not in section.tags:
+        if tag is not None and tag not in section.tags:
             return False  # a short edition shows only the sections tagged for it
         return audience is None or audience in section.audiences
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from pathlib import Path
 
 import yaml
 
@@ -16,12 +17,24 @@ from .model import SourceRef
 class LineDict(dict):
     """A dict that knows the file line of each of its keys (`lines`) and its own `line`."""
 
-    line: int = 1
-    lines: dict
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line: int = 1
+        self.lines: dict = {}
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.problems: list[tuple[str, str, int, str | None]] = []  # (code, message, line, hint)
+
+    def compose_node(self, parent, index):
+        # Aliases (*name) can make a small file expand into a huge one ("billion laughs");
+        # content has no need for them.
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases ('*name') are not allowed",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader, node):
@@ -31,8 +44,19 @@ def _construct_mapping(loader, node):
     result.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            hash(key)
+        except TypeError:
+            loader.problems.append(("c-012", "a field name must be a word, not a list or a block", line, None))
+            continue
+        if key in result:
+            # PyYAML would silently keep the last value; an editor meant one of them.
+            loader.problems.append(("c-020", f"'{key}' is given twice (first on line {result.lines[key]})",
+                                    line, None))
+            continue
         result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = key_node.start_mark.line + 1
+        result.lines[key] = line
     return result
 
 
@@ -44,20 +68,89 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
+    """A content file's text, or None with a finding: unreadable (c-016), not UTF-8 (c-011,
+    with the line and the byte), or holding a character that cannot be printed (c-021)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return None, [finding("c-016", f"cannot read the file: {exc.strerror or exc}", source=SourceRef(shown))]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [finding(
+            "c-011", f"byte 0x{raw[exc.start]:02X} (column {column}) is not UTF-8 text",
+            source=SourceRef(shown, line),
+            hint="Save the file as UTF-8 in your editor (often 'Save as' > Encoding > UTF-8).")]
+    char = unprintable(text)
+    if char is not None:
+        line = text[: text.index(char)].count("\n") + 1
+        return None, [finding("c-021", f"the text holds U+{ord(char):04X}, an invisible character that cannot be printed",
+                              source=SourceRef(shown, line))]
+    return text, []
+
+
 def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
     """Parse YAML text; `source.line` is the file line where the text starts."""
     offset = (source.line or 1) - 1
+    loader = None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        loader = _Loader(text)
+        data = loader.get_single_data()
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 + offset
+        return None, [finding("c-021", f"the text holds U+{exc.character:04X}, an invisible character that cannot be printed",
+                              source=SourceRef(source.file, line))]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 + offset if mark else source.line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        hint = None
+        tag = re.search(r"constructor for the tag '([^']+)'", problem or "")
+        if tag:
+            # SafeLoader builds no objects: say so instead of blaming the indentation.
+            name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+            problem = f"the tag '{name}' is not allowed (content files hold only text, lists and fields)"
+            hint = f"Delete '{name}' and write the value as plain text."
         return None, [finding("c-001", f"YAML syntax error: {problem}",
-                              source=SourceRef(source.file, line))]
+                              source=SourceRef(source.file, line), hint=hint)]
+    finally:
+        if loader is not None:
+            loader.dispose()
+    found = [finding(code, message, source=SourceRef(source.file, line + offset), hint=hint)
+             for code, message, line, hint in loader.problems]
     if offset and isinstance(data, LineDict):
         _shift(data, offset)
-    return data, []
+    found += [finding("c-021", f"the text holds U+{ord(char):04X}, an invisible character that cannot be printed",
+                      source=SourceRef(source.file, line))
+              for char, line in _unprintable(data, source.line or 1)]
+    return data, found
+
+
+# YAML's own printable set (YAML 1.1 section 5.1): what may appear in text we publish.
+# Escapes such as "\0" or "\ud800" in double-quoted strings get past the reader, not this.
+_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def unprintable(text: str) -> str | None:
+    """The first character of `text` that cannot be published, or None."""
+    match = _UNPRINTABLE.search(text)
+    return match.group(0) if match else None
+
+
+def _unprintable(data, line: int):
+    if isinstance(data, LineDict):
+        for key, value in data.items():
+            at = data.lines.get(key, data.line)
+            for item in (key, value):
+                yield from _unprintable(item, at)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _unprintable(item, line_of(item) or line)
+    elif isinstance(data, str) and (char := unprintable(data)):
+        yield char, line
 
 
 def _shift(data, offset):
@@ -88,7 +181,7 @@ def check_keys(data: LineDict, *, known, required, file) -> list[Finding]:
             found.append(finding("c-003", f"unknown field '{key}'",
                                  source=SourceRef(file, line_of(data, key)), hint=hint))
     for key in required:
-        if key not in data or data[key] in (None, ""):
+        if key not in data or data[key] is None or data[key] in ("", [], {}):
             found.append(finding("c-002", f"missing required field '{key}'",
                                  source=SourceRef(file, line_of(data)),
                                  hint=f"Add a line '{key}: ...'."))

@@ -100,16 +100,18 @@ def test_tags_must_be_a_list_of_names(tmp_path):
     assert problem.code == "c-012" and "'tags' must be a list" in problem.message and problem.line == 5
 
 
-def test_a_short_edition_needs_tagged_sections(tmp_path, editions):
+def test_a_topic_without_tags_shows_every_patient_section_in_a_short_edition(tmp_path, editions):
+    """Tags are for topics too long for the short editions; a small topic needs none."""
     folder = tmp_path / "sleep-hygiene"
     shutil.copytree(SLEEP_TOPIC, folder)
     for path in (folder / "sections").rglob("*.md"):
         path.write_text(path.read_text().replace("tags: [handout, summary]\n", ""), encoding="utf-8")
     for path in (folder / "sections").rglob("*.yaml"):
         path.write_text(path.read_text().replace("tags: [handout, summary]\n", ""), encoding="utf-8")
-    with pytest.raises(EditionError) as info:
-        select_sections(read_topic(folder), editions["patient-handout"])
-    assert "no section tagged 'handout'" in str(info.value) and "tags: [handout]" in str(info.value)
+    topic = read_topic(folder)
+    doc = select_sections(topic, editions["patient-handout"])
+    expected = [s.id for s in topic.all_sections() if "patient" in s.audiences or "patient" in s.required_for]
+    assert [s.id for s in doc.all_sections()] == expected
 
 
 def test_clinician_summary_shows_the_condensed_text_and_the_table(built):

@@ -6,8 +6,12 @@ imported lazily, so `publish --help` and `publish list` never load weasyprint or
 """
 from __future__ import annotations
 
+import base64
+import html as html_lib
 import importlib
+import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from ..errors import EditionError
 
@@ -39,3 +43,24 @@ def add_reading_level(fmt: str, data: bytes, level: str) -> bytes:
 
 
 READING_LEVEL_FORMATS = ("pdf", "epub")
+
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".svg": "image/svg+xml", ".webp": "image/webp"}
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
+
+
+def embed_images(html: str, doc) -> str:
+    """Content pictures as data: URLs, from the bytes `read` took (and checked) inside the
+    topic folder: the output needs no other file, nothing is read twice, and the bytes do
+    not depend on where the topic folder is (WeasyPrint names images by their URL)."""
+    images = {str(i.path): i for s in doc.all_sections() for i in s.body.images}
+
+    def embed(match: re.Match) -> str:
+        image = images.get(unquote(html_lib.unescape(match.group(2))))
+        if image is None:
+            return match.group(0)  # not a content picture (e.g. the layout's own data: URL)
+        data = base64.b64encode(image.data).decode("ascii")
+        return f"{match.group(1)}data:{IMAGE_TYPES[image.path.suffix.lower()]};base64,{data}{match.group(3)}"
+
+    return _IMG_SRC.sub(embed, html)

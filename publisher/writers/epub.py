@@ -142,7 +142,8 @@ def write(rendered, options=None) -> WriteResult:
     options = options or {}
     doc = rendered.doc
     topic = doc.topic
-    modified = dt.datetime.combine(topic.reviewed, dt.time(0, 0))
+    # dcterms:modified: the build's date (SOURCE_DATE_EPOCH or the review date), never now.
+    modified = options.get("timestamp") or dt.datetime.combine(topic.reviewed, dt.time(0, 0))
     book = epub.EpubBook()
     book.set_identifier(identifier(doc))
     book.set_title(doc.title)
@@ -172,10 +173,11 @@ def write(rendered, options=None) -> WriteResult:
     book.add_item(cover)
     for index, (name, data, media_type) in enumerate(rendered.images):  # the clinic logo
         book.add_item(epub.EpubItem(uid=f"asset{index}", file_name=name, media_type=media_type, content=data))
-    for index, image in enumerate(sorted({i.path for s in doc.all_sections() for i in s.body.images})):
-        data = (topic.folder / image).read_bytes()
+    # The bytes `read` took (and checked) from inside the topic folder; nothing is reopened here.
+    images = {i.path: i.data for s in doc.all_sections() for i in s.body.images}
+    for index, image in enumerate(sorted(images)):
         book.add_item(epub.EpubItem(uid=f"img{index}", file_name=str(image),
-                                    media_type=_image_type(str(image)), content=data))
+                                    media_type=_image_type(str(image)), content=images[image]))
 
     documents = []
     for index, part in enumerate(rendered.parts):

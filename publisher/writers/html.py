@@ -1,11 +1,15 @@
-"""RenderedEdition -> one self-contained HTML page (UTF-8 bytes)."""
+"""RenderedEdition -> one self-contained HTML page (UTF-8 bytes).
+
+Pictures are embedded as data: URLs (`embed_images`), so the page needs no other file and
+points at nothing on this machine.
+"""
 from __future__ import annotations
 
-from . import WriteResult
+from . import WriteResult, embed_images
 
 EXTENSION = ".html"
 MEDIA_TYPE = "text/html"
 
 
 def write(rendered, options=None) -> WriteResult:
-    return WriteResult(data=rendered.html.encode("utf-8"))
+    return WriteResult(data=embed_images(rendered.html, rendered.doc).encode("utf-8"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,7 +23,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
-from . import WriteResult
+from . import WriteResult, embed_images
 from .pagemap import page_starts
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
@@ -52,7 +53,7 @@ class RestrictedFetcher(URLFetcher):
             path = Path(unquote(parts.path)).resolve()
             if any(path == root or root in path.parents for root in self.roots) and path.is_file():
                 return super().fetch(url, headers)
-        raise RefusedURL(f"refused to read '{url}': content may only use files inside the topic folder")
+        raise RefusedURL(f"refused to read '{url}': outputs may use only files inside the topic folder and layouts/")
 
 
 @contextmanager
@@ -82,19 +83,39 @@ def render_document(rendered):
         try:
             styles = [weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=font_config)
                       for p in rendered.stylesheets]
-            html = weasyprint.HTML(string=rendered.html, base_url=str(doc.topic.folder.resolve()) + "/",
+            html = weasyprint.HTML(string=embed_images(rendered.html, doc),
+                                   base_url=str(doc.topic.folder.resolve()) + "/",
                                    url_fetcher=fetcher)
             document = html.render(stylesheets=styles, font_config=font_config)
         except RefusedURL as exc:
-            raise ChecksFailed([finding("c-015", str(exc), source=None)]) from None
+            raise _refused(exc) from None
     return document, records
 
 
+def _refused(exc: RefusedURL) -> ChecksFailed:
+    return ChecksFailed([finding("c-015", str(exc), hint=(
+        "Templates, stylesheets and content may use only files inside the topic folder and "
+        "layouts/, and nothing from the network: fix the address in the template, CSS or SVG."))])
+
+
+_NOTDEF = re.compile(r'^\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \((.*)\)$', re.S)
+
+
 def _log_findings(records) -> list:
-    """WeasyPrint log records as findings: an ERROR record fails the build."""
-    return [finding("p-013", f"WeasyPrint: {r.getMessage()}", tool="weasyprint",
-                    severity=Severity.ERROR if r.levelno >= logging.ERROR else Severity.WARNING)
-            for r in records]
+    return [_record_finding(r) for r in records]
+
+
+def _record_finding(record: logging.LogRecord):
+    """A WeasyPrint log record as a finding. A character no font has would print as an
+    empty box: that is the editor's to fix, so it is an error that names the character."""
+    message = record.getMessage()
+    missing = _NOTDEF.match(message)
+    if missing:
+        return finding("c-022", f"'{missing[1]}' ({missing[2]}) cannot be printed: no font has it",
+                       tool="weasyprint")
+    return finding("p-013", f"WeasyPrint: {message}",
+                   severity=Severity.ERROR if record.levelno >= logging.ERROR else Severity.WARNING,
+                   tool="weasyprint")
 
 
 def write(rendered, options=None) -> WriteResult:
@@ -110,10 +131,15 @@ def write(rendered, options=None) -> WriteResult:
         raise ChecksFailed(problems)
     # A stable /ID: the same content gives the same bytes (PDF/UA wants an /ID; gap 9).
     identifier = hashlib.sha256(rendered.html.encode("utf-8")).hexdigest()[:32].encode()
+    timestamp = (options or {}).get("timestamp")
+    if timestamp is not None:  # /CreationDate, /ModDate and the XMP dates: the build's date, not now
+        document.metadata.created = document.metadata.modified = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         with _capture_logs() as write_records:
             # pdfua repairs WeasyPrint's PDF/UA gaps (STANDARDS.md section 3) after writing.
             data = write_pdfua(document, identifier=identifier, **(options or {}).get("pdf_options", {}))
+    except RefusedURL as exc:  # a <link rel="attachment"> is fetched only now
+        raise _refused(exc) from None
     except OSError as exc:  # pragma: no cover - disk problems surface in output.py
         raise OutputError(str(exc)) from exc
     problems += _log_findings(write_records)
