@@ -17,6 +17,7 @@ from publisher.render import render_edition
 from publisher.select import select_sections
 from publisher.verify.pdf import Tagged, check, heading_sequence, name_tree
 from publisher.writers import pdf as pdf_writer
+from publisher.writers.pdf import capture_logs
 from publisher.writers.pdfua import write_pdf
 
 from conftest import ROOT, SLEEP_TOPIC, output
@@ -28,21 +29,10 @@ PDF_EDITIONS = [("neuroplasticity", "patient-handout"), ("neuroplasticity", "cli
 
 def fixture_pdf(name: str) -> tuple[bytes, list[logging.LogRecord]]:
     """Render a fixture HTML file with WeasyPrint and write it through the PDF/UA repairs."""
-    records: list[logging.LogRecord] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            records.append(record)
-
-    handler = Collect(level=logging.WARNING)
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
+    with capture_logs() as records:
         html = (FIXTURES / name).read_text(encoding="utf-8")
         document = weasyprint.HTML(string=html, base_url=str(FIXTURES) + "/").render()
         data = write_pdf(document, identifier=b"0123456789abcdef0123456789abcdef")
-    finally:
-        logger.removeHandler(handler)
     return data, records
 
 

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..findings import Finding, Severity
-from .tools import Tools, ValidatorRun, unavailable
+from .tools import Tools, ValidatorRun, skipped_runs
 
 TOOL = "ace"
 TIMEOUT = 600  # seconds for one book
@@ -72,10 +72,9 @@ def run_ace(files: dict[Path, str], tools: Tools, *, jobs: int = 2) -> list[Vali
     """Check each EPUB on disk (Ace takes one book per call; two calls run at a time)."""
     if not files:
         return []
-    missing = tools.missing_for(TOOL)
-    if missing:
-        return [ValidatorRun(TOOL, None, "skipped: " + ", ".join(missing) + " not found",
-                             (unavailable(TOOL, missing, files=files.values()),), skipped=True)]
+    skipped = skipped_runs(TOOL, tools, files.values())
+    if skipped:
+        return skipped
     with tempfile.TemporaryDirectory(prefix="ace-") as tmp:
         browser = chromium_wrapper(tools.chromium, Path(tmp))
         env = {**os.environ, **ENV, "PUPPETEER_EXECUTABLE_PATH": str(browser)}

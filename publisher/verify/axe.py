@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from ..findings import Finding, Severity
-from .tools import Tools, ValidatorRun, unavailable
+from .tools import Tools, ValidatorRun, skipped_runs
 
 TOOL = "axe"
 RUNNER = Path(__file__).parent / "runners" / "axe-run.js"
@@ -55,10 +55,9 @@ def run_axe(files: dict[Path, str], tools: Tools) -> list[ValidatorRun]:
     """Check each HTML page on disk in one browser session."""
     if not files:
         return []
-    missing = tools.missing_for(TOOL)
-    if missing:
-        return [ValidatorRun(TOOL, None, "skipped: " + ", ".join(missing) + " not found",
-                             (unavailable(TOOL, missing, files=files.values()),), skipped=True)]
+    skipped = skipped_runs(TOOL, tools, files.values())
+    if skipped:
+        return skipped
     # NODE_PATH: the runner lives in this package, which may sit outside the project folder.
     env = {**os.environ, "NODE_PATH": str(tools.axe_modules), "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
     done = subprocess.run([str(tools.node), str(RUNNER), str(tools.chromium), ",".join(TAGS), *map(str, files)],

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..findings import Finding, Severity
-from .tools import Tools, ValidatorRun, unavailable
+from .tools import Tools, ValidatorRun, skipped_runs
 
 TOOL = "epubcheck"
 BATCH = Path(__file__).parent / "runners" / "EpubCheckBatch.java"
@@ -57,10 +57,9 @@ def run_epubcheck(files: dict[Path, str], tools: Tools) -> list[ValidatorRun]:
     """Check each EPUB on disk; `files` maps its path to the name findings should carry."""
     if not files:
         return []
-    missing = tools.missing_for(TOOL)
-    if missing:
-        return [ValidatorRun(TOOL, None, "skipped: " + ", ".join(missing) + " not found",
-                             (unavailable(TOOL, missing, files=files.values()),), skipped=True)]
+    skipped = skipped_runs(TOOL, tools, files.values())
+    if skipped:
+        return skipped
     with tempfile.TemporaryDirectory(prefix="epubcheck-") as tmp:
         reports = {path: Path(tmp) / f"report-{i}.json" for i, path in enumerate(files)}
         args = [str(a) for path, report in reports.items() for a in (path, report)]

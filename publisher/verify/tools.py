@@ -129,3 +129,12 @@ class ValidatorRun:
     def clean(self) -> bool:
         """Ran, and reported nothing at all (no message of any severity)."""
         return not self.skipped and not self.findings
+
+
+def skipped_runs(tool: str, tools: Tools, files) -> list[ValidatorRun]:
+    """[the skipped run, with its v-001 finding] when `tool` cannot run here, else []."""
+    missing = tools.missing_for(tool)
+    if not missing:
+        return []
+    return [ValidatorRun(tool, None, "skipped: " + ", ".join(missing) + " not found",
+                         (unavailable(tool, missing, files=files),), skipped=True)]

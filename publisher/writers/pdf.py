@@ -57,7 +57,8 @@ class RestrictedFetcher(URLFetcher):
 
 
 @contextmanager
-def _capture_logs():
+def capture_logs():
+    """Collect WeasyPrint's log records of WARNING and above while the block runs."""
     records: list[logging.LogRecord] = []
 
     class Collect(logging.Handler):
@@ -79,7 +80,7 @@ def render_document(rendered):
     fetcher = RestrictedFetcher([doc.topic.folder, rendered.layouts_dir] +
                                 ([rendered.clinic.source.parent] if rendered.clinic and rendered.clinic.source else []))
     font_config = FontConfiguration()
-    with _capture_logs() as records:
+    with capture_logs() as records:
         try:
             styles = [weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=font_config)
                       for p in rendered.stylesheets]
@@ -135,7 +136,7 @@ def write(rendered, options=None) -> WriteResult:
     if timestamp is not None:  # /CreationDate, /ModDate and the XMP dates: the build's date, not now
         document.metadata.created = document.metadata.modified = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
-        with _capture_logs() as write_records:
+        with capture_logs() as write_records:
             # pdfua repairs WeasyPrint's PDF/UA gaps (STANDARDS.md section 3) after writing.
             data = write_pdfua(document, identifier=identifier, **(options or {}).get("pdf_options", {}))
     except RefusedURL as exc:  # a <link rel="attachment"> is fetched only now
