@@ -99,7 +99,7 @@ def test_template_and_check_failures_of_all_outputs_are_shown_together(tmp_path,
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(publish.cli, ["build", "--root", ".", "-o", "out"])
     assert result.exit_code == 5  # a template error is the first thing to fix
-    assert "p-012 [error] out/tiny/tiny-patient-handout.pdf: 'patient-handout' has 3 pages" in result.stderr
+    assert "p-012 [error] out/tiny/tiny-patient-handout.pdf: 'patient-handout' of topic 'tiny' renders to 3 pages" in result.stderr
     assert re.search(r"t-001 \[error\] layouts/booklet/chapter.xhtml.j2 line 7: .*'nope'", result.stderr)
     assert result.stderr.count("t-001") == 1  # the same template error once, not once per chapter
     assert not list((tmp_path / "out").rglob("*.pdf")) and not list((tmp_path / "out").rglob("*.part"))

@@ -10,6 +10,7 @@ when the file's topic and edition are known) run on every file; the external val
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +119,9 @@ def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Fi
             return check_bytes(doc, data, name=name)
         found = importlib.import_module(FAST_CHECKS[fmt]).check(data, name=name)
     except Exception as exc:  # a damaged or mislabelled file: say so instead of crashing
-        return [Finding("v-003", f"cannot read it as {fmt.upper()}: {type(exc).__name__}: {exc}", Severity.ERROR,
+        # pikepdf names the in-memory stream by its repr (a memory address): say "the file".
+        said = re.sub(r"(stream )?<[^<>]* object at 0x[0-9a-fA-F]+>", "the file", str(exc))
+        return [Finding("v-003", f"cannot read it as {fmt.upper()}: {type(exc).__name__}: {said}", Severity.ERROR,
                         name)]
     if path.name != "index.html":
         found.append(Finding("v-002", "the safety check (disclaimer and 988 crisis help) was skipped: "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..findings import Finding, Severity, finding
+from ..findings import Finding, Severity, finding, shown_path
 from ..model import SourceRef
 
 WARN_DAYS = 60
@@ -21,7 +21,7 @@ def is_overdue(topic, today: dt.date) -> bool:
 def check_review(topic, *, today: dt.date, allow_overdue: bool = False) -> list[Finding]:
     """s-002 once next_review has passed (a warning with allow_overdue); s-003 within
     WARN_DAYS before it; nothing otherwise."""
-    where = SourceRef(topic.folder / "topic.yaml")
+    where = SourceRef(shown_path(topic.folder / "topic.yaml"))  # as the editor sees it, like every finding
     due = topic.next_review.isoformat()
     if is_overdue(topic, today):
         days = (today - topic.next_review).days
