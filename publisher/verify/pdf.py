@@ -50,30 +50,27 @@ def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     return order
 
 
-def number_tree(node) -> dict[int, object]:
-    """A number tree (/Nums, /Kids) as a dict."""
-    out: dict[int, object] = {}
+def _tree(node, leaves: str, key) -> dict:
+    """A PDF number or name tree (leaves in /Nums or /Names pairs, branches in /Kids) as a dict."""
+    out: dict = {}
     stack = [node]
     while stack:
         current = stack.pop()
-        nums = current.get("/Nums")
-        if nums is not None:
-            out.update({int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)})
+        pairs = current.get(leaves)
+        if pairs is not None:
+            out.update({key(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)})
         stack.extend(current.get("/Kids") or [])
     return out
+
+
+def number_tree(node) -> dict[int, object]:
+    """A number tree (/Nums, /Kids) as a dict."""
+    return _tree(node, "/Nums", int)
 
 
 def name_tree(node) -> dict[bytes, object]:
     """A name tree (/Names, /Kids) as a dict."""
-    out: dict[bytes, object] = {}
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        names = current.get("/Names")
-        if names is not None:
-            out.update({bytes(names[i]): names[i + 1] for i in range(0, len(names) - 1, 2)})
-        stack.extend(current.get("/Kids") or [])
-    return out
+    return _tree(node, "/Names", bytes)
 
 
 @dataclass
