@@ -55,8 +55,11 @@ def cli():
 @click.option("--check", "check", type=click.Choice(["fast", "full"]), default="fast", show_default=True,
               help="Checks before a file is moved into place: fast = our PDF/UA, EPUB, HTML and safety checks; "
                    "full = also EPUBCheck, Ace and axe (needs Java, Node and Chromium).")
+@click.option("--force", is_flag=True, help="Render every file, even those already up to date.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes to render in. Default: the machine's cores.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overdue, check, root):
+def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overdue, check, force, jobs, root):
     """Build every edition of every topic into handouts/<topic>/."""
     from publisher import report
     from publisher.build import build_editions
@@ -64,7 +67,7 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
     try:
         result = build_editions(project, topics=topics, editions=editions, out_dir=out_dir, paper=paper,
                                 clinic_file=clinic_file, topic_dirs=topic_dirs, allow_overdue=allow_overdue,
-                                check=check,
+                                check=check, force=force, jobs=jobs,
                                 progress=lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc)
