@@ -29,6 +29,7 @@ from .model import Output, SelectedDocument
 from .output import OutputWriter
 
 RECIPE_SUFFIXES = (".yaml", ".yml")
+WORKER_TASKS = 40  # files a local worker renders before it is replaced (see build_batch)
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,9 @@ def build_batch(project: Project, recipes_dir: Path, *, out_dir: Path | None = N
         executor = client.get_executor()
     elif executor is None:
         from concurrent.futures import ProcessPoolExecutor
-        executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1)
+        # A worker is replaced after WORKER_TASKS files: WeasyPrint's caches grow with every
+        # document, and a fresh worker keeps the peak memory the same for any batch size.
+        executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, max_tasks_per_child=WORKER_TASKS)
     progress(f"2/3 rendering {len(planned)} file(s)")
     result, failed, problems = BatchResult(), None, []
     done: dict[int, tuple[JobResult, int]] = {}  # without the bytes, which are staged on disk

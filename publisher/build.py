@@ -330,11 +330,13 @@ def _render_all(jobs_of: list[RenderJob], stale: list[int], page_maps: "PageMaps
 
     waiting = {i: waits_for(i) for i in order}
     done: dict[int, object] = {}
+    finished_ids: set[int] = set()
+    position = 0  # results are handed on in the serial build's order, each as soon as it can be
     with ProcessPoolExecutor(max_workers=workers) as pool:
         running = {}
 
         def submit_ready():
-            for i in [i for i in order if i in waiting and (waiting[i] is None or waiting[i] in done)]:
+            for i in [i for i in order if i in waiting and (waiting[i] is None or waiting[i] in finished_ids)]:
                 del waiting[i]
                 running[pool.submit(run_job, jobs_of[i], dict(page_maps.maps))] = i
 
@@ -346,9 +348,12 @@ def _render_all(jobs_of: list[RenderJob], stale: list[int], page_maps: "PageMaps
                 outcome, maps = future.result()
                 page_maps.maps.update(maps)
                 done[i] = outcome
+                finished_ids.add(i)
             submit_ready()
-    for i in order:  # the same order as a serial build: findings and progress do not depend on timing
-        yield i, done[i]
+            # Findings and progress do not depend on timing; staging starts before the last render ends.
+            while position < len(order) and order[position] in done:
+                yield order[position], done.pop(order[position])
+                position += 1
 
 
 @dataclass(frozen=True)
