@@ -55,8 +55,11 @@ def cli():
 @click.option("--check", "check", type=click.Choice(["fast", "full"]), default="fast", show_default=True,
               help="Checks before a file is moved into place: fast = our PDF/UA, EPUB, HTML and safety checks; "
                    "full = also EPUBCheck, Ace and axe (needs Java, Node and Chromium).")
+@click.option("--force", is_flag=True, help="Render every file, even those already up to date.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes to render in. Default: the machine's cores.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overdue, check, root):
+def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overdue, check, force, jobs, root):
     """Build every edition of every topic into handouts/<topic>/."""
     from publisher import report
     from publisher.build import build_editions
@@ -64,7 +67,7 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
     try:
         result = build_editions(project, topics=topics, editions=editions, out_dir=out_dir, paper=paper,
                                 clinic_file=clinic_file, topic_dirs=topic_dirs, allow_overdue=allow_overdue,
-                                check=check,
+                                check=check, force=force, jobs=jobs,
                                 progress=lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc)
@@ -102,9 +105,16 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
               help="A saved selection (YAML); options given here override it.")
 @click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="Extra folder holding topics (besides source/).")
+@click.option("--batch", "batch_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Build the file of every recipe (*.yaml) in this folder, in one pool of workers; "
+                   "-o is then the output folder (default: handouts/).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="With --batch: local worker processes. Default: the machine's cores.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="With --batch: run the jobs on this Dask distributed scheduler's workers.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
 def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_print, paper, output, recipe,
-            topic_dirs, root):
+            topic_dirs, batch_dir, jobs, scheduler, root):
     """Write ONE custom file with the sections you name. Patients always get the disclaimer
     and the crisis help. For example:
 
@@ -115,6 +125,13 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
     from publisher import report
     from publisher.summary import SummaryRequest, build_summary, override, read_recipe
     project = _project(root)
+    if batch_dir:
+        if topic or recipe or sections or exclude or audience:
+            raise click.UsageError("--batch takes its selections from the recipes; leave out TOPIC, "
+                                   "--recipe, --audience, --section and --exclude")
+        return _batch(project, batch_dir, output, topic_dirs, jobs, scheduler)
+    if scheduler:
+        raise click.UsageError("--scheduler is for --batch")
     options = dict(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt, title=title,
                    clinic=clinic_file, large_print=large_print, paper=paper, output=output)
     try:
@@ -139,6 +156,20 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
     out = result.output
     pages = f"{out.pages} page(s), " if out.pages is not None else ""
     click.echo(f"Wrote {out.path} ({pages}{report.human_size(out.size)}): {result.document.title}")
+
+
+def _batch(project, batch_dir, out_dir, topic_dirs, jobs, scheduler):
+    from publisher import report
+    from publisher.batch import build_batch
+    try:
+        result = build_batch(project, batch_dir, out_dir=out_dir, topic_dirs=topic_dirs, jobs=jobs,
+                             scheduler=scheduler, progress=lambda m: click.echo(m, err=True))
+    except PublishError as exc:
+        _fail(exc)
+    for f in result.findings:
+        click.echo(report.format_finding(f), err=True)
+    total = sum(o.size for o in result.outputs)
+    click.echo(f"Wrote {len(result.outputs)} file(s) ({report.human_size(total)}).")
 
 
 def _shown(path: Path) -> str:

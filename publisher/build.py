@@ -12,7 +12,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from . import config, read
 from .clinic import Clinic, read_clinic
@@ -20,10 +20,11 @@ from .errors import ChecksFailed, ContentError, EditionError, OutputError, Publi
 from .findings import finding, shown_path
 from .model import Edition, Output, SelectedDocument, SourceRef, Topic
 from .output import OutputWriter, safe_target
-from .pagemaps import PageMaps
-from .render import render_edition
 from .select import select_sections
 from .writers import EXTENSIONS, add_reading_level, get_writer
+
+if TYPE_CHECKING:  # rendering (jinja2, and for PDFs weasyprint) is imported only when something is rendered
+    from .pagemaps import PageMaps
 
 
 @dataclass(frozen=True)
@@ -146,13 +147,21 @@ def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
 def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
                    paper: str | None = None, clinic_file: Path | None = None,
                    topic_dirs=(), allow_overdue: bool = False, today: dt.date | None = None,
-                   check: str = "fast", progress: Callable[[str], None] = lambda m: None) -> BuildResult:
+                   check: str = "fast", force: bool = False, jobs: int | None = 1, cache: bool = True,
+                   progress: Callable[[str], None] = lambda m: None) -> BuildResult:
     """Build the chosen editions of the chosen topics into out_dir/<topic>/.
 
     All or nothing: if any output fails (template, checks, disk), no file is replaced.
     A topic past its next-review date stops the build (s-002) unless `allow_overdue`; its
     outputs then carry a "Review overdue" note. `check`: "fast" (our own checks) or "full"
-    (also EPUBCheck, Ace and axe) before any file is moved into place."""
+    (also EPUBCheck, Ace and axe) before any file is moved into place.
+
+    Incremental: an output whose inputs have not changed since it was built (see
+    publisher/cache.py) is not rendered again; `force` renders everything, `cache=False`
+    neither reads nor writes the cache. `jobs`: processes to render in (None: the machine's
+    cores); the bytes are the same as a serial build's."""
+    from .cache import BuildCache, Inputs, cache_file
+    from .pagemaps import PageMaps
     from .verify.review import check_review, is_overdue
     if check not in CHECK_LEVELS:
         raise ValueError(f"check must be one of {CHECK_LEVELS}, not {check!r}")
@@ -173,30 +182,40 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])
     result = BuildResult(findings=reviews)
     page_maps = PageMaps(all_editions, paper=paper, clinic=clinic, layouts_dir=project.layouts_dir,
-                         file_name=lambda doc: output_name(doc).rpartition("/")[2])
-    progress(f"3/4 rendering {len(docs)} file(s)")
+                         file_name=pdf_file_name)
+    jobs_of = [RenderJob(doc=doc, clinic=clinic, project=project, name=str(shown_path(target)),
+                         timestamp=stamps[doc.topic.id], digital=digital_path(doc.topic.id, all_editions),
+                         review_overdue=doc.topic.id in overdue, check=check, editions=all_editions, paper=paper)
+               for doc, target in zip(docs, targets)]
+    # What is already built: the key of every output, compared with the cache's.
+    store = BuildCache.load(cache_file(project.root, out_root)) if cache else None
+    inputs = Inputs(project.layouts_dir, project.editions_file, clinic, options={"paper": paper, "check": check})
+    keys = [_cache_key(inputs, job, page_maps) for job in jobs_of]
+    fresh = {i: store.fresh(output_name(docs[i]), keys[i], targets[i]) for i in range(len(docs))} \
+        if store is not None and not force else {}
+    stale = [i for i in range(len(docs)) if not fresh.get(i)]
+    progress(f"3/4 rendering {len(stale)} file(s)" + (f", {len(docs) - len(stale)} up to date" if len(stale) < len(docs) else ""))
     problems: list = []
     failed: type[PublishError] | None = None
-    # A printed edition whose page numbers an EPUB carries is laid out first, and only once.
-    order = sorted(range(len(docs)), key=lambda i: not page_maps.is_source(docs[i].edition))
     staged: dict[int, Output] = {}
+    rendered_of: dict[int, RenderedOutput] = {}
     try:
-        for number, i in enumerate(order, start=1):
-            doc, target = docs[i], targets[i]
-            progress(f"    [{number}/{len(docs)}] {target.relative_to(out_root)}")
-            try:
-                rendered = render_one(doc, clinic=clinic, project=project, name=str(shown_path(target)),
-                                      timestamp=stamps[doc.topic.id], page_maps=page_maps,
-                                      digital=digital_path(doc.topic.id, all_editions),
-                                      review_overdue=doc.topic.id in overdue, check=check, result=result)
-            except (TemplateError, ChecksFailed) as exc:
-                problems += [f for f in exc.findings if f not in problems]  # one template error, once
-                failed = TemplateError if isinstance(exc, TemplateError) or failed is TemplateError else ChecksFailed
+        for number, (i, outcome) in enumerate(_render_all(jobs_of, stale, page_maps, jobs), start=1):
+            progress(f"    [{number}/{len(stale)}] {targets[i].relative_to(out_root)}")
+            if isinstance(outcome, _Failed):
+                result.findings += [f for f in outcome.result.findings if f not in result.findings]
+                result.validations += outcome.result.validations
+                problems += [f for f in outcome.findings if f not in problems]  # one template error, once
+                failed = TemplateError if outcome.kind == "template" or failed is TemplateError else ChecksFailed
                 continue
-            writer.stage(target, rendered.data)
-            staged[i] = rendered.output(target)
+            rendered, sub = outcome
+            result.findings += sub.findings
+            result.validations += sub.validations
+            writer.stage(targets[i], rendered.data)
+            staged[i] = rendered.output(targets[i])
+            rendered_of[i] = rendered
             if rendered.reading:
-                result.readings.append((staged[i], doc.edition, rendered.reading))
+                result.readings.append((staged[i], docs[i].edition, rendered.reading))
         if failed is TemplateError:
             raise TemplateError(f"{len(problems)} template problem(s); no output was written or replaced",
                                 problems)
@@ -206,9 +225,135 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
         writer.commit()
     finally:
         writer.discard()  # whatever was staged and not moved into place
+    for i, entry in fresh.items():
+        if entry:
+            staged[i] = Output(path=targets[i], topic=docs[i].topic.id, edition=docs[i].edition.id,
+                               format=docs[i].edition.format, size=entry["size"], pages=entry["pages"],
+                               grade=entry["grade"])
     result.outputs += [staged[i] for i in sorted(staged)]
-    write_index(project, out_dir, writer, check=check, result=result)
+    if store is not None:
+        for i, rendered in rendered_of.items():
+            whole = rendered.reading.whole if rendered.reading else None
+            store.record(output_name(docs[i]), keys[i], rendered.data, pages=rendered.pages,
+                         grade=whole.fk_grade if whole else None, whole=whole.__dict__ if whole else None)
+    # The index lists names and sizes: unchanged files and layout, unchanged index.
+    index_key = inputs.index_key([(p.relative_to(out_root).as_posix(), p.stat().st_size)
+                                  for p in index_files(out_root)])
+    index = out_root / "index.html"
+    if store is None or force or not store.fresh("index.html", index_key, index):
+        write_index(project, out_dir, writer, check=check, result=result)
+        if store is not None:
+            store.record("index.html", index_key, index.read_bytes(), pages=None, grade=None)
+    if store is not None:
+        store.save()
     return result
+
+
+def pdf_file_name(doc: SelectedDocument) -> str:
+    """The printed edition's file name, which an EPUB's page list names (pageBreakSource)."""
+    return output_name(doc).rpartition("/")[2]
+
+
+def _cache_key(inputs, job: "RenderJob", page_maps: "PageMaps") -> str:
+    doc = job.doc
+    extra = {"date": job.timestamp.isoformat(), "digital": job.digital, "overdue": job.review_overdue,
+             "page_source": page_maps.is_source(doc.edition)}
+    source_key = None
+    if doc.edition.pages_from and doc.edition.pages_from in page_maps.editions:
+        # The EPUB's page numbers come from its printed edition's layout: key on that too.
+        source = page_maps.source_doc(doc.topic, doc.edition.pages_from)
+        source_key = inputs.key(source, name=output_name(source), extra={**extra, "page_source": True})
+    return inputs.key(doc, name=output_name(doc), extra=extra, source_key=source_key)
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything one output's render needs; picklable, so it can run in another process."""
+
+    doc: SelectedDocument
+    clinic: Clinic
+    project: Project
+    name: str
+    timestamp: dt.datetime
+    digital: str | None
+    review_overdue: bool
+    check: str
+    editions: dict
+    paper: str | None
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A render that raised: what it found (exceptions are not sent between processes)."""
+
+    kind: str  # "template" or "checks"
+    findings: list
+    result: BuildResult
+
+
+def run_job(job: RenderJob, known_maps: dict | None = None):
+    """Render one output (in this process or a worker). -> (RenderedOutput, BuildResult with
+    its findings and validator runs, the page maps it laid out) or (_Failed, ..., {})."""
+    from .pagemaps import PageMaps
+    page_maps = PageMaps(job.editions, paper=job.paper, clinic=job.clinic, layouts_dir=job.project.layouts_dir,
+                         file_name=pdf_file_name, maps=dict(known_maps or {}))
+    sub = BuildResult()
+    try:
+        rendered = render_one(job.doc, clinic=job.clinic, project=job.project, name=job.name,
+                              timestamp=job.timestamp, page_maps=page_maps, digital=job.digital,
+                              review_overdue=job.review_overdue, check=job.check, result=sub)
+    except (TemplateError, ChecksFailed) as exc:
+        kind = "template" if isinstance(exc, TemplateError) else "checks"
+        return _Failed(kind, list(exc.findings), sub), page_maps.maps
+    return (rendered, sub), page_maps.maps
+
+
+def _render_all(jobs_of: list[RenderJob], stale: list[int], page_maps: "PageMaps", jobs: int | None):
+    """Yield (index, outcome) for every stale output, in a deterministic order. A printed
+    edition whose page numbers an EPUB carries is laid out first and only once; its EPUB
+    waits for it. With jobs > 1 the independent outputs render in a process pool."""
+    order = sorted(stale, key=lambda i: not page_maps.is_source(jobs_of[i].doc.edition))
+    workers = min(os.cpu_count() or 1 if jobs is None else max(1, jobs), len(order))
+    if workers <= 1:
+        for i in order:
+            outcome, maps = run_job(jobs_of[i], page_maps.maps)
+            page_maps.maps.update(maps)
+            yield i, outcome
+        return
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    def waits_for(i: int):
+        """The stale printed edition this EPUB takes its page numbers from, if any."""
+        doc = jobs_of[i].doc
+        return next((j for j in order if doc.edition.pages_from == jobs_of[j].doc.edition.id
+                     and jobs_of[j].doc.topic.id == doc.topic.id), None)
+
+    waiting = {i: waits_for(i) for i in order}
+    done: dict[int, object] = {}
+    finished_ids: set[int] = set()
+    position = 0  # results are handed on in the serial build's order, each as soon as it can be
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        running = {}
+
+        def submit_ready():
+            for i in [i for i in order if i in waiting and (waiting[i] is None or waiting[i] in finished_ids)]:
+                del waiting[i]
+                running[pool.submit(run_job, jobs_of[i], dict(page_maps.maps))] = i
+
+        submit_ready()
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                i = running.pop(future)
+                outcome, maps = future.result()
+                page_maps.maps.update(maps)
+                done[i] = outcome
+                finished_ids.add(i)
+            submit_ready()
+            # Findings and progress do not depend on timing; staging starts before the last render ends.
+            while position < len(order) and order[position] in done:
+                yield order[position], done.pop(order[position])
+                position += 1
 
 
 @dataclass(frozen=True)
@@ -225,6 +370,12 @@ class RenderedOutput:
         return Output(path=target, topic=self.doc.topic.id, edition=self.doc.edition.id,
                       format=self.doc.edition.format, size=len(self.data), pages=self.pages,
                       grade=self.reading.whole.fk_grade if self.reading else None)
+
+
+def render_edition(doc: SelectedDocument, **options):
+    """render.render_edition, imported at first use: `publish list` and a no-op build need no jinja2."""
+    from .render import render_edition as render
+    return render(doc, **options)
 
 
 def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name: str,
@@ -346,10 +497,18 @@ def _source_of(doc: SelectedDocument, text: str) -> SourceRef | None:
 def measure_built(project: Project, topic: Topic, edition: Edition, out_dir: Path | None = None):
     """The reading level of an edition's file already in the output folder, or None if it
     has not been built. Reads the file; renders nothing (so `publish list` stays fast)."""
-    from .verify import readability
+    from .cache import BuildCache, cache_file
     doc = select_sections(topic, edition)
-    path = Path(out_dir or project.out_dir) / output_name(doc)
-    return path, (readability.measure(doc, path.read_bytes()) if path.is_file() else None)
+    out = Path(out_dir or project.out_dir)
+    path = out / output_name(doc)
+    if not path.is_file():
+        return path, None
+    # The build recorded the grade of the file it wrote: reading it needs no PDF parser.
+    known = BuildCache.load(cache_file(project.root, out.resolve())).reading_of(output_name(doc), path)
+    if known is not None:
+        return path, known
+    from .verify import readability
+    return path, readability.measure(doc, path.read_bytes())
 
 
 def _check_full(doc, data: bytes, final_bytes, *, name: str, result: BuildResult):
@@ -368,13 +527,18 @@ def _check_full(doc, data: bytes, final_bytes, *, name: str, result: BuildResult
     return data, findings_of(runs)
 
 
+def index_files(out_dir: Path) -> list[Path]:
+    """The built files handouts/index.html lists."""
+    root = Path(out_dir).resolve()
+    return sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file()
+                  and root in p.resolve().parents)  # a link to a file elsewhere is not listed
+
+
 def write_index(project: Project, out_dir: Path, writer: OutputWriter, *, check: str = "fast",
                 result: BuildResult | None = None) -> Path:
     from .render import render_index
     from .verify import check_index
-    root = Path(out_dir).resolve()
-    files = sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file()
-                   and root in p.resolve().parents)  # a link to a file elsewhere is not listed
+    files = index_files(out_dir)
     data = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir).encode("utf-8")
     target = safe_target(out_dir, "index.html")
     findings = check_index(data, name=str(shown_path(target)))

@@ -12,7 +12,6 @@ from typing import Callable
 
 from .clinic import Clinic
 from .model import Edition, PageMap, PageStart, SelectedDocument, Topic
-from .render import render_edition
 from .select import select_sections
 
 PAPER_NAMES = {"letter": "US Letter", "a4": "A4"}
@@ -54,6 +53,7 @@ class PageMaps:
         if [s.id for s in source.all_sections()] != [s.id for s in doc.all_sections()]:
             return None
         if (doc.topic.id, name) not in self.maps:  # its PDF was not asked for: lay it out in memory
+            from .render import render_edition  # only now: rendering needs jinja2 and weasyprint
             from .writers.pagemap import lay_out
             rendered = render_edition(source, clinic=self.clinic, layouts_dir=self.layouts_dir, block_ids=True)
             self.remember(source, lay_out(rendered)[1])

@@ -226,6 +226,21 @@ def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Pat
     return target if target.suffix else target.with_suffix(EXTENSIONS[fmt])
 
 
+def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: Topic,
+                 out_dir: Path) -> tuple[SelectedDocument, Path]:
+    """The selected document of a request and the file it is written to (nothing rendered)."""
+    if not request.sections and not request.exclude:
+        raise EditionError(f"name the sections to include with --section ID (or leave some out with --exclude ID); "
+                           f"run `publish list {request.topic}` to see the section ids")
+    fmt = resolve_format(request)
+    edition = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print,
+                              paper=request.paper)
+    doc = select_sections(topic, edition, section_ids=request.sections or None, exclude=request.exclude)
+    doc = replace(doc, title=request.title or summary_title(topic, doc, sections=request.sections,
+                                                            exclude=request.exclude))
+    return doc, resolve_target(request, topic, fmt, out_dir)
+
+
 def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | None = None, topic_dirs=(),
                   progress: Callable[[str], None] = lambda m: None) -> SummaryResult:
     """Build one custom file. Raises before writing anything if the request cannot be met."""
@@ -237,14 +252,8 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     editions = load_editions(project)
     topic = load_topics(project, [request.topic], topic_dirs)[request.topic]
     clinic = read_clinic(request.clinic or project.default_clinic)
-    fmt = resolve_format(request)
-    edition = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print,
-                              paper=request.paper)
     progress("2/3 selecting sections")
-    doc = select_sections(topic, edition, section_ids=request.sections or None, exclude=request.exclude)
-    doc = replace(doc, title=request.title or summary_title(topic, doc, sections=request.sections,
-                                                            exclude=request.exclude))
-    target = resolve_target(request, topic, fmt, out_dir)
+    doc, target = plan_summary(request, editions, topic, out_dir)
     writer = OutputWriter(target.parent)
     writer.claim(target)
     progress(f"3/3 rendering {target.name}")
