@@ -16,13 +16,14 @@ def check_bytes(doc, data: bytes, *, name: str, reading=None) -> list[Finding]:
     module = importlib.import_module(FAST_CHECKS[doc.edition.format])
     from . import readability
     from .safety import check_safety
-    found = module.check(data, name=name) + check_safety(doc, data, name=name)
-    if doc.edition.large_print and doc.edition.format == "pdf":
-        from .largeprint import check as check_large_print
-        found += check_large_print(data, name=name)
+    found = module.check(data, name=name)
     if readability.has_targets(doc.edition):
         reading = reading or readability.measure(doc, data)
         found += readability.check(reading, doc.edition, name=name)
+    found += check_safety(doc, data, name=name, blocks=reading.blocks if reading else None)
+    if doc.edition.large_print and doc.edition.format == "pdf":
+        from .largeprint import check as check_large_print
+        found += check_large_print(data, name=name)
     return found
 
 

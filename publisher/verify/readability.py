@@ -164,6 +164,7 @@ class Reading:
     whole: Score
     sections: tuple[SectionReading, ...]
     missing: tuple[str, ...] = ()  # selected sections whose heading was not found
+    blocks: tuple = ()  # the text blocks measured, so other checks need not read the file again
 
 
 def has_targets(edition) -> bool:
@@ -210,7 +211,7 @@ def measure_blocks(blocks: list[Block], doc) -> Reading:
                                        section.body.source, tuple(carried)))
         carry, carried = [], []
     whole = sum((r.score for r in readings), Score())
-    return Reading(whole=whole, sections=tuple(readings), missing=missing)
+    return Reading(whole=whole, sections=tuple(readings), missing=missing, blocks=tuple(blocks))
 
 
 def measure(doc, data: bytes) -> Reading:

@@ -1,8 +1,10 @@
 """Every patient-facing output carries the disclaimer and the crisis help (988)."""
 from __future__ import annotations
 
+from lxml import html as lxml_html
+
 from ..findings import Finding, finding
-from .text import output_text, words
+from .text import output_blocks, words
 
 
 def _contains(haystack: list[str], needle: list[str]) -> bool:
@@ -12,11 +14,14 @@ def _contains(haystack: list[str], needle: list[str]) -> bool:
     return " " + " ".join(needle) + " " in joined
 
 
-def check_safety(doc, data: bytes, *, name: str) -> list[Finding]:
-    """Find the text of each required safety section in the output's own text."""
+def check_safety(doc, data: bytes, *, name: str, blocks=None) -> list[Finding]:
+    """Find the text of each required safety section in the text a reader gets from the
+    output (a PDF's tagged text: a footer artifact saying 988 does not count). `blocks`:
+    that text, already read (by the readability check), so the file is not parsed twice."""
     if doc.edition.audience != "patient":
         return []
-    text = words(output_text(doc.edition.format, data))
+    blocks = blocks if blocks is not None else output_blocks(doc.edition.format, data)
+    text = words(" ".join(b.text for b in blocks))
     found = []
     if "988" not in text:
         found.append(finding("s-001", f"{name}: the 988 crisis line is not in the output"))
@@ -24,7 +29,6 @@ def check_safety(doc, data: bytes, *, name: str) -> list[Finding]:
         if "patient" not in section.required_for:
             continue
         body = section.variants.get(doc.edition.variant, section.body) if doc.edition.variant else section.body
-        from lxml import html as lxml_html
         key = body.html or body.crisis_html
         snippet = words(lxml_html.fromstring(key).text_content())[:12] if key.strip() else []
         if not _contains(text, words(body.title)) or not _contains(text, snippet):
