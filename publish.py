@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from publisher import __version__
-from publisher.errors import ChecksFailed, ContentError, PublishError
+from publisher.errors import ChecksFailed, PublishError
 
 ROOT = Path(__file__).resolve().parent
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import re
 
 from . import yamlfile
 from .errors import ContentError

@@ -1,5 +1,4 @@
 """The command line, through click's CliRunner."""
-from pathlib import Path
 
 from click.testing import CliRunner
 

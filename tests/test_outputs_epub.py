@@ -1,5 +1,4 @@
 """The EPUB booklet, unzipped and parsed."""
-import io
 import zipfile
 
 from lxml import etree

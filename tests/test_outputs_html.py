@@ -34,3 +34,12 @@ def test_index_links_every_built_file_with_format_and_size(built):
         cells = [c.text_content() for c in row.findall("td")]
         assert cells[2] in ("PDF (print)", "EPUB e-book", "Web page")
         assert cells[3].endswith("KB") or cells[3].endswith("bytes")
+
+
+def test_html_check_finds_a_skipped_heading_level():
+    from publisher.verify.html import check
+    page = (b'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><main>'
+            b'<h1>Title</h1><h3>Too deep</h3></main></body></html>')
+    found = check(page, name="x.html")
+    assert [f.code for f in found] == ["h-001"] and "h3 follows h1" in found[0].message
+    assert check(page.replace(b"h3", b"h2"), name="x.html") == []

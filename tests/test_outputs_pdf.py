@@ -1,5 +1,4 @@
 """The PDF editions, parsed with pikepdf and pdfminer.six."""
-import io
 
 import pikepdf
 import pytest

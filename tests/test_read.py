@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from publisher.model import SOURCE_TYPES
 from publisher.read import read_topic
 

@@ -14,10 +14,9 @@ import pytest
 from lxml import etree
 
 from conftest import ROOT, SLEEP_TOPIC
-from publisher.build import Project, load_editions
-from publisher.build import Project, build_editions
+from publisher.build import Project, build_editions, load_editions
 from publisher.errors import ContentError
-from test_output_safety import TINY, make_project, snapshot
+from test_output_safety import make_project, snapshot
 
 TOPICS = ("neuroplasticity", "sleep-hygiene", "tiny")
 EPOCH = 1767225600  # 2026-01-01T00:00:00Z

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from publisher.build import load_editions
 from publisher.clinic import read_clinic
-from publisher.errors import ContentError, EditionError
+from publisher.errors import ContentError
 from publisher.read import read_topic
 from publisher.render import render_edition
 from publisher.select import select_sections

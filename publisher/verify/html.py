@@ -20,4 +20,8 @@ def check(data: bytes, *, name: str) -> list[Finding]:
         if img.get("alt") is None:
             add("an image has no alt text")
     levels = [int(h.tag[1]) for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    for upper, lower in zip(levels, levels[1:]):
+        if lower > upper + 1:
+            add(f"heading h{lower} follows h{upper} (skips a level)")
+            break
     return found
