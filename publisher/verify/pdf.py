@@ -13,19 +13,13 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from ..findings import Finding, finding
+from ..pdftree import kids as _kids, name_tree, number_tree  # noqa: F401 (name_tree: for callers)
 from .pdf_content import PageMarks, scan_page
 
 HEADINGS = {f"/H{n}": n for n in range(1, 7)}
 LIST_KIDS = {"/L": {"/LI", "/L", "/Caption"}, "/LI": {"/Lbl", "/LBody"}}
 LIST_PARENTS = {"/LI": {"/L"}, "/Lbl": {"/LI"}, "/LBody": {"/LI"}}
 URL_LIKE = re.compile(r"^(#|[a-z][a-z0-9+.-]*:|www\.)", re.I)
-
-
-def _kids(node) -> list:
-    kids = node.get("/K")
-    if kids is None:
-        return []
-    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
 
 
 def _is_element(node) -> bool:
@@ -48,29 +42,6 @@ def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
         order.append(node)
         stack.extend(reversed(_kids(node)))
     return order
-
-
-def _tree(node, leaves: str, key) -> dict:
-    """A PDF number or name tree (leaves in /Nums or /Names pairs, branches in /Kids) as a dict."""
-    out: dict = {}
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        pairs = current.get(leaves)
-        if pairs is not None:
-            out.update({key(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)})
-        stack.extend(current.get("/Kids") or [])
-    return out
-
-
-def number_tree(node) -> dict[int, object]:
-    """A number tree (/Nums, /Kids) as a dict."""
-    return _tree(node, "/Nums", int)
-
-
-def name_tree(node) -> dict[bytes, object]:
-    """A name tree (/Names, /Kids) as a dict."""
-    return _tree(node, "/Names", bytes)
 
 
 @dataclass

@@ -33,6 +33,8 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf import tags as _tags
 
+from ..pdftree import struct_kids
+
 # The recorder depends on the private signature and behaviour of this exact release
 # (margin boxes built but not linked into the tree: Kozea/WeasyPrint#1836). Re-check
 # every gap in STANDARDS.md section 3 before moving this pin.
@@ -310,25 +312,14 @@ def _mark_artifacts(pdf, page, index: int, mcid_parents, reachable, facts: Facts
 SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
 
 
-def _kids(element) -> list:
-    kids = element.get("/K")
-    if kids is None:
-        return []
-    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-
-
-def _struct_kids(element) -> list:
-    return [k for k in _kids(element) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
-
-
 def _table_rows(table) -> list[tuple[pikepdf.Dictionary, str]]:
     """(TR, the row group it is in) for each row of a Table element, in order."""
     rows = []
-    for kid in _struct_kids(table):
+    for kid in struct_kids(table):
         if kid.S == Name.TR:
             rows.append((kid, "/TBody"))
         elif kid.S in (Name.THead, Name.TBody, Name.TFoot):
-            rows += [(tr, str(kid.S)) for tr in _struct_kids(kid) if tr.S == Name.TR]
+            rows += [(tr, str(kid.S)) for tr in struct_kids(kid) if tr.S == Name.TR]
     return rows
 
 
@@ -358,7 +349,7 @@ def _grid(rows) -> list[tuple[pikepdf.Dictionary, int, int, int, int]]:
     cells = []
     for r, (tr, _) in enumerate(rows):
         c = 0
-        for cell in _struct_kids(tr):
+        for cell in struct_kids(tr):
             if cell.S not in (Name.TH, Name.TD):
                 continue
             while (r, c) in taken:

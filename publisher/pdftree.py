@@ -1,0 +1,42 @@
+"""Reading a tagged PDF's structure tree with pikepdf: shared by the PDF/UA repair step
+(writers/pdfua.py) and the PDF/UA checks (verify/pdf.py). pikepdf only, so a check that
+renders nothing never imports WeasyPrint."""
+from __future__ import annotations
+
+import pikepdf
+
+
+def kids(node) -> list:
+    """A structure node's /K as a list (it may be one object or an array)."""
+    value = node.get("/K")
+    if value is None:
+        return []
+    return list(value) if isinstance(value, pikepdf.Array) else [value]
+
+
+def struct_kids(node) -> list:
+    """The structure elements among a node's kids (not marked-content or object references)."""
+    return [k for k in kids(node) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def _tree(node, leaves: str, key) -> dict:
+    """A PDF number or name tree (leaves in /Nums or /Names pairs, branches in /Kids) as a dict."""
+    out: dict = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        pairs = current.get(leaves)
+        if pairs is not None:
+            out.update({key(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)})
+        stack.extend(current.get("/Kids") or [])
+    return out
+
+
+def number_tree(node) -> dict[int, object]:
+    """A number tree (/Nums, /Kids) as a dict."""
+    return _tree(node, "/Nums", int)
+
+
+def name_tree(node) -> dict[bytes, object]:
+    """A name tree (/Names, /Kids) as a dict."""
+    return _tree(node, "/Names", bytes)
