@@ -10,138 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable
 
-from . import config, read
 from .clinic import Clinic, read_clinic
-from .errors import ChecksFailed, ContentError, EditionError, OutputError, PublishError, TemplateError
-from .findings import finding, shown_path
-from .model import Edition, Output, SelectedDocument, SourceRef, Topic
+from .errors import ChecksFailed, ContentError, OutputError, PublishError, TemplateError
+from .findings import shown_path
+from .model import Edition, Output, SelectedDocument, Topic
 from .output import OutputWriter, safe_target
+from .produce import BuildResult, RenderedOutput, render_one
+# The project's names stay importable from here too (publish.py, summary, batch, tests).
+from .project import (Project, build_timestamp, digital_path, load_editions, load_topics,  # noqa: F401
+                      output_name, pdf_file_name, pick_editions)
 from .select import select_sections
-from .writers import EXTENSIONS, add_reading_level, get_writer
+from .writers import EXTENSIONS
 
 if TYPE_CHECKING:  # rendering (jinja2, and for PDFs weasyprint) is imported only when something is rendered
     from .pagemaps import PageMaps
 
 
-@dataclass(frozen=True)
-class Project:
-    """Where a project's folders are."""
-
-    root: Path
-
-    @property
-    def source_dir(self) -> Path:
-        return self.root / "source"
-
-    @property
-    def layouts_dir(self) -> Path:
-        return self.root / "layouts"
-
-    @property
-    def editions_file(self) -> Path:
-        return self.source_dir / "editions.yaml"
-
-    @property
-    def default_clinic(self) -> Path:
-        return self.source_dir / "clinic.yaml"
-
-    @property
-    def out_dir(self) -> Path:
-        return self.root / "handouts"
-
-
 #: How much `build` checks before a file is moved into place: "fast" runs our own checks
 #: (PDF/UA conditions, EPUB and HTML structure, safety); "full" adds EPUBCheck, Ace and axe.
 CHECK_LEVELS = ("fast", "full")
-
-
-@dataclass
-class BuildResult:
-    outputs: list[Output] = field(default_factory=list)
-    findings: list = field(default_factory=list)
-    readings: list = field(default_factory=list)  # (Output, Edition, readability.Reading) per measured output
-    validations: list = field(default_factory=list)  # verify.tools.ValidatorRun, with check="full"
-
-
-def load_editions(project: Project) -> dict[str, Edition]:
-    return config.read_editions(project.editions_file, project.layouts_dir)
-
-
-def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]:
-    """Read the named topics (default: all under source/ and extra_dirs); all errors together."""
-    folders = read.find_topics(project.source_dir)
-    for extra in extra_dirs:
-        folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
-    # '.' or '..' get their real names; a linked topic folder keeps its link's name.
-    folders = [Path(os.path.normpath(f.absolute())) for f in folders]
-    by_name: dict[str, Path] = {}
-    for folder in folders:
-        other = by_name.setdefault(folder.name, folder)
-        if other != folder:
-            # Both would be built into <out>/<id>/<id>-*.*: one would overwrite the other.
-            raise OutputError(f"two topics are called '{folder.name}'", [finding(
-                "o-002", f"two topics are called '{folder.name}' ({shown_path(other)} and {shown_path(folder)}); "
-                "their outputs would write the same files", source=SourceRef(shown_path(folder)),
-                hint="Rename one of the topic folders.")])
-    if names:
-        missing = [n for n in names if n not in by_name]
-        if missing:
-            raise EditionError(f"unknown topic {', '.join(missing)}; topics: {', '.join(sorted(by_name)) or 'none'}")
-        folders = [by_name[n] for n in names]
-    topics, problems = {}, []
-    for folder in folders:
-        try:
-            topics[folder.name] = read.read_topic(folder)
-        except ContentError as exc:
-            problems += exc.findings
-    if problems:
-        raise ContentError(problems)
-    return topics
-
-
-def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]:
-    if not names:
-        return list(all_editions.values())
-    missing = [n for n in names if n not in all_editions]
-    if missing:
-        raise EditionError(f"unknown edition {', '.join(missing)}; editions: {', '.join(all_editions)}")
-    return [all_editions[n] for n in dict.fromkeys(names)]  # naming one twice builds it once
-
-
-def build_timestamp(topic: Topic, environ: Mapping[str, str] = os.environ) -> dt.datetime:
-    """The date written into outputs: SOURCE_DATE_EPOCH when set (reproducible-builds.org),
-    else the topic's review date. Never the clock: same input, same bytes."""
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise ContentError([finding("c-009", f"SOURCE_DATE_EPOCH='{epoch}' is not a date",
-                                        hint="Set it to whole seconds since 1970-01-01 UTC, "
-                                             "e.g. 1767225600, or unset it.")]) from None
-    return dt.datetime.combine(topic.reviewed, dt.time(0, 0), dt.timezone.utc)
-
-
-def output_name(doc: SelectedDocument) -> str:
-    return edition_path(doc.topic.id, doc.edition)
-
-
-def edition_path(topic_id: str, edition: Edition) -> str:
-    """Where an edition of a topic lands, relative to the output folder."""
-    return f"{topic_id}/{topic_id}-{edition.id}{EXTENSIONS[edition.format]}"
-
-
-def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
-    """The whole-topic web page (else EPUB) of a topic: what a printed handout's QR code opens."""
-    for fmt in ("html", "epub"):
-        for edition in editions.values():
-            if edition.format == fmt and edition.audience is None:
-                return edition_path(topic_id, edition)
-    return None
 
 
 def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
@@ -249,11 +140,6 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     return result
 
 
-def pdf_file_name(doc: SelectedDocument) -> str:
-    """The printed edition's file name, which an EPUB's page list names (pageBreakSource)."""
-    return output_name(doc).rpartition("/")[2]
-
-
 def _cache_key(inputs, job: "RenderJob", page_maps: "PageMaps") -> str:
     doc = job.doc
     extra = {"date": job.timestamp.isoformat(), "digital": job.digital, "overdue": job.review_overdue,
@@ -356,71 +242,6 @@ def _render_all(jobs_of: list[RenderJob], stale: list[int], page_maps: "PageMaps
                 position += 1
 
 
-@dataclass(frozen=True)
-class RenderedOutput:
-    """One output's final bytes, what its writer said, and its measured reading level."""
-
-    doc: SelectedDocument
-    data: bytes
-    pages: int | None
-    findings: list
-    reading: object = None  # verify.readability.Reading, for editions with reading targets
-
-    def output(self, target: Path) -> Output:
-        return Output(path=target, topic=self.doc.topic.id, edition=self.doc.edition.id,
-                      format=self.doc.edition.format, size=len(self.data), pages=self.pages,
-                      grade=self.reading.whole.fk_grade if self.reading else None)
-
-
-def render_edition(doc: SelectedDocument, **options):
-    """render.render_edition, imported at first use: `publish list` and a no-op build need no jinja2."""
-    from .render import render_edition as render
-    return render(doc, **options)
-
-
-def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name: str,
-               timestamp: dt.datetime | None = None, page_maps: PageMaps | None = None,
-               digital: str | None = None, review_overdue: bool = False, check: str = "fast",
-               result: BuildResult | None = None) -> RenderedOutput:
-    """Render, write to bytes, measure and check one output (nothing touches the disk).
-
-    `digital`: the topic's digital version in the output folder (see `digital_path`). An
-    edition with reading-level targets is measured on the written bytes, and the measured
-    grade goes into the file's metadata before the checks run on the final bytes. Raises
-    ChecksFailed if a check found an error."""
-    from .verify import check_bytes, readability
-    is_source = page_maps is not None and page_maps.is_source(doc.edition)
-    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=is_source,
-                              page_map=page_maps.for_epub(doc) if page_maps else None, digital_path=digital,
-                              review_overdue=review_overdue)
-    write = get_writer(doc.edition.format)
-    base = {"timestamp": timestamp or build_timestamp(doc.topic)}
-    try:
-        written = write(rendered, base)
-    except ChecksFailed as exc:
-        raise ChecksFailed(_naming(exc.findings, name, doc)) from None
-    if is_source:
-        page_maps.remember(doc, written.extra["page_starts"])
-    reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) else None
-
-    def final_bytes(options: dict) -> bytes:
-        """The file's bytes with the measured reading level in its metadata."""
-        data = written.data if not options else write(rendered, {**base, **options}).data
-        return add_reading_level(doc.edition.format, data, reading.whole.describe()) if reading else data
-
-    data = final_bytes({})
-    findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading)
-    if check == "full" and not any(f.is_error for f in findings):
-        data, more = _check_full(doc, data, final_bytes, name=name,
-                                 result=result if result is not None else BuildResult())
-        findings += more
-    if result is not None:
-        result.findings += findings
-    if any(f.is_error for f in findings):
-        raise ChecksFailed(findings)
-    return RenderedOutput(doc=doc, data=data, pages=written.pages, findings=findings, reading=reading)
-
-
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
               project: Project, result: BuildResult, digital: str | None = None, check: str = "fast") -> Output:
     """One file on its own (a custom summary): render, check, then put it in place."""
@@ -467,33 +288,6 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
     return replace(doc, paper=paper)
 
 
-def _naming(findings, name: str, doc: SelectedDocument | None = None) -> list:
-    """A writer's findings name no file: name the content file they come from when the
-    finding quotes its text (a character the fonts lack), else the output they are about."""
-    named = []
-    for f in findings:
-        source = _source_of(doc, f.message.split("'")[1]) if doc and f.code == "c-022" else None
-        if source is not None:
-            f = replace(f, file=str(source.file), line=source.line,
-                        message=f"{f.message} (in {Path(name).name})")
-        named.append(f if f.file else replace(f, file=name))
-    return named
-
-
-def _source_of(doc: SelectedDocument, text: str) -> SourceRef | None:
-    """The content file that holds `text`: a section of the output, else topic.yaml."""
-    for section in doc.all_sections():
-        body = section.body
-        fields = [body.title, body.html, body.intro_html, body.crisis_html, body.outro_html, *body.signs,
-                  *(q.question + q.answer_html for q in body.questions)]
-        if any(text in value for value in fields) and body.source is not None:
-            return SourceRef(body.source.file)
-    topic = doc.topic
-    if any(text in v for v in (topic.title, topic.subtitle, topic.summary, *(r.title for r in topic.references))):
-        return SourceRef(shown_path(topic.folder / "topic.yaml"))
-    return None
-
-
 def measure_built(project: Project, topic: Topic, edition: Edition, out_dir: Path | None = None):
     """The reading level of an edition's file already in the output folder, or None if it
     has not been built. Reads the file; renders nothing (so `publish list` stays fast)."""
@@ -509,22 +303,6 @@ def measure_built(project: Project, topic: Topic, edition: Edition, out_dir: Pat
         return path, known
     from .verify import readability
     return path, readability.measure(doc, path.read_bytes())
-
-
-def _check_full(doc, data: bytes, final_bytes, *, name: str, result: BuildResult):
-    """The external validators on the bytes. An EPUB they pass without a single message is
-    written again with its conformance claim (dcterms:conformsTo, a11y:certifiedBy), and that
-    final file is validated too: the claim is only ever in a file whose checks passed."""
-    from .verify import check_bytes
-    from .verify.external import findings_of, validate_bytes
-    runs = validate_bytes([(name, data)])
-    if doc.edition.format == "epub" and runs and all(run.clean for run in runs):
-        data = final_bytes({"conforms": True})
-        runs = validate_bytes([(name, data)])
-        result.validations += runs
-        return data, check_bytes(doc, data, name=name) + findings_of(runs)
-    result.validations += runs
-    return data, findings_of(runs)
 
 
 def index_files(out_dir: Path) -> list[Path]:

@@ -176,7 +176,7 @@ def test_a_failed_pdf_condition_fails_the_build_and_writes_nothing(project, tmp_
         rendered = original(*args, **kwargs)
         return dataclasses.replace(rendered, html=rendered.html.replace("<h3", "<h4").replace("</h3>", "</h4>"))
 
-    monkeypatch.setattr("publisher.build.render_edition", skip_a_level)
+    monkeypatch.setattr("publisher.produce.render_edition", skip_a_level)
     target = tmp_path / "out.pdf"
     with pytest.raises(ChecksFailed) as failed:
         build_one(doc, target, writer=OutputWriter(tmp_path), clinic=read_clinic(project.default_clinic),

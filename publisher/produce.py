@@ -1,0 +1,137 @@
+"""One output in memory: SelectedDocument -> render -> write -> measure -> check -> bytes.
+
+Nothing touches the disk here; `build` stages and commits what this returns, `summary`
+writes one file, and the batch runs it in worker processes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .clinic import Clinic
+from .errors import ChecksFailed
+from .findings import shown_path
+from .model import Output, SelectedDocument, SourceRef
+from .project import Project, build_timestamp
+from .writers import add_reading_level, get_writer
+
+if TYPE_CHECKING:  # rendering (jinja2, and for PDFs weasyprint) is imported only when something is rendered
+    from .pagemaps import PageMaps
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Output] = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    readings: list = field(default_factory=list)  # (Output, Edition, readability.Reading) per measured output
+    validations: list = field(default_factory=list)  # verify.tools.ValidatorRun, with check="full"
+
+
+@dataclass(frozen=True)
+class RenderedOutput:
+    """One output's final bytes, what its writer said, and its measured reading level."""
+
+    doc: SelectedDocument
+    data: bytes
+    pages: int | None
+    findings: list
+    reading: object = None  # verify.readability.Reading, for editions with reading targets
+
+    def output(self, target: Path) -> Output:
+        return Output(path=target, topic=self.doc.topic.id, edition=self.doc.edition.id,
+                      format=self.doc.edition.format, size=len(self.data), pages=self.pages,
+                      grade=self.reading.whole.fk_grade if self.reading else None)
+
+
+def render_edition(doc: SelectedDocument, **options):
+    """render.render_edition, imported at first use: `publish list` and a no-op build need no jinja2."""
+    from .render import render_edition as render
+    return render(doc, **options)
+
+
+def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name: str,
+               timestamp: dt.datetime | None = None, page_maps: PageMaps | None = None,
+               digital: str | None = None, review_overdue: bool = False, check: str = "fast",
+               result: BuildResult | None = None) -> RenderedOutput:
+    """Render, write to bytes, measure and check one output (nothing touches the disk).
+
+    `digital`: the topic's digital version in the output folder (see `digital_path`). An
+    edition with reading-level targets is measured on the written bytes, and the measured
+    grade goes into the file's metadata before the checks run on the final bytes. Raises
+    ChecksFailed if a check found an error."""
+    from .verify import check_bytes, readability
+    is_source = page_maps is not None and page_maps.is_source(doc.edition)
+    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=is_source,
+                              page_map=page_maps.for_epub(doc) if page_maps else None, digital_path=digital,
+                              review_overdue=review_overdue)
+    write = get_writer(doc.edition.format)
+    base = {"timestamp": timestamp or build_timestamp(doc.topic)}
+    try:
+        written = write(rendered, base)
+    except ChecksFailed as exc:
+        raise ChecksFailed(_naming(exc.findings, name, doc)) from None
+    if is_source:
+        page_maps.remember(doc, written.extra["page_starts"])
+    reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) else None
+
+    def final_bytes(options: dict) -> bytes:
+        """The file's bytes with the measured reading level in its metadata."""
+        data = written.data if not options else write(rendered, {**base, **options}).data
+        return add_reading_level(doc.edition.format, data, reading.whole.describe()) if reading else data
+
+    data = final_bytes({})
+    findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading)
+    if check == "full" and not any(f.is_error for f in findings):
+        data, more = _check_full(doc, data, final_bytes, name=name,
+                                 result=result if result is not None else BuildResult())
+        findings += more
+    if result is not None:
+        result.findings += findings
+    if any(f.is_error for f in findings):
+        raise ChecksFailed(findings)
+    return RenderedOutput(doc=doc, data=data, pages=written.pages, findings=findings, reading=reading)
+
+
+def _naming(findings, name: str, doc: SelectedDocument | None = None) -> list:
+    """A writer's findings name no file: name the content file they come from when the
+    finding quotes its text (a character the fonts lack), else the output they are about."""
+    named = []
+    for f in findings:
+        source = _source_of(doc, f.message.split("'")[1]) if doc and f.code == "c-022" else None
+        if source is not None:
+            f = replace(f, file=str(source.file), line=source.line,
+                        message=f"{f.message} (in {Path(name).name})")
+        named.append(f if f.file else replace(f, file=name))
+    return named
+
+
+def _source_of(doc: SelectedDocument, text: str) -> SourceRef | None:
+    """The content file that holds `text`: a section of the output, else topic.yaml."""
+    for section in doc.all_sections():
+        body = section.body
+        fields = [body.title, body.html, body.intro_html, body.crisis_html, body.outro_html, *body.signs,
+                  *(q.question + q.answer_html for q in body.questions)]
+        if any(text in value for value in fields) and body.source is not None:
+            return SourceRef(body.source.file)
+    topic = doc.topic
+    if any(text in v for v in (topic.title, topic.subtitle, topic.summary, *(r.title for r in topic.references))):
+        return SourceRef(shown_path(topic.folder / "topic.yaml"))
+    return None
+
+
+def _check_full(doc, data: bytes, final_bytes, *, name: str, result: BuildResult):
+    """The external validators on the bytes. An EPUB they pass without a single message is
+    written again with its conformance claim (dcterms:conformsTo, a11y:certifiedBy), and that
+    final file is validated too: the claim is only ever in a file whose checks passed."""
+    from .verify import check_bytes
+    from .verify.external import findings_of, validate_bytes
+    runs = validate_bytes([(name, data)])
+    if doc.edition.format == "epub" and runs and all(run.clean for run in runs):
+        data = final_bytes({"conforms": True})
+        runs = validate_bytes([(name, data)])
+        result.validations += runs
+        return data, check_bytes(doc, data, name=name) + findings_of(runs)
+    result.validations += runs
+    return data, findings_of(runs)

@@ -1,0 +1,127 @@
+"""A project: where its folders are, its editions and topics, and where each output lands.
+
+Nothing here renders: `publish list`, the cache and the batch coordinator use it without
+loading jinja2 or WeasyPrint.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from . import config, read
+from .errors import ContentError, EditionError, OutputError
+from .findings import finding, shown_path
+from .model import Edition, SelectedDocument, SourceRef, Topic
+from .writers import EXTENSIONS
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's folders are."""
+
+    root: Path
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def editions_file(self) -> Path:
+        return self.source_dir / "editions.yaml"
+
+    @property
+    def default_clinic(self) -> Path:
+        return self.source_dir / "clinic.yaml"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / "handouts"
+
+
+def load_editions(project: Project) -> dict[str, Edition]:
+    return config.read_editions(project.editions_file, project.layouts_dir)
+
+
+def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]:
+    """Read the named topics (default: all under source/ and extra_dirs); all errors together."""
+    folders = read.find_topics(project.source_dir)
+    for extra in extra_dirs:
+        folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
+    # '.' or '..' get their real names; a linked topic folder keeps its link's name.
+    folders = [Path(os.path.normpath(f.absolute())) for f in folders]
+    by_name: dict[str, Path] = {}
+    for folder in folders:
+        other = by_name.setdefault(folder.name, folder)
+        if other != folder:
+            # Both would be built into <out>/<id>/<id>-*.*: one would overwrite the other.
+            raise OutputError(f"two topics are called '{folder.name}'", [finding(
+                "o-002", f"two topics are called '{folder.name}' ({shown_path(other)} and {shown_path(folder)}); "
+                "their outputs would write the same files", source=SourceRef(shown_path(folder)),
+                hint="Rename one of the topic folders.")])
+    if names:
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise EditionError(f"unknown topic {', '.join(missing)}; topics: {', '.join(sorted(by_name)) or 'none'}")
+        folders = [by_name[n] for n in names]
+    topics, problems = {}, []
+    for folder in folders:
+        try:
+            topics[folder.name] = read.read_topic(folder)
+        except ContentError as exc:
+            problems += exc.findings
+    if problems:
+        raise ContentError(problems)
+    return topics
+
+
+def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]:
+    if not names:
+        return list(all_editions.values())
+    missing = [n for n in names if n not in all_editions]
+    if missing:
+        raise EditionError(f"unknown edition {', '.join(missing)}; editions: {', '.join(all_editions)}")
+    return [all_editions[n] for n in dict.fromkeys(names)]  # naming one twice builds it once
+
+
+def build_timestamp(topic: Topic, environ: Mapping[str, str] = os.environ) -> dt.datetime:
+    """The date written into outputs: SOURCE_DATE_EPOCH when set (reproducible-builds.org),
+    else the topic's review date. Never the clock: same input, same bytes."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ContentError([finding("c-009", f"SOURCE_DATE_EPOCH='{epoch}' is not a date",
+                                        hint="Set it to whole seconds since 1970-01-01 UTC, "
+                                             "e.g. 1767225600, or unset it.")]) from None
+    return dt.datetime.combine(topic.reviewed, dt.time(0, 0), dt.timezone.utc)
+
+
+def output_name(doc: SelectedDocument) -> str:
+    return edition_path(doc.topic.id, doc.edition)
+
+
+def edition_path(topic_id: str, edition: Edition) -> str:
+    """Where an edition of a topic lands, relative to the output folder."""
+    return f"{topic_id}/{topic_id}-{edition.id}{EXTENSIONS[edition.format]}"
+
+
+def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
+    """The whole-topic web page (else EPUB) of a topic: what a printed handout's QR code opens."""
+    for fmt in ("html", "epub"):
+        for edition in editions.values():
+            if edition.format == fmt and edition.audience is None:
+                return edition_path(topic_id, edition)
+    return None
+
+
+def pdf_file_name(doc: SelectedDocument) -> str:
+    """The printed edition's file name, which an EPUB's page list names (pageBreakSource)."""
+    return output_name(doc).rpartition("/")[2]
