@@ -18,7 +18,7 @@ from . import markup, yamlfile
 from .errors import ContentError
 from .fields import Field, read_fields
 from .findings import Finding, finding, shown_path
-from .limits import (MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS, MAX_SECTION_DEPTH, MAX_SECTION_FILES,
+from .limits import (MAX_FILE_BYTES, MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS, MAX_SECTION_DEPTH, MAX_SECTION_FILES,
                      MAX_SECTION_WORDS, MAX_TOPIC_BYTES, MAX_TOPIC_WORDS, picture_pixels, size_text)
 from .model import (AUDIENCES, SECTION_KINDS, SOURCE_TYPES, Body, Image, Question, Reference,
                     Section, SourceRef, Topic)
@@ -172,7 +172,8 @@ def check_size(topic: TopicFolder, sections_dir: Path) -> list[Finding]:
                 folders.append((entry, depth + 1))
             elif entry.suffix in TEXT_SUFFIXES and entry.is_file():
                 count += 1
-                total += entry.stat().st_size
+                # a file over the limit of one file is refused by itself, reading no further
+                total += min(entry.stat().st_size, MAX_FILE_BYTES + 1)
                 where = SourceRef(shown_path(entry))
                 if count > MAX_SECTION_FILES:
                     return [finding("b-004", f"the topic has more than {MAX_SECTION_FILES} section files, the limit "
