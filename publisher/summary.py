@@ -80,10 +80,20 @@ def read_recipe(path: Path) -> SummaryRequest:
     data, found = yamlfile.load(text, SourceRef(path, 1))
     if found:
         raise ContentError(found)
+    return recipe_request(data, source=path, base=path.parent)
+
+
+def recipe_request(data, *, source: Path | str, base: Path | None,
+                   fields: dict[str, str] = RECIPE_FIELDS) -> SummaryRequest:
+    """Check the fields of a recipe (read from YAML, or posted to `publish serve`) and make
+    the request. Every problem is a finding that names `source` (and the line, for YAML).
+    `base`: the folder a `clinic:` path is relative to (None: clinic paths are refused).
+    `fields`: the fields accepted (the server accepts all but `output`)."""
+    path = Path(source)
     if not isinstance(data, dict):
         raise ContentError([finding("u-001", "a recipe is a list of 'field: value' lines",
                                     source=SourceRef(path, 1), hint=_fields_hint())])
-    found += yamlfile.check_keys(data, known=set(RECIPE_FIELDS), required=("topic", "audience"), file=path)
+    found = yamlfile.check_keys(data, known=set(fields), required=("topic", "audience"), file=path)
     at = lambda key: SourceRef(path, yamlfile.line_of(data, key))  # noqa: E731
 
     def choice(key, allowed, code="c-012"):
@@ -131,7 +141,7 @@ def read_recipe(path: Path) -> SummaryRequest:
     if found:
         raise ContentError(found)
     return SummaryRequest(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt,
-                          title=text("title"), clinic=(path.parent / clinic) if clinic else None,
+                          title=text("title"), clinic=(base / clinic) if clinic and base else None,
                           large_print=large_print, paper=paper, output=Path(output) if output else None,
                           output_in_out_dir=bool(output))
 
@@ -260,8 +270,16 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     result = BuildResult()
     output = build_one(doc, target, writer=writer, clinic=clinic, project=project, result=result,
                        digital=digital_path(topic.id, editions))
-    titles = {s.id: s.body.title for s in doc.all_sections()}
-    required = tuple(titles[s.id] for s in topic.all_sections()
-                     if request.audience in s.required_for and s.id in titles)
+    required, added = safety_titles(doc)
     return SummaryResult(output=output, document=doc, required_titles=required,
-                         added_titles=tuple(titles[i] for i in doc.added_required), findings=result.findings)
+                         added_titles=added, findings=result.findings)
+
+
+def safety_titles(doc: SelectedDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The titles of the sections the document's audience always gets (the disclaimer and
+    the crisis help for patients), and of those of them the selection had to add."""
+    titles = {s.id: s.body.title for s in doc.all_sections()}
+    audience = doc.edition.audience
+    required = tuple(titles[s.id] for s in doc.topic.all_sections()
+                     if audience in s.required_for and s.id in titles)
+    return required, tuple(titles[i] for i in doc.added_required)
