@@ -34,10 +34,11 @@ from .. import report
 from ..errors import PublishError
 from ..findings import Severity
 from ..model import AUDIENCES
-from ..config import FORMATS, PAPERS
+from ..config import PAPERS
+from ..formats import FORMAT_NAMES, FORMATS
 from .guard import Guard
 from .preview import Preview
-from .site import DEFAULT_CLINIC, MEDIA_TYPES, Site
+from .site import DEFAULT_CLINIC, Site
 
 HERE = Path(__file__).parent
 #: Form field (named as `publish summary`'s options) -> recipe field. `lang` is taken too
@@ -123,7 +124,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
             return not_found()
         edition = site.content().editions[p["edition"]]
         disposition = "inline" if edition.format in ("pdf", "html") else "attachment"
-        return Response(path.read_bytes(), media_type=MEDIA_TYPES[edition.format],
+        return Response(path.read_bytes(), media_type=FORMATS[edition.format].media_type,
                         headers={"Content-Disposition": f'{disposition}; filename="{path.name}"',
                                  "Cache-Control": "no-cache"})
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import yaml
 
 from ..clinic import Clinic, read_clinic
+from ..fields import Field
+from ..formats import FORMATS
 from ..errors import ContentError, EditionError, OutputError, PublishError
 from ..findings import finding
 from ..model import Edition, SelectedDocument, Topic
@@ -35,9 +37,8 @@ RECIPE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 #: What a request names the fields after: the recipe's fields, less the output path (the
 #: server never takes a path) and with `clinic` as a profile id.
 REQUEST_FIELDS = {**{k: v for k, v in RECIPE_FIELDS.items() if k != "output"},
-                  "clinic": "a clinic profile id (see the form, or GET /clinics)"}
+                  "clinic": Field(about="a clinic profile id: default, or the name of a file in source/clinics/")}
 SOURCE = "POST /summary"  # what findings about a request name as their "file"
-MEDIA_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip", "html": "text/html; charset=utf-8"}
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ class Site:
             rendered = render_one(doc, clinic=profile.clinic, project=self.project, name=target.name,
                                   digital=digital_path(doc.topic.id, content.editions), result=result)
         required, added = safety_titles(doc)
-        return SummaryFile(data=rendered.data, filename=target.name, media_type=MEDIA_TYPES[doc.edition.format],
+        return SummaryFile(data=rendered.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
                            pages=rendered.pages, document=doc, required_titles=required, added_titles=added,
                            findings=result.findings)
 
