@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from . import markup, yamlfile
+from . import markup, pictures, yamlfile
 from .errors import ContentError
 from .findings import Finding, finding, shown_path
 from .model import (AUDIENCES, SECTION_KINDS, SOURCE_TYPES, Body, Question, Reference,
@@ -43,14 +43,6 @@ def find_topics(source_dir: Path) -> list[Path]:
 def read_topic(folder: Path) -> Topic:
     """Read and validate one topic folder. Raises ContentError with every problem found."""
     return _Reader(Path(folder)).read()
-
-
-# Image files start with these bytes; anything else is not the picture its name promises.
-_IMAGE_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
-                ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",)}
-# An SVG may draw only what it holds: no other file, no web address, no XML entities.
-_SVG_OUTSIDE = re.compile(rb"""(?:href\s*=\s*["'](?!#|data:)|url\(\s*["']?(?!#|data:)|@import|<!ENTITY|<!DOCTYPE)""",
-                          re.I)
 
 
 class _Reader:
@@ -95,24 +87,21 @@ class _Reader:
         if self.refuse_outside(path):
             return None
         try:
-            data = path.read_bytes()
+            data = pictures.read_picture(path)
         except OSError as exc:
             self.findings.append(finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}",
                                          source=where))
             return None
-        suffix = image.path.suffix.lower()
-        if suffix == ".svg":
-            if b"<svg" not in data[:4096] or _SVG_OUTSIDE.search(data):
-                self.findings.append(finding(
-                    "c-015", f"image '{image.path}' is not a self-contained SVG picture", source=where,
-                    hint="An SVG may not load other files, web addresses or XML entities; export it again as plain SVG."))
-                return None
-        elif not data.startswith(_IMAGE_MAGIC[suffix]) or (suffix == ".webp" and data[8:12] != b"WEBP"):
-            self.findings.append(finding(
-                "c-006", f"image '{image.path}' is not a {suffix[1:].upper()} picture", source=where,
-                hint="Save the picture again in the format its name says, or fix the file name."))
+        except pictures.PictureRefused as exc:
+            self.findings.append(finding(exc.code, f"image '{image.path}' {exc.reason}", source=where,
+                                         hint=exc.hint))
             return None
-        return data
+        try:  # one check for every picture, content or logo (publisher/pictures.py)
+            return pictures.check_picture(data, image.path.suffix).data
+        except pictures.PictureRefused as exc:
+            self.findings.append(finding(exc.code, f"image '{image.path}' {exc.reason}", source=where,
+                                         hint=exc.hint))
+            return None
 
     def yaml_of(self, text: str, ref: SourceRef):
         data, problems = yamlfile.load(text, ref)
