@@ -12,11 +12,11 @@ from pathlib import Path
 from . import yamlfile
 from .errors import ContentError
 from .findings import finding, shown_path
+from .formats import FORMAT_NAMES, FORMATS
 from .model import AUDIENCES, Edition, SourceRef
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # an edition id is part of output file names
 
-FORMATS = ("pdf", "epub", "html")
 PAPERS = ("letter", "a4")
 FIELDS = {
     "title": "the name shown to people",
@@ -59,9 +59,9 @@ def read_editions(path: Path, layouts_dir: Path) -> dict[str, Edition]:
         found += yamlfile.check_keys(spec, known=set(FIELDS), required=REQUIRED, file=path)
         at = lambda key: SourceRef(path, yamlfile.line_of(spec, key))  # noqa: E731
         fmt, audience = spec.get("format"), spec.get("audience")
-        if fmt not in FORMATS:
+        if fmt not in FORMAT_NAMES:
             found.append(finding("d-001", f"format '{fmt}' is unknown", source=at("format"),
-                                 hint=f"Use one of: {', '.join(FORMATS)}."))
+                                 hint=f"Use one of: {', '.join(FORMAT_NAMES)}."))
         if audience not in AUDIENCES + ("all",):
             found.append(finding("c-005", f"audience '{audience}' does not exist", source=at("audience"),
                                  hint=f"Use one of: {', '.join(AUDIENCES)}, all."))
@@ -118,10 +118,10 @@ def _check_pages_from(editions: dict[str, Edition], data: dict, path: Path) -> l
             continue
         where = SourceRef(path, yamlfile.line_of(data[edition.id], "pages_from"))
         source = editions.get(edition.pages_from)
-        if edition.format != "epub":
+        if not FORMATS[edition.format].takes_page_numbers:
             found.append(finding("d-001", f"'{edition.id}': pages_from is for EPUB editions only", source=where))
-        elif source is None or source.format != "pdf":
-            pdfs = ", ".join(e.id for e in editions.values() if e.format == "pdf") or "none"
+        elif source is None or not FORMATS[source.format].paged:
+            pdfs = ", ".join(e.id for e in editions.values() if FORMATS[e.format].paged) or "none"
             found.append(finding("d-001", f"'{edition.id}': pages_from '{edition.pages_from}' is not a PDF edition",
                                  source=where, hint=f"Name one of the PDF editions: {pdfs}."))
         elif (source.audience, source.variant, source.references) != (

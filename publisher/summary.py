@@ -17,13 +17,13 @@ from typing import Callable
 from . import yamlfile
 from .build import BuildResult, Project, build_one, digital_path, load_editions, load_topics
 from .clinic import read_clinic
-from .config import FORMATS, PAPERS
+from .config import PAPERS
 from .errors import ContentError, EditionError
 from .findings import finding
 from .model import AUDIENCES, Edition, Output, SelectedDocument, SourceRef, Topic
 from .output import OutputWriter, safe_target
 from .select import select_sections
-from .writers import EXTENSIONS
+from .formats import BY_EXTENSION, FORMAT_NAMES, FORMATS
 
 RECIPE_FIELDS = {
     "topic": "the topic id (folder name under source/)",
@@ -113,7 +113,7 @@ def read_recipe(path: Path) -> SummaryRequest:
         return value
 
     audience = choice("audience", AUDIENCES, code="c-005")
-    fmt = choice("format", FORMATS)
+    fmt = choice("format", FORMAT_NAMES)
     paper = choice("paper", PAPERS)
     sections, exclude = id_list("sections"), id_list("exclude")
     large_print = data.get("large_print", False)
@@ -147,7 +147,7 @@ def override(request: SummaryRequest, **options) -> SummaryRequest:
         given["output_in_out_dir"] = False
     elif "format" in given and request.output is not None and request.output.suffix:
         # A recipe rerun in another format: same name, that format's extension.
-        given["output"] = request.output.with_suffix(EXTENSIONS[given["format"]])
+        given["output"] = request.output.with_suffix(FORMATS[given["format"]].extension)
     return replace(request, **given)
 
 
@@ -158,7 +158,7 @@ def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, la
 
     It keeps the base edition's id, so the edition's stylesheet rules apply to it too.
     """
-    printed = [e for e in editions.values() if e.format == "pdf" and e.audience == audience]
+    printed = [e for e in editions.values() if FORMATS[e.format].paged and e.audience == audience]
     if not printed:
         raise EditionError(f"no printed edition for the audience '{audience}' in editions.yaml")
     base = next((e for e in printed if e.large_print == large_print), None)
@@ -174,7 +174,7 @@ def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, la
     kind = "summary" if audience == "clinician" else "handout"
     title = f"Custom {audience} {kind}" + (" (large print)" if large_print else "")
     return replace(base, format=fmt, layout=layout, title=title, paper=paper or base.paper,
-                   max_pages=base.max_pages if fmt == "pdf" else None,
+                   max_pages=base.max_pages if FORMATS[fmt].paged else None,
                    description=f"Sections chosen by id, for {audience}s.")
 
 
@@ -199,17 +199,17 @@ def default_name(topic: Topic, request: SummaryRequest, fmt: str) -> str:
     if len(label) > 80:
         label = label[:60].rstrip("-") + "-" + hashlib.sha256(label.encode()).hexdigest()[:8]
     suffix = "-large-print" if request.large_print else ""
-    return f"{topic.id}/custom/{topic.id}-{request.audience}-{label}{suffix}{EXTENSIONS[fmt]}"
+    return f"{topic.id}/custom/{topic.id}-{request.audience}-{label}{suffix}{FORMATS[fmt].extension}"
 
 
 def resolve_format(request: SummaryRequest) -> str:
     """The format asked for, else the output's extension, else PDF; the two must agree."""
-    by_extension = {ext: fmt for fmt, ext in EXTENSIONS.items()}
+    by_extension = {ext: f.name for ext, f in BY_EXTENSION.items()}
     suffix = request.output.suffix.lower() if request.output else ""
     fmt = request.format or by_extension.get(suffix, "pdf")
     if suffix and suffix in by_extension and by_extension[suffix] != fmt:
         raise EditionError(f"the output '{request.output}' ends in {suffix} but the format is {fmt}; "
-                           f"name the file ...{EXTENSIONS[fmt]} or leave out --format")
+                           f"name the file ...{FORMATS[fmt].extension} or leave out --format")
     return fmt
 
 
@@ -223,7 +223,7 @@ def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Pat
         target = Path(output).expanduser().resolve()
         if target.is_dir():
             return target / Path(default_name(topic, request, fmt)).name
-    return target if target.suffix else target.with_suffix(EXTENSIONS[fmt])
+    return target if target.suffix else target.with_suffix(FORMATS[fmt].extension)
 
 
 def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: Topic,
