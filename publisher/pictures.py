@@ -141,9 +141,10 @@ def read_picture(path) -> bytes:
 def check_raster(data: bytes, expected: str) -> tuple[int, int]:
     """(width, height) of a raster picture in the format `expected` (Pillow's name), read from
     its header and checked against the limits, then decoded once with the limit in force."""
-    from PIL import Image
-    saved = Image.MAX_IMAGE_PIXELS
+    from PIL import Image, ImageFile
+    saved = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
     Image.MAX_IMAGE_PIXELS = None  # only the header is read here: the size is checked below
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint turns it on for the whole process
     try:
         try:
             image = Image.open(io.BytesIO(data), formats=[expected])
@@ -165,7 +166,7 @@ def check_raster(data: bytes, expected: str) -> tuple[int, int]:
         finally:
             image.close()
     finally:
-        Image.MAX_IMAGE_PIXELS = saved
+        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = saved
     return width, height
 
 

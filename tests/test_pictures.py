@@ -204,6 +204,7 @@ def test_pixel_limits_hold_each_side_too():
 
 
 def test_a_damaged_picture_is_refused_when_read():
+    import weasyprint  # noqa: F401 - it makes Pillow accept truncated files, process-wide
     good = picture("PNG", (64, 64))
     problem = refused(good[:60] + good[-12:], ".png")
     assert problem.code == "c-006" and problem.reason.startswith("cannot be decoded as PNG: ")
