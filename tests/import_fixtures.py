@@ -5,7 +5,7 @@ sees, so a test can look for every one of them in the built output. The Word doc
 holds everything issue 15 lists: headings on three levels, a nested list, a numbered list
 that starts at 3, a table, a picture with a description and one without, a hyperlink, bold
 and italic text, a text box, a comment, a tracked insertion, non-ASCII text (accents, a
-degree sign, a Spanish passage).
+degree sign, a Spanish passage), and an embedded Excel sheet.
 """
 from __future__ import annotations
 
@@ -118,6 +118,10 @@ def make_docx(path: Path) -> None:
         f'<w:p><w:r><w:t>{TEXT_BOX}</w:t></w:r></w:p></w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp>'
         '</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice></mc:AlternateContent></w:r>')
     d.add_paragraph("Ask about a snack plan.")._p.append(box)
+    d.add_paragraph("Your log sheet:")._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:o="urn:schemas-microsoft-com:office:office"><w:object>'
+        '<o:OLEObject Type="Embed" ProgID="Excel.Sheet.12" ShapeID="_x0000_i1025" DrawAspect="Content" '
+        'ObjectID="_1"/></w:object></w:r>'))
     d.save(path)
 
 

@@ -115,6 +115,7 @@ def test_report_lists_what_the_editor_must_do(imported):
     assert "text box" in notes and fx.TEXT_BOX[:20] in notes
     assert "comment by Editor" in notes and 'under the heading "Storing insulin"' in notes
     assert "tracked change (insertion" in notes
+    assert 'embedded object (Excel.Sheet.12) under the heading "Storing insulin", in the paragraph "Your log sheet:"' in notes
     levels = [f for f in result.findings if f.code in ("i-008", "r-001", "r-002")]
     assert {re.search(r"section '([\w-]+)'", f.message).group(1) for f in levels if "section '" in f.message} == {
         "what-is-blood-sugar", "checking-at-home", "targets", "storing-insulin"}
@@ -238,3 +239,16 @@ def test_every_sentence_of_the_document_is_in_the_built_epub(built, docs, kind, 
     text = _epub_text(out / topic / f"{topic}-booklet.epub")
     missing = [s for s in sentences if s not in text]
     assert not missing, missing
+
+
+def test_build_of_an_unfixed_import_lists_exactly_the_reports_errors(docs, tmp_path):
+    """`publish build` on the imported topic lists the report's errors, no more, no fewer."""
+    result = import_document(docs["docx"], "sugar", tmp_path)
+    reported = {(f.code, Path(f.file).name, f.line) for f in result.errors}
+    run = CliRunner().invoke(cli, ["build", "--root", str(ROOT), "--topic-dir", str(tmp_path),
+                                   "--topic", "sugar", "-o", str(tmp_path / "out"), "--jobs", "1"])
+    assert run.exit_code == 3, run.output
+    printed = {(m.group(1), Path(m.group(2)).name, int(m.group(3)) if m.group(3) else None)
+               for m in re.finditer(r"^(c-\d+) \[error\] (\S+?)(?: line (\d+))?: ", run.output, re.M)}
+    assert printed == reported
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
