@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from . import markup, yamlfile
+from . import markup, pictures, yamlfile
 from .errors import ContentError
 from .fields import Field, read_fields
 from .findings import Finding, finding, shown_path
-from .limits import (MAX_FILE_BYTES, MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS, MAX_SECTION_DEPTH, MAX_SECTION_FILES,
-                     MAX_SECTION_WORDS, MAX_TOPIC_BYTES, MAX_TOPIC_WORDS, picture_pixels, size_text)
+from .limits import (MAX_FILE_BYTES, MAX_SECTION_DEPTH, MAX_SECTION_FILES, MAX_SECTION_WORDS, MAX_TOPIC_BYTES,
+                     MAX_TOPIC_WORDS, human_bytes)
 from .model import (AUDIENCES, SECTION_KINDS, SOURCE_TYPES, Body, Image, Question, Reference,
                     Section, SourceRef, Topic)
 
@@ -179,20 +179,20 @@ def check_size(topic: TopicFolder, sections_dir: Path) -> list[Finding]:
                     return [finding("b-004", f"the topic has more than {MAX_SECTION_FILES} section files, the limit "
                                              "for one topic (this is one past it)", source=where)]
                 if total > MAX_TOPIC_BYTES:
-                    return [finding("b-001", f"the topic's section files hold more than {size_text(MAX_TOPIC_BYTES)}"
+                    return [finding("b-001", f"the topic's section files hold more than {human_bytes(MAX_TOPIC_BYTES)}"
                                              " together, the limit for one topic (this file passes it)",
                                     source=where)]
     return []
 
 
 def check_words(sections: tuple[Section, ...]) -> list[Finding]:
-    """[b-007] at the section file where the topic's main section files pass
+    """[b-006] at the section file where the topic's main section files pass
     MAX_TOPIC_WORDS words together (what a booklet renders), or []."""
     total = 0
     for section in (s for top in sections for s in top.walk()):
         total += section.body.words
         if total > MAX_TOPIC_WORDS:
-            return [finding("b-007", f"the topic passes {MAX_TOPIC_WORDS:,} words, the limit for one topic, "
+            return [finding("b-006", f"the topic passes {MAX_TOPIC_WORDS:,} words, the limit for one topic, "
                                      "in this section", source=section.body.source)]
     return []
 
@@ -443,7 +443,7 @@ def read_body(topic: TopicFolder, loaded: Loaded, values: dict, kind: str, file:
     texts: list[Text] = []
     found: list[Finding] = []
     if loaded.words > MAX_SECTION_WORDS:
-        found.append(finding("b-007", f"the section has {loaded.words:,} words, more than the limit of "
+        found.append(finding("b-006", f"the section has {loaded.words:,} words, more than the limit of "
                                       f"{MAX_SECTION_WORDS:,} for one section file", source=SourceRef(file, 1)))
 
     def markdown(text: str | None, at: int | None) -> str:
@@ -512,48 +512,20 @@ def read_markdown(topic: TopicFolder, text: str, source: SourceRef) -> tuple[Tex
     return Text(result.html, tuple(images), tuple(result.section_links)), found
 
 
-# Image files start with these bytes; anything else is not the picture its name promises.
-_IMAGE_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
-                ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",)}
-# An SVG may draw only what it holds: no other file, no web address, no XML entities.
-_SVG_OUTSIDE = re.compile(rb"""(?:href\s*=\s*["'](?!#|data:)|url\(\s*["']?(?!#|data:)|@import|<!ENTITY|<!DOCTYPE)""",
-                          re.I)
-
-
 def read_image(topic: TopicFolder, image: Image, where: SourceRef) -> tuple[bytes | None, list[Finding]]:
     """The bytes of a picture the text uses (read once here for every output format), or
-    None with findings: outside the topic (c-015), unreadable, or not the picture its name
-    says (c-006), an SVG that loads something (c-015), over the limits of file size or
-    pixels (b-006; the file is read no further than the limit, the pixels are counted
-    from the header)."""
+    None with findings: outside the topic (c-015), unreadable, or refused by the one
+    picture check for content and logos (publisher/pictures.py: c-006, c-015)."""
     path = topic.path / image.path
     found = topic.outside(path)
     if found:
         return None, found
     try:
-        with open(path, "rb") as stream:  # at most one byte past the limit is read
-            data = stream.read(MAX_PICTURE_BYTES + 1)
+        return pictures.check_picture(pictures.read_picture(path), image.path.suffix).data, []
     except OSError as exc:
         return None, [finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}", source=where)]
-    if len(data) > MAX_PICTURE_BYTES:
-        return None, [finding("b-006", f"image '{image.path}' is larger than {size_text(MAX_PICTURE_BYTES)}, "
-                                       "the limit for one picture", source=where)]
-    suffix = image.path.suffix.lower()
-    if suffix == ".svg":
-        if b"<svg" not in data[:4096] or _SVG_OUTSIDE.search(data):
-            return None, [finding(
-                "c-015", f"image '{image.path}' is not a self-contained SVG picture", source=where,
-                hint="An SVG may not load other files, web addresses or XML entities; export it again as plain SVG.")]
-    elif not data.startswith(_IMAGE_MAGIC[suffix]) or (suffix == ".webp" and data[8:12] != b"WEBP"):
-        return None, [finding(
-            "c-006", f"image '{image.path}' is not a {suffix[1:].upper()} picture", source=where,
-            hint="Save the picture again in the format its name says, or fix the file name.")]
-    else:
-        pixels = picture_pixels(data)  # from the header: no pixel is decoded
-        if pixels is not None and pixels > MAX_PICTURE_PIXELS:
-            return None, [finding("b-006", f"image '{image.path}' has {pixels:,} pixels, more than the limit of "
-                                           f"{MAX_PICTURE_PIXELS:,} for one picture", source=where)]
-    return data, []
+    except pictures.PictureRefused as exc:
+        return None, [finding(exc.code, f"image '{image.path}' {exc.reason}", source=where, hint=exc.hint)]
 
 
 # -- whole topic ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from .findings import Finding, finding
-from .limits import MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_YAML_DEPTH, size_text
+from .limits import MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_YAML_DEPTH, human_bytes
 from .model import SourceRef
 
 
@@ -145,7 +145,7 @@ def too_large(head: bytes, shown: Path) -> Finding:
     """b-001 for a file whose first MAX_FILE_BYTES + 1 bytes are `head`, at the line where
     it passes the limit (the file's real size is not needed, nor read)."""
     line = head.count(b"\n", 0, MAX_FILE_BYTES) + 1
-    return finding("b-001", f"the file is larger than {size_text(MAX_FILE_BYTES)}, the limit for one file "
+    return finding("b-001", f"the file is larger than {human_bytes(MAX_FILE_BYTES)}, the limit for one file "
                             "(it passes the limit on this line)", source=SourceRef(shown, line))
 
 

@@ -1,17 +1,15 @@
-"""Every input limit (publisher/limits.py) holds: a coded finding naming the file and line,
+"""Every content input limit (publisher/limits.py) holds: a coded finding naming the file and line,
 found before the costly step, on inputs generated here (none is committed). The
 findings fixtures (tests/fixtures/findings/b-*) hold the messages; these tests hold the
-kinds: every reader, the bounded cost, the limits being generous and documented."""
+kinds: every reader, the bounded cost, the limits being generous and documented. The
+picture limits are held by tests/test_pictures.py."""
 from __future__ import annotations
 
 import shutil
-import struct
 import time
-import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image as PILImage
 
 from conftest import ROOT
 from publisher import limits
@@ -171,33 +169,7 @@ def test_words_are_limited_per_section_and_per_topic(tmp_path):
     words = "Sleep well. " * (limits.MAX_SECTION_WORDS // 2 - 100)  # 19,800 words, 130 KB
     files = {f"sections/{n}-w{n}.md": FRONT.format(id=f"w{n}", title=f"W{n}") + words for n in range(10, 16)}
     found = codes(topic_with(tmp_path, files))
-    assert found == [("b-007", "15-w15.md", 1)]  # 6 x 19,800 passes 100,000 in the sixth
-
-
-# -- pictures ---------------------------------------------------------------------------------
-def test_a_picture_is_limited_in_bytes_before_it_is_read_whole(tmp_path):
-    big = b"\x89PNG\r\n\x1a\n" + b"\0" * limits.MAX_PICTURE_BYTES
-    text = FRONT.format(id="pic", title="P") + "Look:\n\n![A picture](images/big.png)\n"
-    assert codes(topic_with(tmp_path, {"images/big.png": big, "sections/05-pic.md": text})) == \
-        [("b-006", "05-pic.md", 8)]
-
-
-@pytest.mark.parametrize("suffix", [".png", ".gif", ".jpg"])
-def test_picture_pixels_are_counted_from_the_header(tmp_path, suffix):
-    image = tmp_path / f"big{suffix}"
-    PILImage.new("L", (6000, 5000)).save(image)  # 30 million pixels, small files
-    assert limits.picture_pixels(image.read_bytes()) == 30_000_000
-    text = FRONT.format(id="pic", title="P") + f"Look:\n\n![A picture](images/big{suffix})\n"
-    folder = topic_with(tmp_path / "t", {f"images/big{suffix}": image.read_bytes(), "sections/05-pic.md": text})
-    assert codes(folder) == [("b-006", "05-pic.md", 8)]
-
-
-def test_a_decompression_bomb_header_is_over_the_limit_without_decoding():
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)) + \
-        chunk(b"IEND", b"")  # 10 billion pixels announced in 45 bytes
-    assert limits.picture_pixels(bomb) > limits.MAX_PICTURE_PIXELS
+    assert found == [("b-006", "15-w15.md", 1)]  # 6 x 19,800 passes 100,000 in the sixth
 
 
 # -- generous, and documented -----------------------------------------------------------------
@@ -215,7 +187,7 @@ def test_every_limit_is_documented_with_its_value_and_code():
     doc = (ROOT / "docs" / "CONTENT.md").read_text(encoding="utf-8")
     table = doc[doc.index("## Limits"):]
     for name, limit in limits.LIMITS.items():
-        shown = limits.size_text(limit.value) if name.endswith("BYTES") else f"{limit.value:,}"
+        shown = limits.human_bytes(limit.value) if name.endswith("BYTES") else f"{limit.value:,}"
         row = next((line for line in table.splitlines() if line.startswith("|") and f"`{name}`" in line), None)
         assert row, f"{name} is not in the Limits table of docs/CONTENT.md"
         assert shown in row and limit.code in row, (name, shown, limit.code, row)
