@@ -249,6 +249,22 @@ def import_(document, topic_id, into, root):
                f"Ready to build: publish build --topic-dir {_shown(result.folder.parent)} --topic {topic_id}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback (127.0.0.1, ::1, localhost) makes every "
+                   "request need the access token printed at start (or PUBLISH_SERVE_TOKEN).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra folder holding topics (besides source/).")
+@click.option("--no-watch", "no_watch", is_flag=True, help="Do not rebuild when a file is saved.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
+def serve(host, port, topic_dirs, no_watch, root):
+    """Start the local web application: a live preview for editors (rebuilds on save) and
+    the custom handout form for staff (POST /summary for other systems). Ctrl-C stops it."""
+    from publisher.web.server import serve as run
+    run(_project(root), host=host, port=port, topic_dirs=topic_dirs, watch=not no_watch, echo=click.echo)
+
+
 @cli.command("list")
 @click.argument("topics", nargs=-1)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")

@@ -24,8 +24,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
+from ..model import PageStart
+from ..pagenumbers.starts import page_starts
 from . import WriteResult, embed_images
-from .pagemap import page_starts
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
 SCHEMA_NS = "http://schema.org/"
@@ -175,6 +176,17 @@ def write(rendered, options=None) -> WriteResult:
     return WriteResult(data=data, pages=pages, findings=tuple(problems),
                        extra={"anchors": anchors,
                               "page_starts": page_starts(document) if rendered.block_ids else None})
+
+
+def lay_out(rendered) -> tuple[int, tuple[PageStart, ...]]:
+    """Lay out a printed edition in memory only (its file was not asked for, or is up to
+    date), for the EPUB that carries its page numbers: (page count, where each page starts).
+    Raises ChecksFailed on WeasyPrint ERROR records, as they would fail the PDF itself."""
+    document, records = render_document(rendered)
+    errors = [_record_finding(r) for r in records if r.levelno >= logging.ERROR]
+    if errors:
+        raise ChecksFailed(errors)
+    return len(document.pages), page_starts(document)
 
 
 def add_reading_level(data: bytes, level: str) -> bytes:
