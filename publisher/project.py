@@ -15,7 +15,7 @@ from . import config, read
 from .errors import ContentError, EditionError, OutputError
 from .findings import finding, shown_path
 from .model import Edition, SelectedDocument, SourceRef, Topic
-from .writers import EXTENSIONS
+from .formats import FORMATS
 
 
 @dataclass(frozen=True)
@@ -51,20 +51,8 @@ def load_editions(project: Project) -> dict[str, Edition]:
 
 def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]:
     """Read the named topics (default: all under source/ and extra_dirs); all errors together."""
-    folders = read.find_topics(project.source_dir)
-    for extra in extra_dirs:
-        folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
-    # '.' or '..' get their real names; a linked topic folder keeps its link's name.
-    folders = [Path(os.path.normpath(f.absolute())) for f in folders]
-    by_name: dict[str, Path] = {}
-    for folder in folders:
-        other = by_name.setdefault(folder.name, folder)
-        if other != folder:
-            # Both would be built into <out>/<id>/<id>-*.*: one would overwrite the other.
-            raise OutputError(f"two topics are called '{folder.name}'", [finding(
-                "o-002", f"two topics are called '{folder.name}' ({shown_path(other)} and {shown_path(folder)}); "
-                "their outputs would write the same files", source=SourceRef(shown_path(folder)),
-                hint="Rename one of the topic folders.")])
+    by_name = topic_folders(project, extra_dirs)
+    folders = list(by_name.values())
     if names:
         missing = [n for n in names if n not in by_name]
         if missing:
@@ -79,6 +67,25 @@ def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]
     if problems:
         raise ContentError(problems)
     return topics
+
+
+def topic_folders(project: Project, extra_dirs=()) -> dict[str, Path]:
+    """{topic id: folder} of every topic under source/ and extra_dirs (nothing is read)."""
+    folders = read.find_topics(project.source_dir)
+    for extra in extra_dirs:
+        folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
+    # '.' or '..' get their real names; a linked topic folder keeps its link's name.
+    folders = [Path(os.path.normpath(f.absolute())) for f in folders]
+    by_name: dict[str, Path] = {}
+    for folder in folders:
+        other = by_name.setdefault(folder.name, folder)
+        if other != folder:
+            # Both would be built into <out>/<id>/<id>-*.*: one would overwrite the other.
+            raise OutputError(f"two topics are called '{folder.name}'", [finding(
+                "o-002", f"two topics are called '{folder.name}' ({shown_path(other)} and {shown_path(folder)}); "
+                "their outputs would write the same files", source=SourceRef(shown_path(folder)),
+                hint="Rename one of the topic folders.")])
+    return by_name
 
 
 def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]:
@@ -110,16 +117,14 @@ def output_name(doc: SelectedDocument) -> str:
 
 def edition_path(topic_id: str, edition: Edition) -> str:
     """Where an edition of a topic lands, relative to the output folder."""
-    return f"{topic_id}/{topic_id}-{edition.id}{EXTENSIONS[edition.format]}"
+    return f"{topic_id}/{topic_id}-{edition.id}{FORMATS[edition.format].extension}"
 
 
 def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
     """The whole-topic web page (else EPUB) of a topic: what a printed handout's QR code opens."""
-    for fmt in ("html", "epub"):
-        for edition in editions.values():
-            if edition.format == fmt and edition.audience is None:
-                return edition_path(topic_id, edition)
-    return None
+    digital = sorted((FORMATS[e.format].digital_rank, index) for index, e in enumerate(editions.values())
+                     if FORMATS[e.format].digital_rank is not None and e.audience is None)
+    return edition_path(topic_id, list(editions.values())[digital[0][1]]) if digital else None
 
 
 def pdf_file_name(doc: SelectedDocument) -> str:

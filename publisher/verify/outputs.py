@@ -9,22 +9,20 @@ when the file's topic and edition are known) run on every file; the external val
 """
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import read
+from ..archive import ArchiveRefused
 from ..errors import EditionError
 from ..findings import Finding, Severity
 from ..model import Edition, SelectedDocument, Topic
 from ..select import select_sections
-from . import FAST_CHECKS, check_bytes
+from ..formats import format_of_path
+from . import check_bytes
 from .external import validate_files
 from .tools import Tools, ValidatorRun
-
-FORMATS = {".pdf": "pdf", ".epub": "epub", ".html": "html"}
-
 
 @dataclass
 class CheckReport:
@@ -74,7 +72,7 @@ def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edi
     for path in files:
         topic_id, stem = path.parent.name, path.stem
         edition = editions.get(stem[len(topic_id) + 1:]) if stem.startswith(topic_id + "-") else None
-        if topic_id not in folders or edition is None or FORMATS.get(path.suffix.lower()) != edition.format:
+        if topic_id not in folders or edition is None or getattr(format_of_path(path), "name", None) != edition.format:
             docs[path] = None
             continue
         if topic_id not in topics:
@@ -89,7 +87,7 @@ def collect_files(paths) -> list[Path]:
     found = []
     for path in map(Path, paths):
         candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
-        found += [p for p in candidates if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith(".")]
+        found += [p for p in candidates if p.is_file() and format_of_path(p) is not None and not p.name.startswith(".")]
     return list(dict.fromkeys(found))
 
 
@@ -99,30 +97,40 @@ def check_files(files: dict[Path, SelectedDocument | None], *, external: bool = 
     when that is not known (then the safety check is skipped, and said to be)."""
     names = names or {}
     report = CheckReport()
+    refused: set[Path] = set()  # archives beyond the limits: no validator is given them either
     for path, doc in files.items():
         name = names.get(path, str(path))
         report.files.append(name)
-        report.findings += _fast_checks(path, doc, name)
+        found = _fast_checks(path, doc, name)
+        report.findings += found
+        if any(f.code == "v-003" and _REFUSED_ARCHIVE in f.message for f in found):
+            refused.add(path)
     if external:
-        runs = validate_files({p: names.get(p, str(p)) for p in files}, tools=tools)
+        runs = validate_files({p: names.get(p, str(p)) for p in files if p not in refused}, tools=tools)
         order = {name: i for i, name in enumerate(report.files)}  # file by file, in the order checked
         report.validations = sorted(runs, key=lambda r: order.get(r.file, -1))
         report.findings += [f for run in report.validations for f in run.findings]
     return report
 
 
+_REFUSED_ARCHIVE = "not unpacked, and not given to the validators"
+
+
 def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Finding]:
-    fmt = FORMATS[path.suffix.lower()]
+    fmt = format_of_path(path)
     data = path.read_bytes()
     try:
         if doc is not None:
             return check_bytes(doc, data, name=name)
-        found = importlib.import_module(FAST_CHECKS[fmt]).check(data, name=name)
+        found = fmt.load_check()(data, name=name)
     except Exception as exc:  # a damaged or mislabelled file: say so instead of crashing
         # pikepdf names the in-memory stream by its repr (a memory address): say "the file".
         said = re.sub(r"(stream )?<[^<>]* object at 0x[0-9a-fA-F]+>", "the file", str(exc))
-        return [Finding("v-003", f"cannot read it as {fmt.upper()}: {type(exc).__name__}: {said}", Severity.ERROR,
-                        name)]
+        if isinstance(exc, ArchiveRefused):  # its message says it all
+            said = f"{said} ({_REFUSED_ARCHIVE})"
+        else:
+            said = f"{type(exc).__name__}: {said}"
+        return [Finding("v-003", f"cannot read it as {fmt.name.upper()}: {said}", Severity.ERROR, name)]
     if path.name != "index.html":
         found.append(Finding("v-002", "the safety check (disclaimer and 988 crisis help) was skipped: "
                              "the file's topic and edition are not known from its name", Severity.WARNING, name))
