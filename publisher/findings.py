@@ -1,6 +1,6 @@
 """Findings: one type for content errors and for what the checks and validators report.
 
-Codes are grouped by letter (c- content, d- edition definition, t- template, p- PDF,
+Codes are grouped by letter (b- an input over one of the limits in `limits`, c- content, d- edition definition, t- template, p- PDF,
 e- EPUB, h- HTML, r- readability, s- safety, o- output, l- large print, u- summary
 recipes) and never reused. The catalogue
 below is data: each code has a title and a hint an editor can act on.
@@ -19,6 +19,13 @@ class Severity(str, enum.Enum):
 
 
 CATALOG: dict[str, tuple[str, str]] = {
+    # bounds: an input over a documented limit (publisher/limits.py, docs/CONTENT.md "Limits")
+    "b-001": ("File too large", "Split the text into several section files (or subsections); docs/CONTENT.md lists the limits."),
+    "b-002": ("Nested too deeply", "Flatten the lists or fields; content needs only a few levels."),
+    "b-003": ("Too many list items", "Split the list over several sections, or shorten it."),
+    "b-004": ("Too many sections", "Merge small sections, or split the topic into two topics."),
+    "b-005": ("Table too large", "Split the table into smaller tables, or make it a list."),
+    "b-006": ("Too many words", "Shorten the text, or split it into subsections or another topic."),
     # content
     "c-001": ("YAML syntax error", "Check indentation and quoting near that line; quote text that contains ': '."),
     "c-002": ("Missing required field", "Add the field to the file."),
@@ -94,6 +101,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
     "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),
     "v-003": ("File cannot be read", "Rebuild it with `publish build`; the file is damaged or is not what its extension says."),
+    # publish import (a clinic's existing document -> a topic)
+    "i-001": ("Document cannot be read", "Open it in the program that made it, save it again, and import the new file."),
+    "i-002": ("Document is password-protected", "Remove the password in Word (File > Info > Protect Document), save, and import again."),
+    "i-003": ("Not carried over as it was", "Check the imported section at that place."),
+    "i-004": ("Heading structure changed", "Headings go down one level at a time; check the section is where it belongs."),
+    "i-005": ("Topic already exists", "Choose another --topic id, or move the existing folder away first."),
+    "i-006": ("File type not imported", "Save the document as .docx, .html or .md and import that file."),
+    "i-007": ("Document over a limit", "Split the document into several handouts, or make its pictures smaller."),
+    "i-008": ("Reading level of an imported section", "Within the patient handout's target."),
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import yamlfile
+from .fields import Field, fields_hint, read_fields
 from .build import BuildResult, Project, build_one, digital_path, load_editions, load_topics
 from .clinic import read_clinic
 from .config import PAPERS
@@ -25,17 +26,20 @@ from .output import OutputWriter, safe_target
 from .select import select_sections
 from .formats import BY_EXTENSION, FORMAT_NAMES, FORMATS
 
+_IDS = "a list of section ids"
+#: The fields of a summary recipe (what each holds is its `about`).
 RECIPE_FIELDS = {
-    "topic": "the topic id (folder name under source/)",
-    "audience": "patient or clinician",
-    "sections": "list of section ids to include (see `publish list TOPIC`)",
-    "exclude": "list of section ids to leave out",
-    "format": "pdf, epub or html",
-    "title": "the document's title (default: the topic and the sections it contains)",
-    "clinic": "clinic profile YAML, relative to the recipe",
-    "large_print": "true for large print",
-    "paper": "letter or a4",
-    "output": "file to write, relative to the output folder (handouts/)",
+    "topic": Field(required=True, about="the topic id (folder name under source/)"),
+    "audience": Field(required=True, about="patient or clinician"),
+    "sections": Field("names", default=(), expected=_IDS,
+                      about="'sections: [depression, exercise-and-neuroplasticity]' (see `publish list TOPIC`)"),
+    "exclude": Field("names", default=(), expected=_IDS, about="'exclude: [faq]', the section ids to leave out"),
+    "format": Field(about=f"one of: {', '.join(FORMAT_NAMES)}"),
+    "title": Field(about="the document's title (default: the topic and the sections it contains)"),
+    "clinic": Field(about="clinic profile YAML, relative to the recipe"),
+    "large_print": Field("flag", default=False, about="large_print: true (or leave it out)"),
+    "paper": Field(about="letter or a4"),
+    "output": Field(about="file to write, relative to the output folder (handouts/)"),
 }
 MAX_TITLE_SECTIONS = 5  # past this many, the title names the first ones and counts the rest
 
@@ -69,75 +73,53 @@ class SummaryResult:
 
 
 def read_recipe(path: Path) -> SummaryRequest:
-    """Read and check a recipe; every problem names the file, the line and what is expected."""
+    """Read and check a recipe -> SummaryRequest.
+
+    Raises ContentError with every problem, each naming the file, the line and what is
+    expected: u-001 (not found, not a recipe, no sections), the reading checks every YAML
+    file gets (c-001, c-011, c-020, c-021), c-002/c-003/c-012 fields, c-005 audience,
+    c-015 an output outside the output folder.
+    """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path))]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([finding("u-001", f"cannot read the recipe: {exc}", source=SourceRef(path))]) from None
-    data, found = yamlfile.load(text, SourceRef(path, 1))
-    if found:
-        raise ContentError(found)
+    if not path.is_file():
+        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path))])
+    data, found = yamlfile.read_block(path, path, code="u-001", what="a recipe")
+    if data is None:
+        raise ContentError([replace(f, hint=fields_hint(RECIPE_FIELDS)) if f.code == "u-001" else f for f in found])
+    return recipe_request(data, source=path, base=path.parent)
+
+
+def recipe_request(data, *, source: Path | str, base: Path | None, fields=RECIPE_FIELDS) -> SummaryRequest:
+    """Check the fields of a recipe (read from YAML, or posted to `publish serve`) and make
+    the request; raises ContentError with every problem, each naming `source` (and the
+    line, for YAML). `base`: the folder a `clinic:` path is relative to (None: no clinic
+    path is taken). `fields`: the field table (the server's has no `output`)."""
+    path = Path(source)
     if not isinstance(data, dict):
         raise ContentError([finding("u-001", "a recipe is a list of 'field: value' lines",
-                                    source=SourceRef(path, 1), hint=_fields_hint())])
-    found += yamlfile.check_keys(data, known=set(RECIPE_FIELDS), required=("topic", "audience"), file=path)
+                                    source=SourceRef(path, 1), hint=fields_hint(fields))])
+    values, found = read_fields(data, fields, path)
+    values = {**{k: spec.default for k, spec in RECIPE_FIELDS.items()}, **values}
     at = lambda key: SourceRef(path, yamlfile.line_of(data, key))  # noqa: E731
-
-    def choice(key, allowed, code="c-012"):
-        value = data.get(key)
-        if value is not None and value not in allowed:
-            found.append(finding(code, f"'{key}: {value}' is not allowed", source=at(key),
+    for key, allowed, code in (("audience", AUDIENCES, "c-005"), ("format", FORMAT_NAMES, "c-012"),
+                               ("paper", PAPERS, "c-012")):
+        if values[key] is not None and values[key] not in allowed:
+            found.append(finding(code, f"'{key}: {values[key]}' is not allowed", source=at(key),
                                  hint=f"Expected one of: {', '.join(allowed)}."))
-        return value
-
-    def id_list(key) -> tuple[str, ...]:
-        value = data.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            found.append(finding("c-012", f"'{key}' must be a list of section ids", source=at(key),
-                                 hint=f"Expected '{key}: [depression, exercise-and-neuroplasticity]'."))
-            return ()
-        return tuple(value)
-
-    def text(key) -> str | None:
-        value = data.get(key)
-        if value is not None and not isinstance(value, str):
-            found.append(finding("c-012", f"'{key}' must be text", source=at(key), hint=f"Expected {RECIPE_FIELDS[key]}."))
-            return None
-        return value
-
-    audience = choice("audience", AUDIENCES, code="c-005")
-    fmt = choice("format", FORMAT_NAMES)
-    paper = choice("paper", PAPERS)
-    sections, exclude = id_list("sections"), id_list("exclude")
-    large_print = data.get("large_print", False)
-    if not isinstance(large_print, bool):
-        found.append(finding("c-012", f"'large_print: {large_print}' must be true or false", source=at("large_print"),
-                             hint="Expected large_print: true (or leave it out)."))
-    clinic, output = text("clinic"), text("output")
+    clinic, output = values["clinic"], values["output"]
     if output and (Path(output).is_absolute() or ".." in Path(output).parts):
         found.append(finding("c-015", f"'output: {output}' points outside the output folder", source=at("output"),
                              hint="Expected a path inside the output folder, e.g. output: neuroplasticity/custom/mood.pdf."))
-    topic = text("topic")
-    if not found and not sections and not exclude:
+    if not found and not values["sections"] and not values["exclude"]:
         found.append(finding("u-001", "the recipe names no sections", source=SourceRef(path, 1),
                              hint="Add sections: [id, ...] (or exclude: [id, ...]); `publish list TOPIC` shows the ids."))
     if found:
         raise ContentError(found)
-    return SummaryRequest(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt,
-                          title=text("title"), clinic=(path.parent / clinic) if clinic else None,
-                          large_print=large_print, paper=paper, output=Path(output) if output else None,
+    return SummaryRequest(topic=values["topic"], audience=values["audience"], sections=values["sections"],
+                          exclude=values["exclude"], format=values["format"], title=values["title"],
+                          clinic=(base / clinic) if clinic and base else None, large_print=values["large_print"],
+                          paper=values["paper"], output=Path(output) if output else None,
                           output_in_out_dir=bool(output))
-
-
-def _fields_hint() -> str:
-    return "Known fields: " + "; ".join(f"{k} ({v})" for k, v in RECIPE_FIELDS.items()) + "."
 
 
 def override(request: SummaryRequest, **options) -> SummaryRequest:
@@ -260,8 +242,16 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     result = BuildResult()
     output = build_one(doc, target, writer=writer, clinic=clinic, project=project, result=result,
                        digital=digital_path(topic.id, editions))
-    titles = {s.id: s.body.title for s in doc.all_sections()}
-    required = tuple(titles[s.id] for s in topic.all_sections()
-                     if request.audience in s.required_for and s.id in titles)
+    required, added = safety_titles(doc)
     return SummaryResult(output=output, document=doc, required_titles=required,
-                         added_titles=tuple(titles[i] for i in doc.added_required), findings=result.findings)
+                         added_titles=added, findings=result.findings)
+
+
+def safety_titles(doc: SelectedDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The titles of the sections the document's audience always gets (the disclaimer and
+    the crisis help for patients), and of those of them the selection had to add."""
+    titles = {s.id: s.body.title for s in doc.all_sections()}
+    audience = doc.edition.audience
+    required = tuple(titles[s.id] for s in doc.topic.all_sections()
+                     if audience in s.required_for and s.id in titles)
+    return required, tuple(titles[i] for i in doc.added_required)

@@ -4,13 +4,13 @@ Only plain data is built (SafeLoader): no Python objects can be constructed from
 """
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
 import yaml
 
 from .findings import Finding, finding
+from .limits import MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_YAML_DEPTH, human_bytes
 from .model import SourceRef
 
 
@@ -23,10 +23,19 @@ class LineDict(dict):
         self.lines: dict = {}
 
 
+class OverLimit(yaml.YAMLError):
+    """The YAML passes one of the limits (code b-...) at `mark`: parsing stops there."""
+
+    def __init__(self, code: str, message: str, mark):
+        super().__init__(message)
+        self.code, self.message, self.mark = code, message, mark
+
+
 class _Loader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self.problems: list[tuple[str, str, int, str | None]] = []  # (code, message, line, hint)
+        self.depth = 0
 
     def compose_node(self, parent, index):
         # Aliases (*name) can make a small file expand into a huge one ("billion laughs");
@@ -34,7 +43,19 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(None, None, "aliases ('*name') are not allowed",
                                               self.peek_event().start_mark)
-        return super().compose_node(parent, index)
+        # PyYAML composes by recursion: stop long before Python's recursion limit.
+        if self.depth >= MAX_YAML_DEPTH and self.check_event(yaml.CollectionStartEvent):
+            raise OverLimit("b-002", f"YAML nested too deeply (more than {MAX_YAML_DEPTH} levels)",
+                            self.peek_event().start_mark)
+        # Counted as the items arrive, so a long list stops at the limit, not after it is built.
+        if parent is not None and len(parent.value) >= MAX_LIST_ITEMS:
+            raise OverLimit("b-003", f"more than {MAX_LIST_ITEMS:,} items in one list (or fields in one block)",
+                            self.peek_event().start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _construct_mapping(loader, node):
@@ -69,12 +90,16 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
-    """A content file's text, or None with a finding: unreadable (c-016), not UTF-8 (c-011,
+    """A content file's text, or None with a finding: unreadable (c-016), larger than
+    limits.MAX_FILE_BYTES (b-001, read no further), not UTF-8 (c-011,
     with the line and the byte), or holding a character that cannot be printed (c-021)."""
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as stream:  # at most one byte past the limit is read
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, [finding("c-016", f"cannot read the file: {exc.strerror or exc}", source=SourceRef(shown))]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [too_large(raw, shown)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -92,6 +117,38 @@ def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
     return text, []
 
 
+def read_yaml(path: Path, shown: Path) -> tuple[object, list[Finding]]:
+    """Read one YAML file: (data, findings). Every YAML file the tool reads comes through
+    here, so each gets the same checks: readable (c-016), UTF-8 (c-011), no invisible
+    characters (c-021), valid YAML (c-001), no field given twice (c-020). `shown` is the
+    path findings name. Data is None when the file cannot be used at all."""
+    text, found = read_text(path, shown)
+    if text is None:
+        return None, found
+    return load(text, SourceRef(shown, 1))
+
+
+def read_block(path: Path, shown: Path, *, code: str, what: str) -> tuple[LineDict | None, list[Finding]]:
+    """A YAML file that must hold one block of 'field: value' lines (a clinic profile, a
+    recipe, editions.yaml, topic.yaml): (block, findings). Anything else gives finding
+    `code` saying "`what` is a list of 'field: value' lines"; the block is then None, as
+    it is after any other finding (so no guess is built on a broken file)."""
+    data, found = read_yaml(path, shown)
+    if found or data is None:
+        return None, found
+    if not isinstance(data, LineDict) or not data:
+        return None, [finding(code, f"{what} is a list of 'field: value' lines", source=SourceRef(shown, 1))]
+    return data, []
+
+
+def too_large(head: bytes, shown: Path) -> Finding:
+    """b-001 for a file whose first MAX_FILE_BYTES + 1 bytes are `head`, at the line where
+    it passes the limit (the file's real size is not needed, nor read)."""
+    line = head.count(b"\n", 0, MAX_FILE_BYTES) + 1
+    return finding("b-001", f"the file is larger than {human_bytes(MAX_FILE_BYTES)}, the limit for one file "
+                            "(it passes the limit on this line)", source=SourceRef(shown, line))
+
+
 def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
     """Parse YAML text; `source.line` is the file line where the text starts."""
     offset = (source.line or 1) - 1
@@ -99,6 +156,8 @@ def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
     try:
         loader = _Loader(text)
         data = loader.get_single_data()
+    except OverLimit as exc:
+        return None, [finding(exc.code, exc.message, source=SourceRef(source.file, exc.mark.line + 1 + offset))]
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 + offset
         return None, [finding("c-021", f"the text holds U+{exc.character:04X}, an invisible character that cannot be printed",
@@ -165,27 +224,11 @@ def _shift(data, offset):
 
 
 def line_of(data, key=None) -> int | None:
+    """The file line of `key` in a block read here (or of the block itself); None for
+    anything that is not such a block."""
     if isinstance(data, LineDict):
         return data.lines.get(key, data.line) if key is not None else data.line
     return None
-
-
-def check_keys(data: LineDict, *, known, required, file) -> list[Finding]:
-    """Unknown keys (with the nearest known key) and missing required keys."""
-    found = []
-    for key in data:
-        if key not in known:
-            near = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
-            hint = (f"Did you mean '{near[0]}'? " if near else "") + \
-                f"Known fields: {', '.join(sorted(known))}."
-            found.append(finding("c-003", f"unknown field '{key}'",
-                                 source=SourceRef(file, line_of(data, key)), hint=hint))
-    for key in required:
-        if key not in data or data[key] is None or data[key] in ("", [], {}):
-            found.append(finding("c-002", f"missing required field '{key}'",
-                                 source=SourceRef(file, line_of(data)),
-                                 hint=f"Add a line '{key}: ...'."))
-    return found
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
