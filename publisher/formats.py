@@ -86,7 +86,7 @@ FORMATS: dict[str, Format] = {
         name="pdf", extension=".pdf", media_type="application/pdf", label="PDF (print)",
         stylesheets=("styles/tokens.css", "styles/print.css"),
         writer="publisher.writers.pdf", checks="publisher.verify.pdf",
-        text="publisher.verify.text:pdf_text", blocks="publisher.verify.text:pdf_blocks",
+        text="publisher.verify.text:pdf_text", blocks="publisher.verify.pdfread:pdf_blocks",
         reader="publisher.verify.pdfread:read_pdf",
         paged=True, reading_level_metadata=True, shown_inline=True),
     "epub": Format(

@@ -276,3 +276,9 @@ def _line(page: int, baseline: float, runs: list[TextRun]) -> Line:
 def read_pdf(data: bytes, fmt=None) -> PdfFile:
     """Open PDF bytes once for all the checks (the PDF Format record's reader)."""
     return PdfFile(data)
+
+
+def pdf_blocks(data: bytes) -> list[Block]:
+    """The blocks of a tagged PDF's bytes, read through its structure tree (`PdfFile.blocks`)."""
+    with PdfFile(data) as pdf:
+        return pdf.blocks()

@@ -78,13 +78,6 @@ class Block:
     lang: str = ""  # the language the document gives the block (BCP 47, e.g. "en", "es-MX"); "" if none
 
 
-def pdf_blocks(data: bytes) -> list[Block]:
-    """The blocks of a tagged PDF, read through its structure tree (see `pdfread.PdfFile`)."""
-    from .pdfread import PdfFile
-    with PdfFile(data) as pdf:
-        return pdf.blocks()
-
-
 class BlockBuilder:
     """Collects text into blocks; text outside any block becomes a paragraph of its own."""
 
