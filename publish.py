@@ -39,6 +39,9 @@ def _fail(exc: PublishError):
 def cli():
     """Publish accessible patient handouts (PDF), clinician summaries (PDF), EPUB booklets
     and web pages from the topics in source/."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is shown as \udcff, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 @cli.command()

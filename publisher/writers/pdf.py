@@ -11,15 +11,17 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import mimetypes
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import pikepdf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
@@ -46,8 +48,12 @@ class RestrictedFetcher(URLFetcher):
         parts = urlsplit(url)
         if parts.scheme == "data":
             return super().fetch(url, headers)
-        if parts.scheme == "file" and not parts.query and Path(unquote(parts.path)).resolve() in self.files:
-            return super().fetch(url, headers)
+        if parts.scheme == "file" and not parts.query:
+            # Percent-escapes are bytes: a folder name need not be UTF-8 (Linux names are bytes).
+            path = Path(os.fsdecode(unquote_to_bytes(parts.path))).resolve()
+            if path in self.files:
+                return URLFetcherResponse(url, body=path.read_bytes(),
+                                          headers={"Content-Type": mimetypes.guess_type(path.name)[0] or ""})
         limit = 40 if parts.scheme == "data" else 300  # a path in full; never kilobytes of base64
         shown = url if len(url) <= limit else url[:limit - 1] + "…"
         raise RefusedURL(f"refused to read '{shown}': an output may use only its stylesheets and fonts "
@@ -98,7 +104,7 @@ def render_document(rendered):
             font_config, styles, css_records = _stylesheets(rendered.stylesheets, fetcher)
             records.extend(css_records)
             html = weasyprint.HTML(string=embed_images(rendered.html, doc),
-                                   base_url=str(doc.topic.folder.resolve()) + "/",
+                                   base_url=doc.topic.folder.resolve().as_uri() + "/",
                                    url_fetcher=fetcher)
             document = html.render(stylesheets=styles, font_config=font_config)
         except RefusedURL as exc:
@@ -120,7 +126,9 @@ def _stylesheets(paths, fetcher: RestrictedFetcher) -> tuple[FontConfiguration, 
     if cached is None:
         font_config = FontConfiguration()
         with capture_logs() as records:
-            styles = [weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=font_config) for p in paths]
+            # file: URIs made from the bytes of the names (Path.as_uri), so any folder name works.
+            styles = [weasyprint.CSS(string=Path(p).read_text(encoding="utf-8"), base_url=Path(p).resolve().as_uri(),
+                                     url_fetcher=fetcher, font_config=font_config) for p in paths]
         if len(_STYLESHEETS) >= 16:  # a long batch over many topics: keep the memory flat
             _STYLESHEETS.clear()
         cached = _STYLESHEETS[key] = (font_config, styles, tuple(records))
