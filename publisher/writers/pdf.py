@@ -106,7 +106,9 @@ def render_document(rendered):
             html = weasyprint.HTML(string=embed_images(rendered.html, doc),
                                    base_url=doc.topic.folder.resolve().as_uri() + "/",
                                    url_fetcher=fetcher)
-            document = html.render(stylesheets=styles, font_config=font_config)
+            # presentational_hints: the HTML attributes that mean layout, such as <ol start="3">
+            # and <li value>, count as they do in a browser (without it every list starts at 1).
+            document = html.render(stylesheets=styles, font_config=font_config, presentational_hints=True)
         except RefusedURL as exc:
             raise _refused(exc) from None
     return document, records
