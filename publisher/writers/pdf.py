@@ -11,21 +11,24 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import mimetypes
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import pikepdf
 import weasyprint
 from lxml import etree
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
+from ..model import PageStart
+from ..pagenumbers.starts import page_starts
 from . import WriteResult, embed_images
-from .pagemap import page_starts
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
 SCHEMA_NS = "http://schema.org/"
@@ -49,8 +52,12 @@ class RestrictedFetcher(URLFetcher):
         parts = urlsplit(url)
         if parts.scheme == "data":
             return super().fetch(url, headers)
-        if parts.scheme == "file" and not parts.query and Path(unquote(parts.path)).resolve() in self.files:
-            return super().fetch(url, headers)
+        if parts.scheme == "file" and not parts.query:
+            # Percent-escapes are bytes: a folder name need not be UTF-8 (Linux names are bytes).
+            path = Path(os.fsdecode(unquote_to_bytes(parts.path))).resolve()
+            if path in self.files:
+                return URLFetcherResponse(url, body=path.read_bytes(),
+                                          headers={"Content-Type": mimetypes.guess_type(path.name)[0] or ""})
         limit = 40 if parts.scheme == "data" else 300  # a path in full; never kilobytes of base64
         shown = url if len(url) <= limit else url[:limit - 1] + "…"
         raise RefusedURL(f"refused to read '{shown}': an output may use only its stylesheets and fonts "
@@ -99,12 +106,16 @@ def render_document(rendered):
     font_config = FontConfiguration()
     with capture_logs() as records:
         try:
-            styles = [weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=font_config)
+            # file: URIs made from the bytes of the names (Path.as_uri), so any folder name works.
+            styles = [weasyprint.CSS(string=Path(p).read_text(encoding="utf-8"), base_url=Path(p).resolve().as_uri(),
+                                     url_fetcher=fetcher, font_config=font_config)
                       for p in rendered.stylesheets]
             html = weasyprint.HTML(string=embed_images(rendered.html, doc),
-                                   base_url=str(doc.topic.folder.resolve()) + "/",
+                                   base_url=doc.topic.folder.resolve().as_uri() + "/",
                                    url_fetcher=fetcher)
-            document = html.render(stylesheets=styles, font_config=font_config)
+            # presentational_hints: the HTML attributes that mean layout, such as <ol start="3">
+            # and <li value>, count as they do in a browser (without it every list starts at 1).
+            document = html.render(stylesheets=styles, font_config=font_config, presentational_hints=True)
         except RefusedURL as exc:
             raise _refused(exc) from None
     return document, records
@@ -175,6 +186,17 @@ def write(rendered, options=None) -> WriteResult:
     return WriteResult(data=data, pages=pages, findings=tuple(problems),
                        extra={"anchors": anchors,
                               "page_starts": page_starts(document) if rendered.block_ids else None})
+
+
+def lay_out(rendered) -> tuple[int, tuple[PageStart, ...]]:
+    """Lay out a printed edition in memory only (its file was not asked for, or is up to
+    date), for the EPUB that carries its page numbers: (page count, where each page starts).
+    Raises ChecksFailed on WeasyPrint ERROR records, as they would fail the PDF itself."""
+    document, records = render_document(rendered)
+    errors = [_record_finding(r) for r in records if r.levelno >= logging.ERROR]
+    if errors:
+        raise ChecksFailed(errors)
+    return len(document.pages), page_starts(document)
 
 
 def add_reading_level(data: bytes, level: str) -> bytes:
