@@ -73,7 +73,7 @@ def read_clinic(path: Path) -> Clinic:
     shown = shown_path(path)  # for messages; `path` stays as given for reading
     if not path.is_file():
         raise ContentError([finding("c-016", "clinic profile not found", source=SourceRef(shown))])
-    data, found = yamlfile.read_block(path, shown, code="c-012", what="a clinic profile")
+    data, found = yamlfile.read_block(path, shown, code="c-012", what="a clinic profile", safety=True)
     if data is None:
         raise ContentError(found)
     values, found = read_fields(data, FIELDS, shown)
