@@ -76,7 +76,7 @@ def read_clinic(path: Path) -> Clinic:
                                     "this is a folder, not a clinic profile", source=SourceRef(shown),
                                     hint="Check the path given with --clinic (or a recipe's clinic:): a clinic "
                                          "profile is a YAML file such as source/clinic.yaml.")])
-    data, found = yamlfile.read_block(path, shown, code="c-012", what="a clinic profile")
+    data, found = yamlfile.read_block(path, shown, code="c-012", what="a clinic profile", safety=True)
     if data is None:
         raise ContentError(found)
     values, found = read_fields(data, FIELDS, shown)

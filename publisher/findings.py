@@ -49,6 +49,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "c-020": ("Field given twice", "Keep one of the two lines; YAML would silently use the last one."),
     "c-021": ("Unprintable character in the text", "Delete it; retype the text around it if you pasted it from elsewhere."),
     "c-022": ("Character the PDF fonts cannot print", "Remove it or say it in words: emoji and rare scripts are not in the handout fonts, so the PDF would show an empty box."),
+    "c-023": ("Invisible or direction-control character", "Delete it and type the words around it again: "
+              "the file must say what it shows (a pasted text can carry such characters); docs/CONTENT.md says which."),
+    "c-024": ("Reserved id", "Choose another section id: the layouts use this one for an element of their own (docs/CONTENT.md lists them)."),
+    "c-025": ("Empty table header cell", "Write the column's heading in the first row of the table; only the top-left corner may be empty."),
     # editions
     "d-001": ("Bad edition definition", "Fix the edition in source/editions.yaml."),
     # templates

@@ -32,8 +32,10 @@ def _parser(*, html: bool = False) -> MarkdownIt:
     md.validateLink = _accept_every_url
 
     def th_open(self, tokens, idx, options, env):
-        # Header cells in a Markdown table head their column (PDF /Scope, WCAG 1.3.1).
-        tokens[idx].attrSet("scope", "col")
+        # Header cells in a Markdown table head their column (PDF /Scope, WCAG 1.3.1), unless
+        # table_headers made them head their row.
+        if not tokens[idx].attrGet("scope"):
+            tokens[idx].attrSet("scope", "col")
         return self.renderToken(tokens, idx, options, env)
 
     md.add_render_rule("th_open", th_open)
@@ -80,8 +82,51 @@ def to_html(text: str, source: SourceRef, *, image_exists) -> Markup:
                 _check_link(child.attrGet("href") or "", at, result)
     result.findings += _raw_html(text, source)
     result.findings += over_limits(tokens, source)
+    result.findings += table_headers(tokens, source)
     result.html = _MD.renderer.render(tokens, _MD.options, {})
     return result
+
+
+def _cell(tokens, start: int, tag: str, scope: str | None = None) -> None:
+    """Make the cell tokens[start:start + 3] (open, its text, close) a `tag` cell."""
+    opening, closing = tokens[start], tokens[start + 2]
+    opening.type, closing.type = f"{tag}_open", f"{tag}_close"
+    opening.tag = closing.tag = tag
+    opening.attrs.pop("scope", None)
+    if scope:
+        opening.attrSet("scope", scope)
+
+
+def table_headers(tokens, source: SourceRef) -> list[Finding]:
+    """Header cells that say something (changes `tokens` in place), or findings.
+
+    A table whose top-left header cell is empty is the usual layout of a schedule: times
+    across the top, a name at the start of each row. The empty corner becomes a data
+    cell (an empty header cell is announced as nothing and refused by Ace), and the first
+    cell of each row becomes that row's header (scope="row"), so each value is announced
+    with its row and its column. Any other empty header cell is c-025: its column has no
+    heading to announce."""
+    found: list[Finding] = []
+    first = source.line or 1
+    for index, token in enumerate(tokens):
+        if token.type != "table_open":
+            continue
+        end = next(i for i in range(index, len(tokens)) if tokens[i].type == "table_close")
+        head = [i for i in range(index, end) if tokens[i].type == "th_open"]
+        empty = [n for n, i in enumerate(head) if not tokens[i + 1].content.strip()]
+        where = SourceRef(source.file, first + (token.map[0] if token.map else 0))
+        if empty and empty[0] == 0 and len(head) > 1:
+            _cell(tokens, head[0], "td")
+            row_starts = [i + 1 for i in range(head[-1], end) if tokens[i].type == "tr_open"]
+            for start in row_starts:
+                if tokens[start].type == "td_open" and tokens[start + 1].content.strip():
+                    _cell(tokens, start, "th", scope="row")
+            empty = empty[1:]
+        for n in empty:
+            found.append(finding("c-025", f"header cell {n + 1} of the table is empty", source=where,
+                                 hint="Write the column's heading in the first row; only the top-left corner "
+                                      "may be empty (the first column then heads the rows)."))
+    return found
 
 
 _CONTAINERS = {"blockquote_open": 1, "bullet_list_open": 1, "ordered_list_open": 1,

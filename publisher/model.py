@@ -24,6 +24,17 @@ SOURCE_TYPES = {
     "other": "Other source",
 }
 
+#: Ids the layouts and writers give their own elements (the document title, the landmarks,
+#: the EPUB navigation, the reference list, the colophon). A section's id becomes the id of
+#: its heading in the same pages, so a section may not take one of these (read refuses it,
+#: c-024); tests/test_ids.py holds that every literal id in layouts/ and the writers is here.
+RESERVED_IDS = frozenset({
+    "title", "main", "contents-title", "references", "colophon", "cover-title",
+    "toc", "toc-title", "landmarks", "landmarks-title", "page-list", "page-list-title",
+})
+#: ... and the page-break markers `page-<n>` the EPUB carries for a printed edition's pages.
+RESERVED_ID_PATTERN = r"page-\d+"
+
 #: Section kinds: "text" is Markdown prose; the others are structured YAML blocks.
 SECTION_KINDS = ("text", "faq", "disclaimer", "crisis")
 
