@@ -26,6 +26,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "b-004": ("Too many sections", "Merge small sections, or split the topic into two topics."),
     "b-005": ("Table too large", "Split the table into smaller tables, or make it a list."),
     "b-006": ("Too many words", "Shorten the text, or split it into subsections or another topic."),
+    "b-007": ("Too many links", "Split the text into several sections; a handout links to a few pages, not thousands."),
     # content
     "c-001": ("YAML syntax error", "Check indentation and quoting near that line; quote text that contains ': '."),
     "c-002": ("Missing required field", "Add the field to the file."),
