@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from .findings import Finding, finding
+from .findings import Finding, finding, os_error_hint
 from .limits import MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_YAML_DEPTH, human_bytes
 from .model import SourceRef
 
@@ -98,7 +98,8 @@ def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
         with open(path, "rb") as stream:  # at most one byte past the limit is read
             raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, [finding("c-016", f"cannot read the file: {exc.strerror or exc}", source=SourceRef(shown))]
+        return None, [finding("c-016", f"cannot read the file: {exc.strerror or exc}", source=SourceRef(shown),
+                              hint=os_error_hint(exc))]
     if len(raw) > MAX_FILE_BYTES:
         return None, [too_large(raw, shown)]
     try:
