@@ -380,7 +380,7 @@ def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str
                                     hint=f"Use one of: {', '.join(SECTION_KINDS)}.")]
     if kind != "text" and path.suffix == ".md":
         return None, None, [finding("c-013", f"a '{kind}' section must be a .yaml file", source=at("kind"))]
-    if kind in SAFETY_KINDS and (found := yamlfile.hidden_characters(loaded.text, file, safety=True)):
+    if kind in SAFETY_KINDS and (found := _hidden_in_safety_text(loaded, file)):
         return None, None, found  # safety text must say exactly what it shows
     table = {**SECTION_FIELDS, **KIND_FIELDS[kind]}
     required = tuple(k for k, spec in table.items() if spec.required and (k != "audience" or parent_audiences is None))
@@ -406,6 +406,13 @@ def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str
     return section, data, found
 
 
+def _hidden_in_safety_text(loaded: Loaded, file: Path) -> list[Finding]:
+    """c-023 for the characters safety text may not hold (yamlfile.HIDDEN_IN_SAFETY), with
+    their columns, and for those written as YAML escapes."""
+    return yamlfile.hidden_characters(loaded.text, file, safety=True) or \
+        yamlfile.hidden_in_values(loaded.data, file, safety=True)
+
+
 def _audiences(names: tuple[str, ...] | None, where: SourceRef) -> tuple[frozenset[str], list[Finding]]:
     found = [finding("c-005", f"audience '{name}' does not exist", source=where,
                      hint=f"Use a list of: {', '.join(AUDIENCES)}.")
@@ -424,7 +431,7 @@ def read_variant(topic: TopicFolder, path: Path, section: Section, *, base: yaml
     if loaded is None:
         return None, found
     data, kind, file = loaded.data, section.kind, shown_path(path)
-    if kind in SAFETY_KINDS and (found := yamlfile.hidden_characters(loaded.text, file, safety=True)):
+    if kind in SAFETY_KINDS and (found := _hidden_in_safety_text(loaded, file)):
         return None, found
     table = {"title": Field(), **KIND_FIELDS[kind]}
     values, found = read_fields(data, table, file, required=())
