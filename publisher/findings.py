@@ -26,6 +26,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "b-004": ("Too many sections", "Merge small sections, or split the topic into two topics."),
     "b-005": ("Table too large", "Split the table into smaller tables, or make it a list."),
     "b-006": ("Too many words", "Shorten the text, or split it into subsections or another topic."),
+    "b-007": ("Too many links", "Split the text into several sections; a handout links to a few pages, not thousands."),
     # content
     "c-001": ("YAML syntax error", "Check indentation and quoting near that line; quote text that contains ': '."),
     "c-002": ("Missing required field", "Add the field to the file."),
@@ -106,6 +107,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "l-003": ("Italic body text in large print", "Large print shows emphasis in bold, not italics (.large-print block of print.css)."),
     # summary recipes
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
+    "u-002": ("Unknown section id", "`publish list TOPIC` shows the section ids."),
+    "u-003": ("Section not written for this audience", "Leave the section out, or add the audience to the section's audience: list."),
     "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),
     "v-003": ("File cannot be read", "Rebuild it with `publish build`; the file is damaged or is not what its extension says."),
     # publish import (a clinic's existing document -> a topic)
@@ -153,6 +156,20 @@ def finding(code: str, message: str, *, source=None, hint: str | None = None,
     file = str(source.file) if source is not None else None
     line = source.line if source is not None else None
     return Finding(code, message, severity, file, line, hint, tool)
+
+
+def os_error_hint(exc: OSError) -> str | None:
+    """A hint the user can follow for a file or folder that could not be read, by its cause
+    (None: the finding code's own hint fits)."""
+    import errno
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return ("You may not read it: make it readable for your user (`ls -l` shows its permissions; "
+                "`chmod u+r` on a file, `chmod u+rx` on a folder), or ask its owner.")
+    if exc.errno == errno.ENOENT:
+        return "Check the path: the file or folder is not there."
+    if exc.errno in (errno.EISDIR, errno.ENOTDIR):
+        return "Check the path: a file was expected where there is a folder, or the other way round."
+    return None
 
 
 def shown_path(path) -> Path:
