@@ -79,12 +79,24 @@ def css_string(value: str) -> Markup:
 
 
 @lru_cache(maxsize=32)
+@lru_cache(maxsize=1)
+def _bytecode_cache() -> jinja2.BytecodeCache:
+    """Compiled templates, shared by every layout and kept between runs in Jinja's own
+    per-user folder in the system's temporary directory (never in the project): a template
+    is compiled again only when its source changes (the cache is keyed by its checksum)."""
+    return jinja2.FileSystemBytecodeCache()
+
+
+@lru_cache(maxsize=32)
 def environment(layouts_dir: Path, layout: str) -> jinja2.Environment:
+    """The Jinja environment of one layout (its folder, then layouts/shared/), made once per
+    process: its templates are compiled once, and Jinja recompiles one whose file changed."""
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(str(layouts_dir / layout)),
         jinja2.FileSystemLoader(str(layouts_dir / "shared")),
     ])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             bytecode_cache=_bytecode_cache(),
                              trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
     env.filters["css_string"] = css_string
     return env

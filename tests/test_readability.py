@@ -43,10 +43,12 @@ def test_the_dictionary_loads_without_network(monkeypatch):
     monkeypatch.setattr(socket, "socket", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     readability._dictionary.cache_clear()
+    readability.syllables.cache_clear()
     try:
         assert syllables("hippocampus") == 4
     finally:
         readability._dictionary.cache_clear()
+        readability.syllables.cache_clear()
 
 
 def test_flesch_kincaid_and_smog_by_hand():
