@@ -26,7 +26,7 @@ class PageMaps:
     clinic: Clinic
     layouts_dir: Path
     file_name: Callable[[SelectedDocument], str]  # the PDF's file name, for pageBreakSource
-    maps: dict[tuple[str, str], PageMap] = field(default_factory=dict)
+    maps: dict[tuple[str, str, str], PageMap] = field(default_factory=dict)
 
     def is_source(self, edition: Edition) -> bool:
         """Whether an EPUB takes its page numbers from this edition."""
@@ -41,8 +41,8 @@ class PageMaps:
         topic, edition = doc.topic, doc.edition
         source = (f"{self.file_name(doc)}: {topic.full_title}. {edition.title}, version {topic.version}, "
                   f"{PAPER_NAMES[doc.paper]} paper")
-        self.maps[(topic.id, edition.id)] = PageMap(source=source, starts=tuple(starts))
-        return self.maps[(topic.id, edition.id)]
+        self.maps[(topic.id, topic.language, edition.id)] = PageMap(source=source, starts=tuple(starts))
+        return self.maps[(topic.id, topic.language, edition.id)]
 
     def for_epub(self, doc: SelectedDocument) -> PageMap | None:
         """The page map an EPUB carries: none unless it shows exactly its source's sections."""
@@ -52,9 +52,9 @@ class PageMaps:
         source = self.source_doc(doc.topic, name)
         if [s.id for s in source.all_sections()] != [s.id for s in doc.all_sections()]:
             return None
-        if (doc.topic.id, name) not in self.maps:  # its PDF was not asked for: lay it out in memory
+        if (doc.topic.id, doc.topic.language, name) not in self.maps:  # its PDF was not asked for: lay it out in memory
             from .render import render_edition  # only now: rendering needs jinja2 and weasyprint
             from .writers.pagemap import lay_out
             rendered = render_edition(source, clinic=self.clinic, layouts_dir=self.layouts_dir, block_ids=True)
             self.remember(source, lay_out(rendered)[1])
-        return self.maps[(doc.topic.id, name)]
+        return self.maps[(doc.topic.id, doc.topic.language, name)]

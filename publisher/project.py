@@ -105,12 +105,15 @@ def build_timestamp(topic: Topic, environ: Mapping[str, str] = os.environ) -> dt
 
 
 def output_name(doc: SelectedDocument) -> str:
-    return edition_path(doc.topic.id, doc.edition)
+    """An output in the topic's own language keeps its name; one in another language says
+    it: neuroplasticity-patient-handout.es.pdf."""
+    return edition_path(doc.topic.id, doc.edition, doc.topic.language if doc.topic.source_language else None)
 
 
-def edition_path(topic_id: str, edition: Edition) -> str:
-    """Where an edition of a topic lands, relative to the output folder."""
-    return f"{topic_id}/{topic_id}-{edition.id}{EXTENSIONS[edition.format]}"
+def edition_path(topic_id: str, edition: Edition, lang: str | None = None) -> str:
+    """Where an edition of a topic lands, relative to the output folder: <topic>-<edition>.<ext>,
+    or <topic>-<edition>.<lang>.<ext> in a language other than the topic's own."""
+    return f"{topic_id}/{topic_id}-{edition.id}{'.' + lang if lang else ''}{EXTENSIONS[edition.format]}"
 
 
 def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from . import markup, yamlfile
+from . import markup, translations, yamlfile
 from .errors import ContentError
 from .findings import Finding, finding, shown_path
 from .model import (AUDIENCES, SECTION_KINDS, SOURCE_TYPES, Body, Question, Reference,
@@ -139,10 +139,11 @@ class _Reader:
         else:
             self.findings.append(finding("c-016", "the sections/ folder is missing",
                                          source=SourceRef(self.rel(sections_dir))))
+        texts = translations.read_topic_translations(self, self.folder, meta)
         self.check_topic(sections, topic_file)
         if self.findings or meta is None:
             raise ContentError(self.findings)
-        return Topic(id=self.folder.name, sections=sections, folder=self.folder, **meta)
+        return Topic(id=self.folder.name, sections=sections, folder=self.folder, translations=texts, **meta)
 
     def read_meta(self, path: Path) -> dict | None:
         text = self.text_of(path)
@@ -242,7 +243,8 @@ class _Reader:
                                          source=SourceRef(self.rel(folder))))
             return ()
         mains = [p for p in files if "." not in p.stem]
-        variants = [p for p in files if "." in p.stem]
+        translated = [p for p in files if translations.is_translation(p)]  # name[.variant].<lang>.md
+        variants = [p for p in files if "." in p.stem and p not in translated]
         sections = []
         for path in mains:
             sub = folder / path.stem
@@ -258,11 +260,15 @@ class _Reader:
                                           base=self._raw.get(path))
                     if body is not None:
                         section_variants[name] = body
+            texts = translations.read_section_translations(self, path, section, section_variants, translated,
+                                                           KIND_FIELDS)
             sections.append(Section(
                 id=section.id, kind=section.kind, audiences=section.audiences,
                 body=section.body, required_for=section.required_for,
-                variants=section_variants, children=children, source=section.source, tags=section.tags))
+                variants=section_variants, children=children, source=section.source, tags=section.tags,
+                translations=texts))
         main_stems = {p.stem for p in mains}
+        translations.check_orphans(self, translated, main_stems)
         for variant in variants:
             if variant.stem.partition(".")[0] not in main_stems:
                 self.findings.append(finding("c-019", f"'{variant.name}' has no main section file",
@@ -411,7 +417,9 @@ class _Reader:
                 crisis_html=self.markdown(self.string(data, "crisis", file), file, line("crisis")),
                 outro_html=self.markdown(self.string(data, "outro", file), file, line("outro")),
             )
-        return Body(title=title, images=tuple(self._images), source=SourceRef(file, 1), **fields)
+        text = translations.text_fields(kind, data, body_text, KIND_FIELDS[kind])
+        return Body(title=title, images=tuple(self._images), source=SourceRef(file, 1),
+                    fingerprint=translations.fingerprint(text), **fields)
 
     def questions(self, data, file) -> tuple[Question, ...]:
         items = data.get("questions") or []
