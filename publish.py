@@ -9,6 +9,7 @@ import click
 
 from publisher import __version__
 from publisher.errors import ChecksFailed, PublishError
+from publisher.formats import FORMAT_NAMES
 
 ROOT = Path(__file__).resolve().parent
 
@@ -91,7 +92,7 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
 @click.option("--section", "sections", multiple=True, metavar="ID",
               help="Section to include (repeat for more); `publish list TOPIC` shows the ids.")
 @click.option("--exclude", "exclude", multiple=True, metavar="ID", help="Section to leave out (repeat for more).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "epub", "html"]),
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES),
               help="Output format. Default: from the -o extension, else pdf.")
 @click.option("--title", help="Title of the file. Default: the topic and the sections it contains.")
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),

@@ -25,7 +25,7 @@ from .project import (Project, build_timestamp, digital_path, load_editions, loa
                       output_name, pdf_file_name, pick_editions)
 from . import translations
 from .select import select_sections
-from .writers import EXTENSIONS
+from .formats import FORMATS, format_of_path
 
 if TYPE_CHECKING:  # rendering (jinja2, and for PDFs weasyprint) is imported only when something is rendered
     from .pagemaps import PageMaps
@@ -322,7 +322,7 @@ def _claim_all(writer: OutputWriter, out_root: Path, names: list[str]) -> list[P
 
 
 def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
-    if paper is None or doc.edition.format != "pdf":
+    if paper is None or not FORMATS[doc.edition.format].paged:
         return doc
     return replace(doc, paper=paper)
 
@@ -347,7 +347,7 @@ def measure_built(project: Project, topic: Topic, edition: Edition, out_dir: Pat
 def index_files(out_dir: Path) -> list[Path]:
     """The built files handouts/index.html lists."""
     root = Path(out_dir).resolve()
-    return sorted(p for p in Path(out_dir).glob("*/*") if p.suffix in EXTENSIONS.values() and p.is_file()
+    return sorted(p for p in Path(out_dir).glob("*/*") if format_of_path(p) is not None and p.is_file()
                   and root in p.resolve().parents)  # a link to a file elsewhere is not listed
 
 

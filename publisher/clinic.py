@@ -7,11 +7,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import yamlfile
+from .fields import Field, read_fields
 from .errors import ContentError
 from .findings import finding, shown_path
 from .model import SourceRef
 
-FIELDS = {"name", "address", "phone", "website", "base_url", "logo", "logo_alt", "crisis_resources"}
+#: The fields of a clinic profile, and of each of its crisis resources.
+FIELDS = {
+    "name": Field(required=True, about="the clinic's name"),
+    "address": Field(default=""),
+    "phone": Field(default="", about="3 to 15 digits with optional spaces, dashes or brackets"),
+    "website": Field(default="", about="a full address starting with https://"),
+    "base_url": Field(default="", about="where handouts/ is served, starting with https://"),
+    "logo": Field(default="", about="the file name of an SVG or PNG beside the profile"),
+    "logo_alt": Field(default="", about="the words the logo shows"),
+    "crisis_resources": Field("list", default=[], about="'- name: ...' lines with phone: and note:"),
+}
+RESOURCE_FIELDS = {"name": Field(required=True), "phone": Field(default=""), "note": Field(default="")}
 _PHONE = re.compile(r"^\+?[0-9(][0-9 ()./-]*[0-9]$")
 # 3 digits for short codes such as 211 or 988; 15 is the longest number E.164 allows.
 _PHONE_DIGITS = range(3, 16)
@@ -65,65 +77,61 @@ def read_clinic(path: Path) -> Clinic:
     shown = shown_path(path)  # for messages; `path` stays as given for reading
     if not path.is_file():
         raise ContentError([finding("c-016", "clinic profile not found", source=SourceRef(shown))])
-    text, problems = yamlfile.read_text(path, shown)
-    if text is None:
-        raise ContentError(problems)
-    data, found = yamlfile.load(text, SourceRef(shown, 1))
-    if found:
+    data, found = yamlfile.read_block(path, shown, code="c-012", what="a clinic profile")
+    if data is None:
         raise ContentError(found)
-    if not isinstance(data, dict):
-        raise ContentError([finding("c-012", "a clinic profile is a list of 'field: value' lines",
-                                    source=SourceRef(shown, 1))])
-    found += yamlfile.check_keys(data, known=FIELDS, required=("name",), file=shown)
+    values, found = read_fields(data, FIELDS, shown)
     at = lambda key, d=data: SourceRef(shown, yamlfile.line_of(d, key))  # noqa: E731
-    text_of = lambda key, d=data: str(d.get(key) or "").strip()  # noqa: E731
-
-    def check_phone(value, where, key):
-        if value and not _is_phone(value):
-            found.append(finding("c-012", f"'{key}: {value}' is not a phone number", source=where,
-                                 hint="Expected 3 to 15 digits with optional spaces, dashes or brackets, "
-                                      "e.g. \"+1 555-010-0100\" or \"211\"."))
-
-    check_phone(text_of("phone"), at("phone"), "phone")
+    found += _phone_problems(values["phone"], at("phone"), "phone")
     for key in ("website", "base_url"):
-        if text_of(key) and not re.match(r"^https?://[^\s/]+", text_of(key)):
+        if values[key] and not re.match(r"^https?://[^\s/]+", values[key]):
             found.append(finding("c-012", f"'{key}' must be a web address", source=at(key),
                                  hint="Expected a full address starting with https://."))
-    logo, logo_data = None, b""
-    if text_of("logo"):
-        logo = (path.parent / text_of("logo")).resolve()
-        problem = _logo_problem(logo, path.parent.resolve())
-        if problem:
-            found.append(finding(problem[0], f"'logo: {text_of('logo')}': {problem[1]}", source=at("logo"),
-                                 hint=problem[2]))
-        else:
-            logo_data = logo.read_bytes()
-        if not text_of("logo_alt"):
-            found.append(finding("c-006", "'logo_alt' is missing: the logo has no alt text", source=at("logo"),
-                                 hint="Expected logo_alt: with the words the logo shows, "
-                                      "e.g. \"Springfield Clinic logo\"."))
-    elif text_of("logo_alt"):
-        found.append(finding("c-002", "'logo_alt' is set but there is no 'logo'", source=at("logo_alt"),
-                             hint="Expected logo: with the file name of an SVG or PNG beside the profile."))
+    logo, logo_data, problems = _read_logo(path, values, at)
+    found += problems
     resources = []
-    items = data.get("crisis_resources") or []
-    if not isinstance(items, list):
-        found.append(finding("c-012", "'crisis_resources' must be a list", source=at("crisis_resources")))
-        items = []
-    for number, item in enumerate(items, start=1):
+    for number, item in enumerate(values["crisis_resources"], start=1):
         if not isinstance(item, dict) or not item.get("name"):
             found.append(finding("c-002", "each crisis resource needs a name", source=at("crisis_resources"),
                                  hint="Expected '- name: ...' with phone: and note:."))
             continue
-        found += yamlfile.check_keys(item, known={"name", "phone", "note"}, required=("name",), file=shown)
-        check_phone(text_of("phone", item), at("phone", item), f"crisis_resources[{number}].phone")
-        resources.append(CrisisResource(text_of("name", item), text_of("phone", item), text_of("note", item)))
+        resource, problems = read_fields(item, RESOURCE_FIELDS, shown)
+        found += problems + _phone_problems(resource["phone"], at("phone", item), f"crisis_resources[{number}].phone")
+        resources.append(CrisisResource(resource["name"], resource["phone"], resource["note"]))
     if found:
         raise ContentError(found)
-    return Clinic(name=text_of("name"), address=text_of("address"), phone=text_of("phone"),
-                  website=text_of("website"), base_url=text_of("base_url"), logo=logo,
-                  logo_alt=text_of("logo_alt"), crisis_resources=tuple(resources), source=path,
+    return Clinic(name=values["name"], address=values["address"], phone=values["phone"],
+                  website=values["website"], base_url=values["base_url"], logo=logo,
+                  logo_alt=values["logo_alt"], crisis_resources=tuple(resources), source=path,
                   logo_data=logo_data)
+
+
+def _phone_problems(value: str, where: SourceRef, key: str) -> list:
+    if not value or _is_phone(value):
+        return []
+    return [finding("c-012", f"'{key}: {value}' is not a phone number", source=where,
+                    hint="Expected 3 to 15 digits with optional spaces, dashes or brackets, "
+                         "e.g. \"+1 555-010-0100\" or \"211\".")]
+
+
+def _read_logo(path: Path, values: dict, at) -> tuple[Path | None, bytes, list]:
+    """The profile's logo: (resolved path, bytes, findings); (None, b"", ...) without one."""
+    if not values["logo"]:
+        if values["logo_alt"]:
+            return None, b"", [finding("c-002", "'logo_alt' is set but there is no 'logo'", source=at("logo_alt"),
+                                       hint="Expected logo: with the file name of an SVG or PNG beside the profile.")]
+        return None, b"", []
+    found = []
+    logo, logo_data = (path.parent / values["logo"]).resolve(), b""
+    problem = _logo_problem(logo, path.parent.resolve())
+    if problem:
+        found.append(finding(problem[0], f"'logo: {values['logo']}': {problem[1]}", source=at("logo"), hint=problem[2]))
+    else:
+        logo_data = logo.read_bytes()
+    if not values["logo_alt"]:
+        found.append(finding("c-006", "'logo_alt' is missing: the logo has no alt text", source=at("logo"),
+                             hint="Expected logo_alt: with the words the logo shows, e.g. \"Springfield Clinic logo\"."))
+    return logo, logo_data, found
 
 
 def _is_phone(value: str) -> bool:

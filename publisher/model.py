@@ -97,6 +97,8 @@ class Body:
     fingerprint: str = ""  # of the text as written (what a translation records it translates)
     language: str = ""  # "" in the topic's own language; the translation's language otherwise
     translation: Translation | None = None  # set on a translated body
+    # (section id, where) of every #id link in the text, checked once the whole topic is read
+    links: tuple[tuple[str, SourceRef], ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)

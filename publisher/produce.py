@@ -15,7 +15,7 @@ from .errors import ChecksFailed
 from .findings import shown_path
 from .model import Output, SelectedDocument, SourceRef
 from .project import Project, build_timestamp
-from .writers import add_reading_level, get_writer
+from .formats import get_format
 
 if TYPE_CHECKING:  # rendering (jinja2, and for PDFs weasyprint) is imported only when something is rendered
     from .pagemaps import PageMaps
@@ -68,7 +68,8 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
     rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=is_source,
                               page_map=page_maps.for_epub(doc) if page_maps else None, digital_path=digital,
                               review_overdue=review_overdue)
-    write = get_writer(doc.edition.format)
+    fmt = get_format(doc.edition.format)
+    write = fmt.load_writer()
     base = {"timestamp": timestamp or build_timestamp(doc.topic)}
     try:
         written = write(rendered, base)
@@ -81,7 +82,7 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
     def final_bytes(options: dict) -> bytes:
         """The file's bytes with the measured reading level in its metadata."""
         data = written.data if not options else write(rendered, {**base, **options}).data
-        return add_reading_level(doc.edition.format, data, reading.whole.describe()) if reading else data
+        return fmt.add_reading_level(data, reading.whole.describe()) if reading else data
 
     data = final_bytes({})
     findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading)
@@ -130,7 +131,7 @@ def _check_full(doc, data: bytes, final_bytes, *, name: str, result: BuildResult
     from .verify import check_bytes
     from .verify.external import findings_of, validate_bytes
     runs = validate_bytes([(name, data)])
-    if doc.edition.format == "epub" and runs and all(run.clean for run in runs):
+    if get_format(doc.edition.format).conformance_claim and runs and all(run.clean for run in runs):
         data = final_bytes({"conforms": True})
         runs = validate_bytes([(name, data)])
         result.validations += runs

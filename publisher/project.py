@@ -15,7 +15,7 @@ from . import config, read
 from .errors import ContentError, EditionError, OutputError
 from .findings import finding, shown_path
 from .model import Edition, SelectedDocument, SourceRef, Topic
-from .writers import EXTENSIONS
+from .formats import FORMATS
 
 
 @dataclass(frozen=True)
@@ -113,16 +113,14 @@ def output_name(doc: SelectedDocument) -> str:
 def edition_path(topic_id: str, edition: Edition, lang: str | None = None) -> str:
     """Where an edition of a topic lands, relative to the output folder: <topic>-<edition>.<ext>,
     or <topic>-<edition>.<lang>.<ext> in a language other than the topic's own."""
-    return f"{topic_id}/{topic_id}-{edition.id}{'.' + lang if lang else ''}{EXTENSIONS[edition.format]}"
+    return f"{topic_id}/{topic_id}-{edition.id}{'.' + lang if lang else ''}{FORMATS[edition.format].extension}"
 
 
 def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
     """The whole-topic web page (else EPUB) of a topic: what a printed handout's QR code opens."""
-    for fmt in ("html", "epub"):
-        for edition in editions.values():
-            if edition.format == fmt and edition.audience is None:
-                return edition_path(topic_id, edition)
-    return None
+    digital = sorted((FORMATS[e.format].digital_rank, index) for index, e in enumerate(editions.values())
+                     if FORMATS[e.format].digital_rank is not None and e.audience is None)
+    return edition_path(topic_id, list(editions.values())[digital[0][1]]) if digital else None
 
 
 def pdf_file_name(doc: SelectedDocument) -> str:

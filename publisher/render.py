@@ -20,16 +20,10 @@ from . import i18n, translations
 from .clinic import Clinic
 from .errors import TemplateError
 from .findings import finding, shown_path
+from .formats import FORMATS, format_of_path
 from .model import PageMap, SelectedDocument, SelectedSection, SourceRef
 from .pages import add_block_ids, insert_page_breaks, page_list
 from .qr import QRCode, digital_url, make_qr
-
-STYLES = {  # one stylesheet per medium, each after the shared tokens
-    "pdf": ("styles/tokens.css", "styles/print.css"),
-    "html": ("styles/tokens.css", "styles/screen.css"),
-    "epub": ("styles/tokens.css", "styles/epub.css"),
-}
-
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
@@ -74,6 +68,7 @@ class RenderedEdition:
     html: str = ""  # the whole document (pdf, html)
     parts: tuple[Part, ...] = ()  # the content documents (epub)
     css: str = ""
+    css_name: str = ""  # EPUB: the stylesheet's file name inside the book
     clinic: Clinic | None = None
     layouts_dir: Path = Path("layouts")
     stylesheets: tuple[Path, ...] = field(default=())
@@ -116,7 +111,8 @@ def environment(layouts_dir: Path, layout: str, lang: str = "en-US") -> jinja2.E
 
 
 def read_css(layouts_dir: Path, fmt: str) -> str:
-    return "\n".join((layouts_dir / name).read_text(encoding="utf-8") for name in STYLES[fmt])
+    """The stylesheets of format `fmt` (its `Format.stylesheets`), one after the other."""
+    return "\n".join((layouts_dir / name).read_text(encoding="utf-8") for name in FORMATS[fmt].stylesheets)
 
 
 def _render(env: jinja2.Environment, name: str, context: dict) -> str:
@@ -237,20 +233,23 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
         if clinic.logo_data:
             context["logo_src"] = f"images/clinic-logo{clinic.logo.suffix.lower()}"
             images = ((context["logo_src"], clinic.logo_data, clinic.logo_media_type),)
-        return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context, block_ids, page_map, _),
-                               css=css, clinic=clinic, layouts_dir=layouts_dir, images=images,
+        # The book packs its stylesheets as one file, named after the format's own stylesheet.
+        css_name = FORMATS[fmt].stylesheets[-1]
+        return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context, block_ids, page_map, css_name, _),
+                               css=css, css_name=css_name, clinic=clinic, layouts_dir=layouts_dir, images=images,
                                page_source=page_map.source if page_map and page_map.starts else "")
     context["css"] = css if fmt == "html" else ""
     context["paper_size"] = PAPER_SIZES[doc.paper]
     if fmt == "pdf" and clinic.base_url and digital_path:
         url = digital_url(clinic.base_url, digital_path)
-        what = _("the web version of {title}") if digital_path.endswith(".html") else _("the e-book version of {title}")
+        what = (_("the web version of {title}") if format_of_path(digital_path) is FORMATS["html"]
+                else _("the e-book version of {title}"))
         context["qr"] = make_qr(url, what=what.format(title=doc.topic.title))
     html = _render(env, "document.html.j2", dict(context))
     if block_ids:
         html = add_block_ids(html)
     return RenderedEdition(doc=doc, html=html, css=css, clinic=clinic, layouts_dir=layouts_dir,
-                           stylesheets=tuple(layouts_dir / s for s in STYLES[fmt]), block_ids=block_ids)
+                           stylesheets=tuple(layouts_dir / s for s in FORMATS[fmt].stylesheets), block_ids=block_ids)
 
 
 def chapter_name(index: int, section: SelectedSection) -> str:
@@ -263,8 +262,8 @@ def _toc_entry(section: SelectedSection, href: str) -> dict:
 
 
 def _render_epub_parts(env, doc: SelectedDocument, context: TemplateContext, block_ids: bool = False,
-                       page_map: PageMap | None = None, _=lambda text: text) -> tuple[Part, ...]:
-    context = dict(context, css_href="styles/epub.css")
+                       page_map: PageMap | None = None, css_name: str = "", _=lambda text: text) -> tuple[Part, ...]:
+    context = dict(context, css_href=css_name)
     parts = [Part("cover.xhtml", _("Cover"), _render(env, "cover.xhtml.j2", dict(
         context, title=_("Cover"), cover_href="images/cover.svg",
         cover_alt=_("Cover: {title}. {clinic}.").format(title=doc.title, clinic=context['clinic'].name))),
@@ -329,9 +328,6 @@ def _relink(parts: list[Part]) -> list[Part]:
     return [fix(p) for p in parts]
 
 
-FORMAT_NAMES = {".pdf": "PDF (print)", ".epub": "EPUB e-book", ".html": "Web page"}
-
-
 def render_index(files, *, out_dir: Path, layouts_dir: Path) -> str:
     """handouts/index.html: every built file with its format and size."""
     layouts_dir = Path(layouts_dir).resolve()
@@ -342,7 +338,7 @@ def render_index(files, *, out_dir: Path, layouts_dir: Path) -> str:
         lang = path.stem.rpartition(".")[2] if "." in path.stem else ""  # <topic>-<edition>.<lang>.<ext>
         lang = lang if translations.LANG_RE.match(lang) else ""
         entries.append({"href": path.relative_to(out_dir).as_posix(), "name": path.name,
-                        "topic": path.parent.name, "format": FORMAT_NAMES[path.suffix],
+                        "topic": path.parent.name, "format": format_of_path(path).label,
                         "lang": lang, "language": i18n.locale_of(lang).get_display_name("en") if lang
                         else "the topic's own",
                         "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"})

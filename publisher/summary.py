@@ -15,27 +15,31 @@ from pathlib import Path
 from typing import Callable
 
 from . import yamlfile
+from .fields import Field, fields_hint, read_fields
 from .build import BuildResult, Project, build_one, digital_path, load_editions, load_topics
 from .clinic import read_clinic
-from .config import FORMATS, PAPERS
+from .config import PAPERS
 from .errors import ContentError, EditionError
 from .findings import finding
 from .model import AUDIENCES, Edition, Output, SelectedDocument, SourceRef, Topic
 from .output import OutputWriter, safe_target
 from .select import select_sections
-from .writers import EXTENSIONS
+from .formats import BY_EXTENSION, FORMAT_NAMES, FORMATS
 
+_IDS = "a list of section ids"
+#: The fields of a summary recipe (what each holds is its `about`).
 RECIPE_FIELDS = {
-    "topic": "the topic id (folder name under source/)",
-    "audience": "patient or clinician",
-    "sections": "list of section ids to include (see `publish list TOPIC`)",
-    "exclude": "list of section ids to leave out",
-    "format": "pdf, epub or html",
-    "title": "the document's title (default: the topic and the sections it contains)",
-    "clinic": "clinic profile YAML, relative to the recipe",
-    "large_print": "true for large print",
-    "paper": "letter or a4",
-    "output": "file to write, relative to the output folder (handouts/)",
+    "topic": Field(required=True, about="the topic id (folder name under source/)"),
+    "audience": Field(required=True, about="patient or clinician"),
+    "sections": Field("names", default=(), expected=_IDS,
+                      about="'sections: [depression, exercise-and-neuroplasticity]' (see `publish list TOPIC`)"),
+    "exclude": Field("names", default=(), expected=_IDS, about="'exclude: [faq]', the section ids to leave out"),
+    "format": Field(about=f"one of: {', '.join(FORMAT_NAMES)}"),
+    "title": Field(about="the document's title (default: the topic and the sections it contains)"),
+    "clinic": Field(about="clinic profile YAML, relative to the recipe"),
+    "large_print": Field("flag", default=False, about="large_print: true (or leave it out)"),
+    "paper": Field(about="letter or a4"),
+    "output": Field(about="file to write, relative to the output folder (handouts/)"),
 }
 MAX_TITLE_SECTIONS = 5  # past this many, the title names the first ones and counts the rest
 
@@ -69,75 +73,40 @@ class SummaryResult:
 
 
 def read_recipe(path: Path) -> SummaryRequest:
-    """Read and check a recipe; every problem names the file, the line and what is expected."""
+    """Read and check a recipe -> SummaryRequest.
+
+    Raises ContentError with every problem, each naming the file, the line and what is
+    expected: u-001 (not found, not a recipe, no sections), the reading checks every YAML
+    file gets (c-001, c-011, c-020, c-021), c-002/c-003/c-012 fields, c-005 audience,
+    c-015 an output outside the output folder.
+    """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path))]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([finding("u-001", f"cannot read the recipe: {exc}", source=SourceRef(path))]) from None
-    data, found = yamlfile.load(text, SourceRef(path, 1))
-    if found:
-        raise ContentError(found)
-    if not isinstance(data, dict):
-        raise ContentError([finding("u-001", "a recipe is a list of 'field: value' lines",
-                                    source=SourceRef(path, 1), hint=_fields_hint())])
-    found += yamlfile.check_keys(data, known=set(RECIPE_FIELDS), required=("topic", "audience"), file=path)
+    if not path.is_file():
+        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path))])
+    data, found = yamlfile.read_block(path, path, code="u-001", what="a recipe")
+    if data is None:
+        raise ContentError([replace(f, hint=fields_hint(RECIPE_FIELDS)) if f.code == "u-001" else f for f in found])
+    values, found = read_fields(data, RECIPE_FIELDS, path)
     at = lambda key: SourceRef(path, yamlfile.line_of(data, key))  # noqa: E731
-
-    def choice(key, allowed, code="c-012"):
-        value = data.get(key)
-        if value is not None and value not in allowed:
-            found.append(finding(code, f"'{key}: {value}' is not allowed", source=at(key),
+    for key, allowed, code in (("audience", AUDIENCES, "c-005"), ("format", FORMAT_NAMES, "c-012"),
+                               ("paper", PAPERS, "c-012")):
+        if values[key] is not None and values[key] not in allowed:
+            found.append(finding(code, f"'{key}: {values[key]}' is not allowed", source=at(key),
                                  hint=f"Expected one of: {', '.join(allowed)}."))
-        return value
-
-    def id_list(key) -> tuple[str, ...]:
-        value = data.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            found.append(finding("c-012", f"'{key}' must be a list of section ids", source=at(key),
-                                 hint=f"Expected '{key}: [depression, exercise-and-neuroplasticity]'."))
-            return ()
-        return tuple(value)
-
-    def text(key) -> str | None:
-        value = data.get(key)
-        if value is not None and not isinstance(value, str):
-            found.append(finding("c-012", f"'{key}' must be text", source=at(key), hint=f"Expected {RECIPE_FIELDS[key]}."))
-            return None
-        return value
-
-    audience = choice("audience", AUDIENCES, code="c-005")
-    fmt = choice("format", FORMATS)
-    paper = choice("paper", PAPERS)
-    sections, exclude = id_list("sections"), id_list("exclude")
-    large_print = data.get("large_print", False)
-    if not isinstance(large_print, bool):
-        found.append(finding("c-012", f"'large_print: {large_print}' must be true or false", source=at("large_print"),
-                             hint="Expected large_print: true (or leave it out)."))
-    clinic, output = text("clinic"), text("output")
+    clinic, output = values["clinic"], values["output"]
     if output and (Path(output).is_absolute() or ".." in Path(output).parts):
         found.append(finding("c-015", f"'output: {output}' points outside the output folder", source=at("output"),
                              hint="Expected a path inside the output folder, e.g. output: neuroplasticity/custom/mood.pdf."))
-    topic = text("topic")
-    if not found and not sections and not exclude:
+    if not found and not values["sections"] and not values["exclude"]:
         found.append(finding("u-001", "the recipe names no sections", source=SourceRef(path, 1),
                              hint="Add sections: [id, ...] (or exclude: [id, ...]); `publish list TOPIC` shows the ids."))
     if found:
         raise ContentError(found)
-    return SummaryRequest(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt,
-                          title=text("title"), clinic=(path.parent / clinic) if clinic else None,
-                          large_print=large_print, paper=paper, output=Path(output) if output else None,
+    return SummaryRequest(topic=values["topic"], audience=values["audience"], sections=values["sections"],
+                          exclude=values["exclude"], format=values["format"], title=values["title"],
+                          clinic=(path.parent / clinic) if clinic else None, large_print=values["large_print"],
+                          paper=values["paper"], output=Path(output) if output else None,
                           output_in_out_dir=bool(output))
-
-
-def _fields_hint() -> str:
-    return "Known fields: " + "; ".join(f"{k} ({v})" for k, v in RECIPE_FIELDS.items()) + "."
 
 
 def override(request: SummaryRequest, **options) -> SummaryRequest:
@@ -147,7 +116,7 @@ def override(request: SummaryRequest, **options) -> SummaryRequest:
         given["output_in_out_dir"] = False
     elif "format" in given and request.output is not None and request.output.suffix:
         # A recipe rerun in another format: same name, that format's extension.
-        given["output"] = request.output.with_suffix(EXTENSIONS[given["format"]])
+        given["output"] = request.output.with_suffix(FORMATS[given["format"]].extension)
     return replace(request, **given)
 
 
@@ -158,7 +127,7 @@ def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, la
 
     It keeps the base edition's id, so the edition's stylesheet rules apply to it too.
     """
-    printed = [e for e in editions.values() if e.format == "pdf" and e.audience == audience]
+    printed = [e for e in editions.values() if FORMATS[e.format].paged and e.audience == audience]
     if not printed:
         raise EditionError(f"no printed edition for the audience '{audience}' in editions.yaml")
     base = next((e for e in printed if e.large_print == large_print), None)
@@ -174,7 +143,7 @@ def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, la
     kind = "summary" if audience == "clinician" else "handout"
     title = f"Custom {audience} {kind}" + (" (large print)" if large_print else "")
     return replace(base, format=fmt, layout=layout, title=title, paper=paper or base.paper,
-                   max_pages=base.max_pages if fmt == "pdf" else None,
+                   max_pages=base.max_pages if FORMATS[fmt].paged else None,
                    description=f"Sections chosen by id, for {audience}s.")
 
 
@@ -199,17 +168,17 @@ def default_name(topic: Topic, request: SummaryRequest, fmt: str) -> str:
     if len(label) > 80:
         label = label[:60].rstrip("-") + "-" + hashlib.sha256(label.encode()).hexdigest()[:8]
     suffix = "-large-print" if request.large_print else ""
-    return f"{topic.id}/custom/{topic.id}-{request.audience}-{label}{suffix}{EXTENSIONS[fmt]}"
+    return f"{topic.id}/custom/{topic.id}-{request.audience}-{label}{suffix}{FORMATS[fmt].extension}"
 
 
 def resolve_format(request: SummaryRequest) -> str:
     """The format asked for, else the output's extension, else PDF; the two must agree."""
-    by_extension = {ext: fmt for fmt, ext in EXTENSIONS.items()}
+    by_extension = {ext: f.name for ext, f in BY_EXTENSION.items()}
     suffix = request.output.suffix.lower() if request.output else ""
     fmt = request.format or by_extension.get(suffix, "pdf")
     if suffix and suffix in by_extension and by_extension[suffix] != fmt:
         raise EditionError(f"the output '{request.output}' ends in {suffix} but the format is {fmt}; "
-                           f"name the file ...{EXTENSIONS[fmt]} or leave out --format")
+                           f"name the file ...{FORMATS[fmt].extension} or leave out --format")
     return fmt
 
 
@@ -223,7 +192,7 @@ def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Pat
         target = Path(output).expanduser().resolve()
         if target.is_dir():
             return target / Path(default_name(topic, request, fmt)).name
-    return target if target.suffix else target.with_suffix(EXTENSIONS[fmt])
+    return target if target.suffix else target.with_suffix(FORMATS[fmt].extension)
 
 
 def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: Topic,

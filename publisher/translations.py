@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 #: A language tag as the last dotted part of a file name: es, es-MX, ar, zh-Hant-TW.
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-HEADER_FIELDS = {"source", "source_fingerprint", "status", "reviewer", "reviewed"}
 STATUSES = ("draft", "reviewed")
 TOPIC_TEXT_FIELDS = ("title", "subtitle", "summary")
 #: Right-to-left scripts, by the language subtag (CLDR's character order; Babel says the same).
@@ -98,152 +97,161 @@ def text_fields(kind: str, data: dict, body_text: str, kind_fields) -> dict:
     if kind == "text":
         fields["body"] = body_text
     for key in sorted(kind_fields):
-        if key in data:
+        if data.get(key) is not None:  # a field left out and a field left empty are the same text
             fields[key] = data[key]
     return fields
 
 
 # --- reading ----------------------------------------------------------------------------
+# The reader (publisher/read.py) calls these; they read with its own functions, so a
+# translation is checked like the file it translates.
 
-def read_header(reader, data, *, file: Path, lang: str, source_file: Path, current: str) -> Translation | None:
-    """The `translation:` block of a translation file, checked."""
+def _header_table():
+    from .fields import Field
+    return {"source": Field(required=True, about="the name of the file it translates"),
+            "source_fingerprint": Field(required=True, about="the fingerprint of that file's text "
+                                                               "(`publish translations` shows it)"),
+            "status": Field(required=True, about="draft, or reviewed with reviewer: and reviewed:"),
+            "reviewer": Field(), "reviewed": Field(about="a date, YYYY-MM-DD")}
+
+
+def read_header(data, *, file: Path, lang: str, source_file: Path, current: str
+                ) -> tuple[Translation | None, list[Finding]]:
+    """The `translation:` block of a translation file (taken out of `data`), checked."""
+    from .fields import read_fields
     block = data.pop("translation", None)
+    data.lines.pop("translation", None) if hasattr(data, "lines") else None
     where = SourceRef(file, yamlfile.line_of(data) or 1)
     if not isinstance(block, dict):
-        reader.findings.append(finding(
-            "i-002", "the translation has no 'translation:' block", source=where,
-            hint=f"Add translation: with source: {source_file.name}, source_fingerprint: {current} "
-                 "and status: draft."))
-        return None
+        return None, [finding("i-002", "the translation has no 'translation:' block", source=where,
+                              hint=f"Add translation: with source: {source_file.name}, "
+                                   f"source_fingerprint: {current} and status: draft.")]
+    values, found = read_fields(block, _header_table(), file)
     at = lambda key: SourceRef(file, yamlfile.line_of(block, key) or where.line)  # noqa: E731
-    reader.findings += yamlfile.check_keys(block, known=HEADER_FIELDS, required=("source", "source_fingerprint", "status"),
-                                           file=file)
-    source = str(block.get("source") or "").strip()
+    source = values["source"] or ""
     if source and source != source_file.name:
-        reader.findings.append(finding(
-            "i-002", f"the translation says it translates '{source}', but its name says '{source_file.name}'",
-            source=at("source"), hint="Name the file <source name without extension>.<language>.<extension>."))
-    status = str(block.get("status") or "draft")
+        found.append(finding("i-002", f"the translation says it translates '{source}', but its name says "
+                                      f"'{source_file.name}'", source=at("source"),
+                             hint="Name the file <source name without extension>.<language>.<extension>."))
+    status = values["status"] or "draft"
     if status not in STATUSES:
-        reader.findings.append(finding("i-002", f"status '{status}' is unknown", source=at("status"),
-                                       hint="Use draft, or reviewed with reviewer: and reviewed: (a date)."))
-    reviewer = str(block.get("reviewer") or "").strip()
-    reviewed = block.get("reviewed")
-    if reviewed is not None and not isinstance(reviewed, dt.date):
-        try:
-            reviewed = dt.date.fromisoformat(str(reviewed).strip())
-        except ValueError:
-            reader.findings.append(finding("c-009", f"'reviewed: {reviewed}' is not a date", source=at("reviewed")))
-            reviewed = None
-    if status == "reviewed" and not (reviewer and reviewed):
-        reader.findings.append(finding(
-            "i-002", "a reviewed translation needs the reviewer's name and the review date", source=at("status"),
-            hint="Add reviewer: (the qualified translator who checked it) and reviewed: YYYY-MM-DD, "
-                 "or keep status: draft."))
+        found.append(finding("i-002", f"status '{status}' is unknown", source=at("status"),
+                             hint="Use draft, or reviewed with reviewer: and reviewed: (a date)."))
         status = "draft"
-    recorded = str(block.get("source_fingerprint") or "").strip()
-    return Translation(language=lang, file=file, source=source_file, recorded=recorded, current=current,
-                       status=status if status in STATUSES else "draft", reviewer=reviewer, reviewed=reviewed)
+    reviewer, reviewed = values["reviewer"] or "", None
+    if values["reviewed"]:
+        try:
+            reviewed = dt.date.fromisoformat(values["reviewed"])
+        except ValueError:
+            found.append(finding("c-009", f"'reviewed: {values['reviewed']}' is not a date", source=at("reviewed")))
+    if status == "reviewed" and not (reviewer and reviewed):
+        found.append(finding("i-002", "a reviewed translation needs the reviewer's name and the review date",
+                             source=at("status"),
+                             hint="Add reviewer: (the qualified translator who checked it) and reviewed: YYYY-MM-DD, "
+                                  "or keep status: draft."))
+        status = "draft"
+    return Translation(language=lang, file=file, source=source_file, recorded=values["source_fingerprint"] or "",
+                       current=current, status=status, reviewer=reviewer, reviewed=reviewed), found
 
 
-def read_section_translations(reader, main: Path, section: Section, variants: dict[str, Body],
-                              files: list[Path], kind_fields: dict) -> dict[str, dict[str, Body]]:
+def read_section_translations(topic, main: Path, section: Section, files: list[Path]
+                              ) -> tuple[dict[str, dict[str, Body]], list[Finding]]:
     """The translations of one section (of its main text and of each variant), from the
-    files beside it: {language: {variant or "": body}}."""
-    found: dict[str, dict[str, Body]] = {}
+    files beside it -> ({language: {variant or "": body}}, findings)."""
+    texts: dict[str, dict[str, Body]] = {}
+    found: list[Finding] = []
     for path in files:
         stem, variant, lang = split_name(path)
         if stem != main.stem:
             continue
-        source = section.body if not variant else variants.get(variant)
-        source_path = main if not variant else main.with_name(f"{main.stem}.{variant}{_suffix_of(main, variant)}")
-        file = reader.rel(path)
+        source = section.body if not variant else section.variants.get(variant)
         if source is None:
-            reader.findings.append(finding("i-004", f"'{path.name}' translates the variant '{variant}', "
-                                                    f"which '{main.name}' does not have", source=SourceRef(file)))
+            found.append(finding("i-004", f"'{path.name}' translates the variant '{variant}', "
+                                          f"which '{main.name}' does not have", source=SourceRef(shown_path(path))))
             continue
-        body = read_translated_body(reader, path, section.kind, source, shown_source=reader.rel(source_path),
-                                    lang=lang, kind_fields=kind_fields)
+        body, problems = read_translated_body(topic, path, section.kind, source, lang=lang)
+        found += problems
         if body is not None:
-            found.setdefault(lang, {})[variant] = body
-    return found
+            texts.setdefault(lang, {})[variant] = body
+    return texts, found
 
 
-def _suffix_of(main: Path, variant: str) -> str:
-    """A variant file's extension: the main file's, or .yaml/.yml beside a structured section."""
-    for suffix in (main.suffix, ".yaml", ".yml", ".md"):
-        if main.with_name(f"{main.stem}.{variant}{suffix}").exists():
-            return suffix
-    return main.suffix
-
-
-def read_translated_body(reader, path: Path, kind: str, source: Body, *, shown_source: Path, lang: str,
-                         kind_fields: dict) -> Body | None:
-    """One translation file -> a Body in that language, checked like its source."""
-    data, body_text, body_line = reader.front(path)
-    if data is None:
-        return None
-    file = reader.rel(path)
-    translation = read_header(reader, data, file=file, lang=lang, source_file=shown_source,
-                              current=source.fingerprint)
-    reader.findings += yamlfile.check_keys(data, known={"title"} | kind_fields[kind], required=("title",), file=file)
-    # A translation carries every text its source shows: English must not slip into it.
-    needed = {"text": (), "disclaimer": ("text",), "faq": ("questions",),
-              "crisis": ("signs", "crisis_title", "crisis")}[kind]
-    extra = [k for k, shown in (("intro", source.intro_html), ("outro", source.outro_html)) if shown and kind == "crisis"]
-    for key in (*needed, *extra):
-        if key not in data:
-            reader.findings.append(finding("i-002", f"the translation lacks '{key}', which its source has",
-                                           source=SourceRef(file, 1),
-                                           hint=f"Translate '{key}' of {shown_source} into this file."))
-    if kind == "crisis" and "signs" in data and isinstance(data["signs"], list) \
-            and len(data["signs"]) != len(source.signs):
-        reader.findings.append(finding("i-002", f"the translation lists {len(data['signs'])} warning signs; "
-                                                f"its source lists {len(source.signs)}",
-                                       source=SourceRef(file, yamlfile.line_of(data, "signs")),
-                                       hint="Translate every warning sign, one for one: none may be dropped."))
-    body = reader.make_body(data, body_text, body_line, kind, file, path, variant=True)
+def read_translated_body(topic, path: Path, kind: str, source: Body, *, lang: str
+                         ) -> tuple[Body | None, list[Finding]]:
+    """One translation file -> (a Body in that language, findings), checked like its source.
+    A structured translation holds every text its source shows (nothing is taken from the
+    English file: English must not slip into a translated output)."""
+    from . import read
+    from .fields import Field, read_fields
+    loaded, found = read.load_section_file(topic, path)
+    if loaded is None:
+        return None, found
+    file = shown_path(path)
+    shown_source = source.source.file if source.source else file
+    translation, problems = read_header(loaded.data, file=file, lang=lang, source_file=Path(shown_source),
+                                        current=source.fingerprint)
+    found += problems
+    table = {"title": Field(required=True), **read.KIND_FIELDS[kind]}
+    needed = ["title"] + [k for k, spec in read.KIND_FIELDS[kind].items() if spec.required]
+    if kind == "crisis":
+        needed += ["crisis_title"] + [k for k, shown in (("intro", source.intro_html), ("outro", source.outro_html))
+                                      if shown]
+    values, problems = read_fields(loaded.data, table, file, required=tuple(needed))
+    found += [replace(f, code="i-002", message=f.message + ", which its source has",
+                      hint=f"Translate it from {shown_source}.") if f.code == "c-002" else f for f in problems]
+    if kind == "crisis" and values.get("signs") and len(values["signs"]) != len(source.signs):
+        found.append(finding("i-002", f"the translation lists {len(values['signs'])} warning signs; "
+                                      f"its source lists {len(source.signs)}",
+                             source=SourceRef(file, yamlfile.line_of(loaded.data, "signs")),
+                             hint="Translate every warning sign, one for one: none may be dropped."))
+    body, problems = read.read_body(topic, loaded, values, kind, file)
+    found += problems
     if body is None or translation is None:
-        return None
-    return replace(body, language=lang, translation=translation)
+        return None, found
+    return replace(body, language=lang, translation=translation), found
 
 
-def read_topic_translations(reader, folder: Path, meta: dict | None) -> dict[str, TopicText]:
-    """topic.<lang>.yaml files: the title, subtitle and summary in each language."""
+def read_topic_translations(topic, meta: dict | None) -> tuple[dict[str, TopicText], list[Finding]]:
+    """topic.<lang>.yaml files beside topic.yaml -> ({language: TopicText}, findings)."""
+    from .fields import Field, read_fields
     texts: dict[str, TopicText] = {}
+    found: list[Finding] = []
     if meta is None:
-        return texts
+        return texts, found
     current = fingerprint({k: meta.get(k) or "" for k in TOPIC_TEXT_FIELDS})
+    folder = Path(topic.path)
     for path in sorted(folder.glob("topic.*.yaml")):
         _, _, lang = split_name(path)
         if not lang:
             continue
-        text = reader.text_of(path)
-        file = reader.rel(path)
-        data = reader.yaml_of(text, SourceRef(file, 1)) if text is not None else None
-        if not isinstance(data, dict):
-            if text is not None and data is not None:
-                reader.findings.append(finding("c-012", "expected 'field: value' lines", source=SourceRef(file, 1)))
+        problems = topic.outside(path)
+        if problems:
+            found += problems
             continue
-        translation = read_header(reader, data, file=file, lang=lang,
-                                  source_file=reader.rel(folder / "topic.yaml"), current=current)
-        reader.findings += yamlfile.check_keys(data, known=set(TOPIC_TEXT_FIELDS), required=("title",), file=file)
-        for key in ("subtitle", "summary"):
-            if meta.get(key) and key not in data:
-                reader.findings.append(finding("i-002", f"the translation lacks '{key}', which topic.yaml has",
-                                               source=SourceRef(file, 1)))
+        file = shown_path(path)
+        data, problems = yamlfile.read_block(path, file, code="c-012", what=path.name)
+        found += problems
+        if data is None:
+            continue
+        translation, problems = read_header(data, file=file, lang=lang, source_file=shown_path(folder / "topic.yaml"),
+                                            current=current)
+        found += problems
+        table = {"title": Field(required=True), "subtitle": Field(), "summary": Field()}
+        needed = tuple(k for k in TOPIC_TEXT_FIELDS if meta.get(k))
+        values, problems = read_fields(data, table, file, required=needed)
+        found += [replace(f, code="i-002", message=f.message + ", which topic.yaml has") if f.code == "c-002" else f
+                  for f in problems]
         if translation is not None:
-            texts[lang] = TopicText(**{k: str(data.get(k) or "").strip() for k in TOPIC_TEXT_FIELDS},
-                                    translation=translation)
-    return texts
+            texts[lang] = TopicText(**{k: values[k] or "" for k in TOPIC_TEXT_FIELDS}, translation=translation)
+    return texts, found
 
 
-def check_orphans(reader, files: list[Path], main_stems: set[str]) -> None:
-    for path in files:
-        if split_name(path)[0] not in main_stems:
-            reader.findings.append(finding("i-004", f"'{path.name}' translates no section file beside it",
-                                           source=SourceRef(reader.rel(path)),
-                                           hint="Name it after the file it translates: <that name>.<language>.md."))
+def orphans(files: list[Path], main_stems: set[str]) -> list[Finding]:
+    """i-004 for translation files beside no section file of their name."""
+    return [finding("i-004", f"'{path.name}' translates no section file beside it",
+                    source=SourceRef(shown_path(path)),
+                    hint="Name it after the file it translates: <that name>.<language>.md.")
+            for path in files if split_name(path)[0] not in main_stems]
 
 
 # --- languages of a topic, and a topic in another language -----------------------------
@@ -393,8 +401,8 @@ def status_rows(topic: Topic, lang: str) -> list[tuple[str, str, str, str]]:
         return "draft" if t.draft else f"reviewed by {t.reviewer} on {t.reviewed}"
 
     text = topic.translations.get(lang)
-    topic_fp = text.translation.current if text else ""
-    rows = [("topic.yaml", str(shown_path(topic.folder / "topic.yaml")), topic_fp or "-",
+    topic_fp = fingerprint({k: getattr(topic, k) or "" for k in TOPIC_TEXT_FIELDS})
+    rows = [("topic.yaml", str(shown_path(topic.folder / "topic.yaml")), topic_fp,
              state(text.translation if text else None))]
     for section in topic.all_sections():
         texts = section.translations.get(lang, {})

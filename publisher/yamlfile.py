@@ -4,7 +4,6 @@ Only plain data is built (SafeLoader): no Python objects can be constructed from
 """
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
@@ -92,6 +91,30 @@ def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
     return text, []
 
 
+def read_yaml(path: Path, shown: Path) -> tuple[object, list[Finding]]:
+    """Read one YAML file: (data, findings). Every YAML file the tool reads comes through
+    here, so each gets the same checks: readable (c-016), UTF-8 (c-011), no invisible
+    characters (c-021), valid YAML (c-001), no field given twice (c-020). `shown` is the
+    path findings name. Data is None when the file cannot be used at all."""
+    text, found = read_text(path, shown)
+    if text is None:
+        return None, found
+    return load(text, SourceRef(shown, 1))
+
+
+def read_block(path: Path, shown: Path, *, code: str, what: str) -> tuple[LineDict | None, list[Finding]]:
+    """A YAML file that must hold one block of 'field: value' lines (a clinic profile, a
+    recipe, editions.yaml, topic.yaml): (block, findings). Anything else gives finding
+    `code` saying "`what` is a list of 'field: value' lines"; the block is then None, as
+    it is after any other finding (so no guess is built on a broken file)."""
+    data, found = read_yaml(path, shown)
+    if found or data is None:
+        return None, found
+    if not isinstance(data, LineDict) or not data:
+        return None, [finding(code, f"{what} is a list of 'field: value' lines", source=SourceRef(shown, 1))]
+    return data, []
+
+
 def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
     """Parse YAML text; `source.line` is the file line where the text starts."""
     offset = (source.line or 1) - 1
@@ -165,27 +188,11 @@ def _shift(data, offset):
 
 
 def line_of(data, key=None) -> int | None:
+    """The file line of `key` in a block read here (or of the block itself); None for
+    anything that is not such a block."""
     if isinstance(data, LineDict):
         return data.lines.get(key, data.line) if key is not None else data.line
     return None
-
-
-def check_keys(data: LineDict, *, known, required, file) -> list[Finding]:
-    """Unknown keys (with the nearest known key) and missing required keys."""
-    found = []
-    for key in data:
-        if key not in known:
-            near = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
-            hint = (f"Did you mean '{near[0]}'? " if near else "") + \
-                f"Known fields: {', '.join(sorted(known))}."
-            found.append(finding("c-003", f"unknown field '{key}'",
-                                 source=SourceRef(file, line_of(data, key)), hint=hint))
-    for key in required:
-        if key not in data or data[key] is None or data[key] in ("", [], {}):
-            found.append(finding("c-002", f"missing required field '{key}'",
-                                 source=SourceRef(file, line_of(data)),
-                                 hint=f"Add a line '{key}: ...'."))
-    return found
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)

@@ -63,11 +63,11 @@ BASE = """handout:
 
 
 @pytest.mark.parametrize("extra,message", [
-    ("  grade_max: six\n", "grade_max must be a grade between 1 and 20, got 'six'"),
-    ("  section_grade_max: 0\n", "section_grade_max must be a grade between 1 and 20, got 0"),
-    ("  grade_max: true\n", "grade_max must be a grade between 1 and 20, got True"),
-    ("  max_pages: true\n", "max_pages must be a whole number above 0, got True"),
-    ("  tag: Hand Out\n", "tag must be a tag name, got 'Hand Out'"),
+    ("  grade_max: six\n", "'grade_max' must be a grade between 1 and 20, got 'six'"),
+    ("  section_grade_max: 0\n", "'section_grade_max' must be a grade between 1 and 20, got 0"),
+    ("  grade_max: true\n", "'grade_max' must be a grade between 1 and 20, got True"),
+    ("  max_pages: true\n", "'max_pages' must be a whole number above 0, got True"),
+    ("  tag: Hand Out\n", "'tag' must be a tag name, got 'Hand Out'"),
 ])
 def test_bad_edition_fields_are_reported_with_file_and_line(tmp_path, extra, message):
     path = write_editions(tmp_path, BASE + extra)

@@ -69,6 +69,6 @@ def test_large_print_must_be_true_or_false(project_copy):
     with pytest.raises(ContentError) as info:
         build_editions(project_copy, out_dir=project_copy.root / "out")
     [problem] = info.value.findings
-    assert problem.code == "d-001" and "large_print must be true or false" in problem.message
+    assert problem.code == "d-001" and "'large_print' must be true or false" in problem.message
     assert problem.file == str(editions_file) and problem.line is not None
     assert not (project_copy.root / "out").exists()

@@ -14,7 +14,7 @@ from publisher.render import render_edition
 from publisher.select import select_sections
 from publisher.verify.safety import check_safety
 from publisher.verify.text import epub_text, html_text, pdf_text, words
-from publisher.writers import get_writer
+from publisher.formats import get_format
 
 from conftest import ROOT, SLEEP_TOPIC, output
 
@@ -163,7 +163,7 @@ def test_custom_patient_outputs_contain_disclaimer_warning_signs_and_988(project
     edition = dataclasses.replace(editions["patient-handout"], format=fmt, layout=layout, max_pages=None)
     doc = select_sections(TOPIC, edition, section_ids=picked, exclude=["disclaimer", "when-to-seek-help"])
     rendered = render_edition(doc, clinic=read_clinic(project.default_clinic), layouts_dir=project.layouts_dir)
-    data = get_writer(fmt)(rendered).data
+    data = get_format(fmt).load_writer()(rendered).data
     text = " ".join({"pdf": pdf_text, "epub": epub_text, "html": html_text}[fmt](data).split())
     assert "Please read first" in text and "It is not medical advice." in text
     assert "When to get help" in text and "Thoughts of hurting yourself or of suicide" in text

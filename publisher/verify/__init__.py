@@ -3,8 +3,7 @@ validators (EPUBCheck, Ace, axe) run in `publish check` and with `build --check 
 from __future__ import annotations
 
 from ..findings import Finding
-
-FAST_CHECKS = {"pdf": "publisher.verify.pdf", "epub": "publisher.verify.epub", "html": "publisher.verify.html"}
+from ..formats import get_format
 
 
 def check_bytes(doc, data: bytes, *, name: str, reading=None) -> list[Finding]:
@@ -12,16 +11,15 @@ def check_bytes(doc, data: bytes, *, name: str, reading=None) -> list[Finding]:
 
     An edition with reading-level targets is also measured (or `reading`, already measured
     on these bytes, is used) and checked against them."""
-    import importlib
-    module = importlib.import_module(FAST_CHECKS[doc.edition.format])
+    fmt = get_format(doc.edition.format)
     from . import readability
     from .safety import check_safety
-    found = module.check(data, name=name)
+    found = fmt.load_check()(data, name=name)
     if readability.has_targets(doc.edition):
         reading = reading or readability.measure(doc, data)
         found += readability.check(reading, doc.edition, name=name)
     found += check_safety(doc, data, name=name, blocks=reading.blocks if reading else None)
-    if doc.edition.large_print and doc.edition.format == "pdf":
+    if doc.edition.large_print and fmt.paged:  # measured on the printed pages
         from .largeprint import check as check_large_print
         found += check_large_print(data, name=name)
     return found

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from ..findings import Finding
+from ..formats import format_of_path
 from .ace import run_ace
 from .axe import run_axe
 from .epubcheck import run_epubcheck
@@ -24,8 +25,13 @@ def validate_files(files: dict[Path, str], *, tools: Tools | None = None) -> lis
     """Run every external validator that applies to each file. `files` maps a path on disk to
     the name the findings should carry (the path the user knows)."""
     tools = tools or find_tools()
-    epubs = {p: n for p, n in files.items() if Path(p).suffix.lower() == ".epub"}
-    pages = {p: n for p, n in files.items() if Path(p).suffix.lower() in (".html", ".htm", ".xhtml")}
+    def judged_by(validator: str) -> dict[Path, str]:
+        """The files whose format (formats.Format.validators) this validator judges."""
+        return {p: n for p, n in files.items() if validator in getattr(format_of_path(p), "validators", ())}
+
+    epubs, pages = judged_by("epubcheck"), judged_by("axe")
+    if judged_by("ace") != epubs:  # pragma: no cover - the Format records say both judge EPUBs
+        raise ValueError("EPUBCheck and Ace judge the same files")
     # One after the other: on 2 cores, running the JVM and two browsers side by side was slower.
     return run_epubcheck(epubs, tools) + run_ace(epubs, tools) + run_axe(pages, tools)
 

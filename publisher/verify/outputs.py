@@ -9,7 +9,6 @@ when the file's topic and edition are known) run on every file; the external val
 """
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +18,10 @@ from ..errors import EditionError
 from ..findings import Finding, Severity
 from ..model import Edition, SelectedDocument, Topic
 from ..select import select_sections
-from . import FAST_CHECKS, check_bytes
+from ..formats import format_of_path
+from . import check_bytes
 from .external import validate_files
 from .tools import Tools, ValidatorRun
-
-FORMATS = {".pdf": "pdf", ".epub": "epub", ".html": "html"}
-
 
 @dataclass
 class CheckReport:
@@ -74,7 +71,7 @@ def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edi
     for path in files:
         topic_id, stem = path.parent.name, path.stem
         edition = editions.get(stem[len(topic_id) + 1:]) if stem.startswith(topic_id + "-") else None
-        if topic_id not in folders or edition is None or FORMATS.get(path.suffix.lower()) != edition.format:
+        if topic_id not in folders or edition is None or getattr(format_of_path(path), "name", None) != edition.format:
             docs[path] = None
             continue
         if topic_id not in topics:
@@ -89,7 +86,7 @@ def collect_files(paths) -> list[Path]:
     found = []
     for path in map(Path, paths):
         candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
-        found += [p for p in candidates if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith(".")]
+        found += [p for p in candidates if p.is_file() and format_of_path(p) is not None and not p.name.startswith(".")]
     return list(dict.fromkeys(found))
 
 
@@ -112,16 +109,16 @@ def check_files(files: dict[Path, SelectedDocument | None], *, external: bool = 
 
 
 def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Finding]:
-    fmt = FORMATS[path.suffix.lower()]
+    fmt = format_of_path(path)
     data = path.read_bytes()
     try:
         if doc is not None:
             return check_bytes(doc, data, name=name)
-        found = importlib.import_module(FAST_CHECKS[fmt]).check(data, name=name)
+        found = fmt.load_check()(data, name=name)
     except Exception as exc:  # a damaged or mislabelled file: say so instead of crashing
         # pikepdf names the in-memory stream by its repr (a memory address): say "the file".
         said = re.sub(r"(stream )?<[^<>]* object at 0x[0-9a-fA-F]+>", "the file", str(exc))
-        return [Finding("v-003", f"cannot read it as {fmt.upper()}: {type(exc).__name__}: {said}", Severity.ERROR,
+        return [Finding("v-003", f"cannot read it as {fmt.name.upper()}: {type(exc).__name__}: {said}", Severity.ERROR,
                         name)]
     if path.name != "index.html":
         found.append(Finding("v-002", "the safety check (disclaimer and 988 crisis help) was skipped: "

@@ -52,7 +52,9 @@ def html_text(data: bytes) -> str:
 
 
 def output_text(fmt: str, data: bytes) -> str:
-    return {"pdf": pdf_text, "epub": epub_text, "html": html_text}[fmt](data)
+    """The text a reader gets from `data`, a file of format `fmt` (its `Format.text` extractor)."""
+    from ..formats import get_format
+    return get_format(fmt).load_text()(data)
 
 
 def words(text: str) -> list[str]:
@@ -276,4 +278,6 @@ def html_blocks(data: bytes) -> list[Block]:
 
 
 def output_blocks(fmt: str, data: bytes) -> list[Block]:
-    return {"pdf": pdf_blocks, "epub": epub_blocks, "html": html_blocks}[fmt](data)
+    """`data`, a file of format `fmt`, as blocks (its `Format.blocks` extractor)."""
+    from ..formats import get_format
+    return get_format(fmt).load_blocks()(data)

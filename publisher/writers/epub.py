@@ -19,10 +19,8 @@ from ebooklib import epub
 from lxml import etree
 
 from ..errors import OutputError
-from . import WriteResult
+from . import IMAGE_TYPES, WriteResult
 
-EXTENSION = ".epub"
-MEDIA_TYPE = "application/epub+zip"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # reproducible archive timestamps
 
 
@@ -162,7 +160,7 @@ def write(rendered, options=None) -> WriteResult:
     if page_list and page_source:
         book.add_metadata(None, "meta", page_source, {"property": "pageBreakSource"})
 
-    css = epub.EpubItem(uid="css", file_name="styles/epub.css", media_type="text/css",
+    css = epub.EpubItem(uid="css", file_name=rendered.css_name, media_type="text/css",
                         content=rendered.css.encode("utf-8"))
     book.add_item(css)
     custom = doc.title != topic.full_title  # a custom summary's cover shows what it contains
@@ -201,8 +199,7 @@ def write(rendered, options=None) -> WriteResult:
 
 
 def _image_type(name: str) -> str:
-    return {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "svg": "image/svg+xml",
-            "gif": "image/gif", "webp": "image/webp"}[name.rsplit(".", 1)[-1].lower()]
+    return IMAGE_TYPES["." + name.rsplit(".", 1)[-1].lower()]
 
 
 def add_reading_level(data: bytes, level: str) -> bytes:

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from . import WriteResult, embed_images
 
-EXTENSION = ".html"
-MEDIA_TYPE = "text/html"
-
 
 def write(rendered, options=None) -> WriteResult:
+    """The rendered page with its pictures embedded, as UTF-8 bytes."""
     return WriteResult(data=embed_images(rendered.html, rendered.doc).encode("utf-8"))

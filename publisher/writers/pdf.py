@@ -27,8 +27,6 @@ from . import WriteResult, embed_images
 from .pagemap import page_starts
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
-EXTENSION = ".pdf"
-MEDIA_TYPE = "application/pdf"
 SCHEMA_NS = "http://schema.org/"
 # So that pikepdf writes schema:educationalLevel rather than ns0:educationalLevel.
 etree.register_namespace("schema", SCHEMA_NS)
