@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .clinic import Clinic
 from .errors import ChecksFailed
-from .findings import shown_path
+from .findings import Severity, finding, shown_path
 from .model import Output, SelectedDocument, SourceRef
 from .project import Project, build_timestamp
 from .formats import get_format
@@ -77,7 +77,13 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
         raise ChecksFailed(_naming(exc.findings, name, doc)) from None
     if is_source:
         page_maps.remember(doc, written.extra["page_starts"])
-    reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) else None
+    # The grade formulas (Flesch-Kincaid, SMOG) are English ones: an output in another language
+    # is not measured with them (i-005, a warning) until the check has a formula for it.
+    english = doc.topic.language.lower().split("-")[0] == "en"
+    reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) and english else None
+    unmeasured = [] if english or not readability.has_targets(doc.edition) else [finding(
+        "i-005", f"{name}: the reading level of a '{doc.topic.language}' text cannot be measured yet "
+                 "(the grade formulas are English ones); it was not checked", severity=Severity.WARNING)]
 
     def final_bytes(options: dict) -> bytes:
         """The file's bytes with the measured reading level in its metadata."""
@@ -85,7 +91,8 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
         return fmt.add_reading_level(data, reading.whole.describe()) if reading else data
 
     data = final_bytes({})
-    findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading)
+    checked = doc if english else replace(doc, edition=replace(doc.edition, grade_max=None, section_grade_max=None))
+    findings = unmeasured + _naming(written.findings, name, doc) + check_bytes(checked, data, name=name, reading=reading)
     if check == "full" and not any(f.is_error for f in findings):
         data, more = _check_full(doc, data, final_bytes, name=name,
                                  result=result if result is not None else BuildResult())

@@ -164,7 +164,7 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     # The running footer: the title, then who to call, then the review date; line breaks
     # (css_string writes them as \A; the margin box keeps them) so nothing wraps mid-phrase.
     contact = " · ".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
-    reviewed_note = _("Reviewed {date}").format(date=_nowrap(reviewed))
+    reviewed_note = _("Reviewed %(date)s") % {"date": _nowrap(reviewed)}
     if doc.edition.large_print:  # 18 pt: one item a line; the title is large on page 1
         footer_left = "\n".join(p for p in (clinic.name, _nowrap(clinic.phone), reviewed_note) if p)
     else:

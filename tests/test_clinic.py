@@ -152,7 +152,7 @@ def test_build_with_a_profile_brands_the_printed_edition_and_adds_the_qr_code(tm
     text = " ".join(pdf_text(path.read_bytes()).split())
     with pikepdf.open(path) as pdf:
         pages = len(pdf.pages)
-    footer = "Neuroplasticity and Mental Health Riverside Family Health · +1 (217) 555-0142 · Reviewed 2026-11-01"
+    footer = "Neuroplasticity and Mental Health Riverside Family Health · +1 (217) 555-0142 · Reviewed November 1, 2026"
     for page in range(1, pages + 1):  # the footer of every page names the clinic and its phone
         assert f"{footer} Page {page} of {pages}" in text
     assert "".join(url.split()) in "".join(text.split())
