@@ -223,6 +223,56 @@ def check(targets, out_dir, topic_dirs, fmt, root):
         sys.exit(ChecksFailed.exit_code)
 
 
+@cli.command("import")
+@click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--topic", "topic_id", required=True, help="Id of the new topic (its folder name), e.g. blood-sugar.")
+@click.option("--into", "into", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to create the topic in. Default: source/.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
+def import_(document, topic_id, into, root):
+    """Import a Word (.docx), HTML or Markdown handout as a new topic folder, then list
+    what an editor still has to do (one line each, with the codes `publish build` uses)."""
+    from publisher import report
+    from publisher.importing import import_document
+    from publisher.project import load_editions
+    project = _project(root)
+    targets = (None, None)
+    try:
+        edition = load_editions(project).get("patient-handout")
+        if edition is not None:
+            targets = (edition.grade_max, edition.section_grade_max)
+    except PublishError:
+        pass  # the report then gives grades without a target
+    try:
+        result = import_document(document, topic_id, into or project.source_dir, patient_targets=targets)
+    except PublishError as exc:
+        _fail(exc)
+    click.echo(f"Imported {_shown(document)} as {_shown(result.folder)}/ ({len(result.files)} files).")
+    if result.findings:
+        click.echo("What to do next, one line each:")
+        click.echo(report.format_text(result.findings))
+    errors = len(result.errors)
+    click.echo(f"{errors} thing(s) to fix before `publish build --topic-dir {_shown(result.folder.parent)} "
+               f"--topic {topic_id}` can work." if errors else
+               f"Ready to build: publish build --topic-dir {_shown(result.folder.parent)} --topic {topic_id}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback (127.0.0.1, ::1, localhost) makes every "
+                   "request need the access token printed at start (or PUBLISH_SERVE_TOKEN).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra folder holding topics (besides source/).")
+@click.option("--no-watch", "no_watch", is_flag=True, help="Do not rebuild when a file is saved.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
+def serve(host, port, topic_dirs, no_watch, root):
+    """Start the local web application: a live preview for editors (rebuilds on save) and
+    the custom handout form for staff (POST /summary for other systems). Ctrl-C stops it."""
+    from publisher.web.server import serve as run
+    run(_project(root), host=host, port=port, topic_dirs=topic_dirs, watch=not no_watch, echo=click.echo)
+
+
 @cli.command("list")
 @click.argument("topics", nargs=-1)
 @click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),

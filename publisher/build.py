@@ -9,17 +9,18 @@ and reported together. No printing here: progress goes to a callback.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from .clinic import Clinic, read_clinic
 from .errors import ChecksFailed, ContentError, OutputError, PublishError, TemplateError
 from .findings import shown_path
-from .model import Edition, Output, SelectedDocument, Topic
+from .model import Edition, Output, PageMap, SelectedDocument, Topic
 from .output import OutputWriter, safe_target
-from .produce import BuildResult, RenderedOutput, render_one
+from .pagenumbers.maps import carries_pages, is_page_source, make_page_map, page_sources, source_document
+from .produce import BuildResult, RenderedOutput, lay_out_pages, render_one
+from .runner import executor_for
 # The project's names stay importable from here too (publish.py, summary, batch, tests).
 from .project import (Project, build_timestamp, digital_path, load_editions, load_topics,  # noqa: F401
                       output_name, pdf_file_name, pick_editions)
@@ -27,8 +28,6 @@ from . import translations
 from .select import select_sections
 from .formats import FORMATS, format_of_path
 
-if TYPE_CHECKING:  # rendering (jinja2, and for PDFs weasyprint) is imported only when something is rendered
-    from .pagemaps import PageMaps
 
 
 #: How much `build` checks before a file is moved into place: "fast" runs our own checks
@@ -59,7 +58,6 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     (e.g. ["es"]). An output that shows a stale translation (its English changed after it
     was translated) fails the build if it is for patients, unless `allow_stale_translations`."""
     from .cache import BuildCache, Inputs, cache_file
-    from .pagemaps import PageMaps
     from .verify.review import check_review, is_overdue
     if check not in CHECK_LEVELS:
         raise ValueError(f"check must be one of {CHECK_LEVELS}, not {check!r}")
@@ -85,16 +83,15 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])
     result = BuildResult(findings=reviews + stale)
     result.skipped = skipped
-    page_maps = PageMaps(all_editions, paper=paper, clinic=clinic, layouts_dir=project.layouts_dir,
-                         file_name=pdf_file_name)
     jobs_of = [RenderJob(doc=doc, clinic=clinic, project=project, name=str(shown_path(target)),
                          timestamp=stamps[doc.topic.id], digital=digital_path(doc.topic.id, all_editions),
-                         review_overdue=doc.topic.id in overdue, check=check, editions=all_editions, paper=paper)
+                         review_overdue=doc.topic.id in overdue, check=check,
+                         page_source=is_page_source(doc.edition, all_editions))
                for doc, target in zip(docs, targets)]
     # What is already built: the key of every output, compared with the cache's.
     store = BuildCache.load(cache_file(project.root, out_root)) if cache else None
     inputs = Inputs(project.layouts_dir, project.editions_file, clinic, options={"paper": paper, "check": check})
-    keys = [_cache_key(inputs, job, page_maps) for job in jobs_of]
+    keys = [_cache_key(inputs, job, all_editions, paper) for job in jobs_of]
     fresh = {i: store.fresh(output_name(docs[i]), keys[i], targets[i]) for i in range(len(docs))} \
         if store is not None and not force else {}
     stale = [i for i in range(len(docs)) if not fresh.get(i)]
@@ -104,7 +101,9 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     staged: dict[int, Output] = {}
     rendered_of: dict[int, RenderedOutput] = {}
     try:
-        for number, (i, outcome) in enumerate(_render_all(jobs_of, stale, page_maps, jobs), start=1):
+        for number, (i, outcome) in enumerate(_render_stale(
+                jobs_of, stale, editions=all_editions, paper=paper, clinic=clinic, project=project, jobs=jobs,
+                progress=progress), start=1):
             progress(f"    [{number}/{len(stale)}] {targets[i].relative_to(out_root)}")
             if isinstance(outcome, _Failed):
                 result.findings += [f for f in outcome.result.findings if f not in result.findings]
@@ -153,14 +152,14 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     return result
 
 
-def _cache_key(inputs, job: "RenderJob", page_maps: "PageMaps") -> str:
+def _cache_key(inputs, job: "RenderJob", editions: dict[str, Edition], paper: str | None) -> str:
     doc = job.doc
     extra = {"date": job.timestamp.isoformat(), "digital": job.digital, "overdue": job.review_overdue,
-             "page_source": page_maps.is_source(doc.edition)}
+             "page_source": job.page_source}
     source_key = None
-    if doc.edition.pages_from and doc.edition.pages_from in page_maps.editions:
+    if doc.edition.pages_from and doc.edition.pages_from in editions:
         # The EPUB's page numbers come from its printed edition's layout: key on that too.
-        source = page_maps.source_doc(doc.topic, doc.edition.pages_from)
+        source = source_document(doc.topic, doc.edition.pages_from, editions, paper)
         source_key = inputs.key(source, name=output_name(source), extra={**extra, "page_source": True})
     return inputs.key(doc, name=output_name(doc), extra=extra, source_key=source_key)
 
@@ -177,8 +176,8 @@ class RenderJob:
     digital: str | None
     review_overdue: bool
     check: str
-    editions: dict
-    paper: str | None
+    page_source: bool = False  # an EPUB takes its page numbers from this printed edition
+    page_map: PageMap | None = None  # the page numbers this EPUB carries, laid out beforehand
 
 
 @dataclass(frozen=True)
@@ -190,69 +189,69 @@ class _Failed:
     result: BuildResult
 
 
-def run_job(job: RenderJob, known_maps: dict | None = None):
+def run_job(job: RenderJob):
     """Render one output (in this process or a worker). -> (RenderedOutput, BuildResult with
-    its findings and validator runs, the page maps it laid out) or (_Failed, ..., {})."""
-    from .pagemaps import PageMaps
-    page_maps = PageMaps(job.editions, paper=job.paper, clinic=job.clinic, layouts_dir=job.project.layouts_dir,
-                         file_name=pdf_file_name, maps=dict(known_maps or {}))
+    its findings and validator runs) or _Failed."""
     sub = BuildResult()
     try:
         rendered = render_one(job.doc, clinic=job.clinic, project=job.project, name=job.name,
-                              timestamp=job.timestamp, page_maps=page_maps, digital=job.digital,
-                              review_overdue=job.review_overdue, check=job.check, result=sub)
+                              timestamp=job.timestamp, page_source=job.page_source, page_map=job.page_map,
+                              digital=job.digital, review_overdue=job.review_overdue, check=job.check, result=sub)
     except (TemplateError, ChecksFailed) as exc:
         kind = "template" if isinstance(exc, TemplateError) else "checks"
-        return _Failed(kind, list(exc.findings), sub), page_maps.maps
-    return (rendered, sub), page_maps.maps
+        return _Failed(kind, list(exc.findings), sub)
+    return rendered, sub
 
 
-def _render_all(jobs_of: list[RenderJob], stale: list[int], page_maps: "PageMaps", jobs: int | None):
-    """Yield (index, outcome) for every stale output, in a deterministic order. A printed
-    edition whose page numbers an EPUB carries is laid out first and only once; its EPUB
-    waits for it. With jobs > 1 the independent outputs render in a process pool."""
-    order = sorted(stale, key=lambda i: not page_maps.is_source(jobs_of[i].doc.edition))
-    workers = min(os.cpu_count() or 1 if jobs is None else max(1, jobs), len(order))
-    if workers <= 1:
-        for i in order:
-            outcome, maps = run_job(jobs_of[i], page_maps.maps)
-            page_maps.maps.update(maps)
-            yield i, outcome
-        return
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+def run_layout(doc: SelectedDocument, clinic: Clinic, project: Project):
+    """Lay out a printed edition in memory only (not asked for, or up to date): its page
+    starts, or _Failed."""
+    try:
+        return lay_out_pages(doc, clinic=clinic, project=project)
+    except (TemplateError, ChecksFailed) as exc:
+        return _Failed("template" if isinstance(exc, TemplateError) else "checks", list(exc.findings), BuildResult())
 
-    def waits_for(i: int):
-        """The stale printed edition this EPUB takes its page numbers from, if any."""
-        doc = jobs_of[i].doc
-        return next((j for j in order if doc.edition.pages_from == jobs_of[j].doc.edition.id
-                     and jobs_of[j].doc.topic.id == doc.topic.id), None)
 
-    waiting = {i: waits_for(i) for i in order}
-    done: dict[int, object] = {}
-    finished_ids: set[int] = set()
-    position = 0  # results are handed on in the serial build's order, each as soon as it can be
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        running = {}
+def _render_stale(jobs_of: list[RenderJob], stale: list[int], *, editions: dict[str, Edition], paper: str | None,
+                  clinic: Clinic, project: Project, jobs: int | None, progress: Callable[[str], None]):
+    """Yield (index, outcome) for every stale output, in a fixed order whatever the timing.
 
-        def submit_ready():
-            for i in [i for i in order if i in waiting and (waiting[i] is None or waiting[i] in finished_ids)]:
-                del waiting[i]
-                running[pool.submit(run_job, jobs_of[i], dict(page_maps.maps))] = i
-
-        submit_ready()
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                i = running.pop(future)
-                outcome, maps = future.result()
-                page_maps.maps.update(maps)
-                done[i] = outcome
-                finished_ids.add(i)
-            submit_ready()
-            # Findings and progress do not depend on timing; staging starts before the last render ends.
-            while position < len(order) and order[position] in done:
-                yield order[position], done.pop(order[position])
-                position += 1
+    Phase 1 lays out the printed editions that EPUBs take page numbers from: a stale one is
+    rendered as its own output, any other only laid out in memory; the outputs that need no
+    page numbers start alongside. Phase 2 renders the EPUBs, each given its page map as a
+    value. With jobs > 1 the jobs run in a process pool; the bytes are those of jobs=1."""
+    docs = {i: jobs_of[i].doc for i in stale}
+    sources = page_sources(docs.values(), editions, paper)
+    position = {(doc.topic.id, doc.edition.id): i for i, doc in docs.items()}
+    carrying = {i: carries_pages(doc, editions, paper) for i, doc in docs.items()}
+    first = [position[key] for key in sources if key in position]
+    rest = [i for i in stale if i not in first and carrying[i] is None]
+    later = [i for i in stale if carrying[i] is not None]
+    with executor_for(jobs, work=len(stale)) as pool:
+        # Phase 1: the page sources first, then everything that needs no page numbers.
+        if sources:
+            progress(f"    laying out {len(sources)} printed edition(s) that EPUBs take page numbers from")
+        laid_out = {key: pool.submit(run_layout, doc, clinic, project)
+                    for key, doc in sources.items() if key not in position}
+        own = {i: pool.submit(run_job, jobs_of[i]) for i in first}
+        others = {i: pool.submit(run_job, jobs_of[i]) for i in rest}
+        maps: dict[tuple[str, str], PageMap | _Failed] = {}
+        for key, doc in sources.items():
+            if key in position:
+                outcome = own[position[key]].result()
+                yield position[key], outcome
+                # A printed edition that failed fails the build; its EPUB is not rendered.
+                starts = _Failed("checks", [], BuildResult()) if isinstance(outcome, _Failed) else outcome[0].page_starts
+            else:
+                starts = laid_out[key].result()  # a failed layout is reported with its EPUBs
+            maps[key] = starts if isinstance(starts, _Failed) else make_page_map(doc, starts, pdf_file_name)
+        # Phase 2: the EPUBs, with the page maps as values.
+        epubs = {i: pool.submit(run_job, replace(jobs_of[i], page_map=maps[carrying[i]]))
+                 for i in later if isinstance(maps[carrying[i]], PageMap)}
+        for i in rest:
+            yield i, others[i].result()
+        for i in later:
+            yield i, epubs[i].result() if i in epubs else maps[carrying[i]]
 
 
 def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,

@@ -100,6 +100,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
     "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),
     "v-003": ("File cannot be read", "Rebuild it with `publish build`; the file is damaged or is not what its extension says."),
+    # publish import (a clinic's existing document -> a topic)
+    "i-001": ("Document cannot be read", "Open it in the program that made it, save it again, and import the new file."),
+    "i-002": ("Document is password-protected", "Remove the password in Word (File > Info > Protect Document), save, and import again."),
+    "i-003": ("Not carried over as it was", "Check the imported section at that place."),
+    "i-004": ("Heading structure changed", "Headings go down one level at a time; check the section is where it belongs."),
+    "i-005": ("Topic already exists", "Choose another --topic id, or move the existing folder away first."),
+    "i-006": ("File type not imported", "Save the document as .docx, .html or .md and import that file."),
+    "i-007": ("Document over a limit", "Split the document into several handouts, or make its pictures smaller."),
+    "i-008": ("Reading level of an imported section", "Within the patient handout's target."),
 }
 
 

@@ -45,6 +45,12 @@ class Format:
         """The writer's `write(rendered, options) -> WriteResult` (imports the writer)."""
         return _load(self.writer, "write")
 
+    def load_layout(self) -> Callable:
+        """A paged format's `lay_out(rendered) -> (pages, page starts)`: the layout, not written."""
+        if not self.paged:
+            raise ValueError(f"{self.name} is not laid out on pages")
+        return _load(self.writer, "lay_out")
+
     def load_check(self) -> Callable:
         """The fast checks' `check(data, *, name) -> list[Finding]`."""
         return _load(self.checks, "check")

@@ -8,17 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .clinic import Clinic
 from .errors import ChecksFailed
 from .findings import Severity, finding, shown_path
-from .model import Output, SelectedDocument, SourceRef
-from .project import Project, build_timestamp
 from .formats import get_format
-
-if TYPE_CHECKING:  # rendering (jinja2, and for PDFs weasyprint) is imported only when something is rendered
-    from .pagemaps import PageMaps
+from .model import Output, PageMap, PageStart, SelectedDocument, SourceRef
+from .project import Project, build_timestamp
 
 
 @dataclass
@@ -39,6 +35,7 @@ class RenderedOutput:
     pages: int | None
     findings: list
     reading: object = None  # verify.readability.Reading, for editions with reading targets
+    page_starts: tuple[PageStart, ...] | None = None  # a page source: where each printed page starts
 
     def output(self, target: Path) -> Output:
         return Output(path=target, topic=self.doc.topic.id, edition=self.doc.edition.id,
@@ -54,20 +51,21 @@ def render_edition(doc: SelectedDocument, **options):
 
 
 def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name: str,
-               timestamp: dt.datetime | None = None, page_maps: PageMaps | None = None,
+               timestamp: dt.datetime | None = None, page_source: bool = False, page_map: PageMap | None = None,
                digital: str | None = None, review_overdue: bool = False, check: str = "fast",
                result: BuildResult | None = None) -> RenderedOutput:
     """Render, write to bytes, measure and check one output (nothing touches the disk).
 
+    `page_source`: an EPUB takes its page numbers from this printed edition: its text blocks
+    get ids and the result says where each page starts; `page_map`: the page numbers this
+    EPUB carries (see `pagenumbers`), laid out beforehand.
     `digital`: the topic's digital version in the output folder (see `digital_path`). An
     edition with reading-level targets is measured on the written bytes, and the measured
     grade goes into the file's metadata before the checks run on the final bytes. Raises
     ChecksFailed if a check found an error."""
     from .verify import check_bytes, readability
-    is_source = page_maps is not None and page_maps.is_source(doc.edition)
-    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=is_source,
-                              page_map=page_maps.for_epub(doc) if page_maps else None, digital_path=digital,
-                              review_overdue=review_overdue)
+    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=page_source,
+                              page_map=page_map, digital_path=digital, review_overdue=review_overdue)
     fmt = get_format(doc.edition.format)
     write = fmt.load_writer()
     base = {"timestamp": timestamp or build_timestamp(doc.topic)}
@@ -75,8 +73,6 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
         written = write(rendered, base)
     except ChecksFailed as exc:
         raise ChecksFailed(_naming(exc.findings, name, doc)) from None
-    if is_source:
-        page_maps.remember(doc, written.extra["page_starts"])
     # The grade formulas (Flesch-Kincaid, SMOG) are English ones: an output in another language
     # is not measured with them (i-005, a warning) until the check has a formula for it.
     english = doc.topic.language.lower().split("-")[0] == "en"
@@ -101,7 +97,16 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
         result.findings += findings
     if any(f.is_error for f in findings):
         raise ChecksFailed(findings)
-    return RenderedOutput(doc=doc, data=data, pages=written.pages, findings=findings, reading=reading)
+    return RenderedOutput(doc=doc, data=data, pages=written.pages, findings=findings, reading=reading,
+                          page_starts=written.extra["page_starts"] if page_source else None)
+
+
+def lay_out_pages(doc: SelectedDocument, *, clinic: Clinic, project: Project) -> tuple[PageStart, ...]:
+    """Where each page of the printed edition `doc` starts, laid out in memory and not
+    written (its file was not asked for, or is up to date), for the EPUB that carries its
+    page numbers. Raises ChecksFailed if the renderer reports an error."""
+    rendered = render_edition(doc, clinic=clinic, layouts_dir=project.layouts_dir, block_ids=True)
+    return get_format(doc.edition.format).load_layout()(rendered)[1]
 
 
 def _naming(findings, name: str, doc: SelectedDocument | None = None) -> list:

@@ -51,20 +51,8 @@ def load_editions(project: Project) -> dict[str, Edition]:
 
 def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]:
     """Read the named topics (default: all under source/ and extra_dirs); all errors together."""
-    folders = read.find_topics(project.source_dir)
-    for extra in extra_dirs:
-        folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
-    # '.' or '..' get their real names; a linked topic folder keeps its link's name.
-    folders = [Path(os.path.normpath(f.absolute())) for f in folders]
-    by_name: dict[str, Path] = {}
-    for folder in folders:
-        other = by_name.setdefault(folder.name, folder)
-        if other != folder:
-            # Both would be built into <out>/<id>/<id>-*.*: one would overwrite the other.
-            raise OutputError(f"two topics are called '{folder.name}'", [finding(
-                "o-002", f"two topics are called '{folder.name}' ({shown_path(other)} and {shown_path(folder)}); "
-                "their outputs would write the same files", source=SourceRef(shown_path(folder)),
-                hint="Rename one of the topic folders.")])
+    by_name = topic_folders(project, extra_dirs)
+    folders = list(by_name.values())
     if names:
         missing = [n for n in names if n not in by_name]
         if missing:
@@ -79,6 +67,25 @@ def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]
     if problems:
         raise ContentError(problems)
     return topics
+
+
+def topic_folders(project: Project, extra_dirs=()) -> dict[str, Path]:
+    """{topic id: folder} of every topic under source/ and extra_dirs (nothing is read)."""
+    folders = read.find_topics(project.source_dir)
+    for extra in extra_dirs:
+        folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
+    # '.' or '..' get their real names; a linked topic folder keeps its link's name.
+    folders = [Path(os.path.normpath(f.absolute())) for f in folders]
+    by_name: dict[str, Path] = {}
+    for folder in folders:
+        other = by_name.setdefault(folder.name, folder)
+        if other != folder:
+            # Both would be built into <out>/<id>/<id>-*.*: one would overwrite the other.
+            raise OutputError(f"two topics are called '{folder.name}'", [finding(
+                "o-002", f"two topics are called '{folder.name}' ({shown_path(other)} and {shown_path(folder)}); "
+                "their outputs would write the same files", source=SourceRef(shown_path(folder)),
+                hint="Rename one of the topic folders.")])
+    return by_name
 
 
 def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from . import markup, translations, yamlfile
+from . import markup, pictures, translations, yamlfile
 from .errors import ContentError
 from .fields import Field, read_fields
 from .findings import Finding, finding, shown_path
@@ -444,37 +444,20 @@ def read_markdown(topic: TopicFolder, text: str, source: SourceRef) -> tuple[Tex
     return Text(result.html, tuple(images), tuple(result.section_links)), found
 
 
-# Image files start with these bytes; anything else is not the picture its name promises.
-_IMAGE_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
-                ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",)}
-# An SVG may draw only what it holds: no other file, no web address, no XML entities.
-_SVG_OUTSIDE = re.compile(rb"""(?:href\s*=\s*["'](?!#|data:)|url\(\s*["']?(?!#|data:)|@import|<!ENTITY|<!DOCTYPE)""",
-                          re.I)
-
-
 def read_image(topic: TopicFolder, image: Image, where: SourceRef) -> tuple[bytes | None, list[Finding]]:
     """The bytes of a picture the text uses (read once here for every output format), or
-    None with findings: outside the topic (c-015), unreadable, or not the picture its name
-    says (c-006), an SVG that loads something (c-015)."""
+    None with findings: outside the topic (c-015), unreadable, or refused by the one
+    picture check for content and logos (publisher/pictures.py: c-006, c-015)."""
     path = topic.path / image.path
     found = topic.outside(path)
     if found:
         return None, found
     try:
-        data = path.read_bytes()
+        return pictures.check_picture(pictures.read_picture(path), image.path.suffix).data, []
     except OSError as exc:
         return None, [finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}", source=where)]
-    suffix = image.path.suffix.lower()
-    if suffix == ".svg":
-        if b"<svg" not in data[:4096] or _SVG_OUTSIDE.search(data):
-            return None, [finding(
-                "c-015", f"image '{image.path}' is not a self-contained SVG picture", source=where,
-                hint="An SVG may not load other files, web addresses or XML entities; export it again as plain SVG.")]
-    elif not data.startswith(_IMAGE_MAGIC[suffix]) or (suffix == ".webp" and data[8:12] != b"WEBP"):
-        return None, [finding(
-            "c-006", f"image '{image.path}' is not a {suffix[1:].upper()} picture", source=where,
-            hint="Save the picture again in the format its name says, or fix the file name.")]
-    return data, []
+    except pictures.PictureRefused as exc:
+        return None, [finding(exc.code, f"image '{image.path}' {exc.reason}", source=where, hint=exc.hint)]
 
 
 # -- whole topic ---------------------------------------------------------------------------

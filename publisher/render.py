@@ -22,7 +22,7 @@ from .errors import TemplateError
 from .findings import finding, shown_path
 from .formats import FORMATS, format_of_path
 from .model import PageMap, SelectedDocument, SelectedSection, SourceRef
-from .pages import add_block_ids, insert_page_breaks, page_list
+from .pagenumbers.markers import add_block_ids, insert_page_breaks, page_list
 from .qr import QRCode, digital_url, make_qr
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}

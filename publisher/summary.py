@@ -86,7 +86,20 @@ def read_recipe(path: Path) -> SummaryRequest:
     data, found = yamlfile.read_block(path, path, code="u-001", what="a recipe")
     if data is None:
         raise ContentError([replace(f, hint=fields_hint(RECIPE_FIELDS)) if f.code == "u-001" else f for f in found])
-    values, found = read_fields(data, RECIPE_FIELDS, path)
+    return recipe_request(data, source=path, base=path.parent)
+
+
+def recipe_request(data, *, source: Path | str, base: Path | None, fields=RECIPE_FIELDS) -> SummaryRequest:
+    """Check the fields of a recipe (read from YAML, or posted to `publish serve`) and make
+    the request; raises ContentError with every problem, each naming `source` (and the
+    line, for YAML). `base`: the folder a `clinic:` path is relative to (None: no clinic
+    path is taken). `fields`: the field table (the server's has no `output`)."""
+    path = Path(source)
+    if not isinstance(data, dict):
+        raise ContentError([finding("u-001", "a recipe is a list of 'field: value' lines",
+                                    source=SourceRef(path, 1), hint=fields_hint(fields))])
+    values, found = read_fields(data, fields, path)
+    values = {**{k: spec.default for k, spec in RECIPE_FIELDS.items()}, **values}
     at = lambda key: SourceRef(path, yamlfile.line_of(data, key))  # noqa: E731
     for key, allowed, code in (("audience", AUDIENCES, "c-005"), ("format", FORMAT_NAMES, "c-012"),
                                ("paper", PAPERS, "c-012")):
@@ -104,7 +117,7 @@ def read_recipe(path: Path) -> SummaryRequest:
         raise ContentError(found)
     return SummaryRequest(topic=values["topic"], audience=values["audience"], sections=values["sections"],
                           exclude=values["exclude"], format=values["format"], title=values["title"],
-                          clinic=(path.parent / clinic) if clinic else None, large_print=values["large_print"],
+                          clinic=(base / clinic) if clinic and base else None, large_print=values["large_print"],
                           paper=values["paper"], output=Path(output) if output else None,
                           output_in_out_dir=bool(output))
 
@@ -229,8 +242,16 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     result = BuildResult()
     output = build_one(doc, target, writer=writer, clinic=clinic, project=project, result=result,
                        digital=digital_path(topic.id, editions))
-    titles = {s.id: s.body.title for s in doc.all_sections()}
-    required = tuple(titles[s.id] for s in topic.all_sections()
-                     if request.audience in s.required_for and s.id in titles)
+    required, added = safety_titles(doc)
     return SummaryResult(output=output, document=doc, required_titles=required,
-                         added_titles=tuple(titles[i] for i in doc.added_required), findings=result.findings)
+                         added_titles=added, findings=result.findings)
+
+
+def safety_titles(doc: SelectedDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The titles of the sections the document's audience always gets (the disclaimer and
+    the crisis help for patients), and of those of them the selection had to add."""
+    titles = {s.id: s.body.title for s in doc.all_sections()}
+    audience = doc.edition.audience
+    required = tuple(titles[s.id] for s in doc.topic.all_sections()
+                     if audience in s.required_for and s.id in titles)
+    return required, tuple(titles[i] for i in doc.added_required)

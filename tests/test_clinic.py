@@ -63,14 +63,14 @@ def test_logo_that_is_not_an_image(tmp_path):
     text = GOOD.replace("riverside-logo.svg", "logo.svg")
     [found] = problems(profile(tmp_path, text, logo=b"this is a note, not a picture\n", logo_name="logo.svg"))
     assert found.code == "c-006" and found.line == line_of(text, "logo:")
-    assert "'logo: logo.svg'" in found.message and "not an SVG image" in found.message
-    assert "Expected a real SVG file" in found.hint_text
+    assert "'logo: logo.svg'" in found.message and "not an SVG picture" in found.message
+    assert "in the format its name says" in found.hint_text
 
 
 def test_png_logo_that_is_not_a_png(tmp_path):
     text = GOOD.replace("riverside-logo.svg", "logo.png")
     [found] = problems(profile(tmp_path, text, logo=b"<svg></svg>", logo_name="logo.png"))
-    assert found.code == "c-006" and "not a PNG image" in found.message
+    assert found.code == "c-006" and "the logo is not a PNG picture" in found.message
 
 
 def test_logo_of_another_type(tmp_path):
@@ -94,7 +94,8 @@ def test_svg_logo_that_links_outside(tmp_path):
     svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
            b'<image xlink:href="https://tracker.example/pixel.png"/></svg>')
     [found] = problems(profile(tmp_path, GOOD, logo=svg))
-    assert found.code == "c-015" and "links to another file" in found.message
+    assert found.code == "c-015" and "the logo is not a self-contained SVG picture" in found.message
+    assert "it refers to 'https://tracker.example/pixel.png' on <image> (line 1 of the SVG)" in found.message
 
 
 @pytest.mark.parametrize("bad", ["call us", "555-CALL-NOW", "12", "+1 555 010 0100 0100 0100", "(555"])

@@ -21,7 +21,7 @@ from pdfminer.layout import LAParams, LTTextContainer, LTTextLineHorizontal
 from publisher.build import build_editions, load_editions
 from publisher.errors import ChecksFailed, ContentError
 from publisher.model import PageMap, PageStart
-from publisher.pages import add_block_ids, insert_page_breaks
+from publisher.pagenumbers.markers import add_block_ids, insert_page_breaks
 from publisher.verify.text import epub_documents, words
 
 from conftest import SLEEP_TOPIC, output
@@ -289,19 +289,20 @@ def test_a_custom_selection_gets_no_page_numbers(project, tmp_path):
     """Page numbers are only carried when the EPUB shows exactly the printed booklet's sections."""
     from dataclasses import replace
 
-    from publisher.clinic import read_clinic
-    from publisher.pagemaps import PageMaps
+    from publisher.pagenumbers.maps import carries_pages, page_sources
     from publisher.read import read_topic
     from publisher.select import select_sections
     editions = load_editions(project)
     topic = read_topic(project.source_dir / "neuroplasticity")
-    maps = PageMaps(editions, paper=None, clinic=read_clinic(project.default_clinic),
-                    layouts_dir=project.layouts_dir, file_name=lambda doc: "booklet.pdf")
     whole = select_sections(topic, editions["booklet"])
-    assert maps.for_epub(whole) is not None
+    assert carries_pages(whole, editions, paper=None) == ("neuroplasticity", "booklet-print")
     part = select_sections(topic, editions["booklet"], section_ids=["faq"])
-    assert maps.for_epub(part) is None
-    assert maps.for_epub(replace(whole, edition=editions["web"])) is None
+    assert carries_pages(part, editions, paper=None) is None
+    assert carries_pages(replace(whole, edition=editions["web"]), editions, paper=None) is None
+    # Only the whole booklet makes the build lay out its printed edition first, once.
+    sources = page_sources([part, whole, whole], editions, paper="a4")
+    assert list(sources) == [("neuroplasticity", "booklet-print")]
+    assert sources["neuroplasticity", "booklet-print"].paper == "a4"
 
 
 # --- the edition definition --------------------------------------------------------------

@@ -1,11 +1,11 @@
 """EPUB bytes -> findings: our own structure checks (EPUBCheck and Ace run in `publish check`)."""
 from __future__ import annotations
 
-import io
 import zipfile
 
 from lxml import etree
 
+from ..archive import open_archive
 from ..findings import Finding, finding
 
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -16,13 +16,13 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 def check(data: bytes, *, name: str) -> list[Finding]:
     found = []
     add = lambda message: found.append(finding("e-001", f"{name}: {message}"))  # noqa: E731
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
+    with open_archive(data) as z:  # bounded: the file may not come from our build
         names = z.namelist()
         if names[0] != "mimetype" or z.getinfo("mimetype").compress_type != zipfile.ZIP_STORED:
             add("'mimetype' must be the first entry, stored")
-        container = etree.fromstring(z.read("META-INF/container.xml"))
+        container = z.xml("META-INF/container.xml")
         opf_path = container.find(".//{*}rootfile").get("full-path")
-        opf = etree.fromstring(z.read(opf_path))
+        opf = z.xml(opf_path)
         if not opf.get(XML_LANG):
             add("the package has no xml:lang")
         if not opf.findtext(".//dc:language", namespaces=OPF_NS):
@@ -38,7 +38,7 @@ def check(data: bytes, *, name: str) -> list[Finding]:
                 continue
             href = f"{base}/{item.get('href')}" if base else item.get("href")
             try:
-                doc = etree.fromstring(z.read(href))
+                doc = z.xml(href)
             except etree.XMLSyntaxError as exc:
                 add(f"{href} is not well-formed XHTML: {exc}")
                 continue

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import read
+from ..archive import ArchiveRefused
 from ..errors import EditionError
 from ..findings import Finding, Severity
 from ..model import Edition, SelectedDocument, Topic
@@ -96,16 +97,23 @@ def check_files(files: dict[Path, SelectedDocument | None], *, external: bool = 
     when that is not known (then the safety check is skipped, and said to be)."""
     names = names or {}
     report = CheckReport()
+    refused: set[Path] = set()  # archives beyond the limits: no validator is given them either
     for path, doc in files.items():
         name = names.get(path, str(path))
         report.files.append(name)
-        report.findings += _fast_checks(path, doc, name)
+        found = _fast_checks(path, doc, name)
+        report.findings += found
+        if any(f.code == "v-003" and _REFUSED_ARCHIVE in f.message for f in found):
+            refused.add(path)
     if external:
-        runs = validate_files({p: names.get(p, str(p)) for p in files}, tools=tools)
+        runs = validate_files({p: names.get(p, str(p)) for p in files if p not in refused}, tools=tools)
         order = {name: i for i, name in enumerate(report.files)}  # file by file, in the order checked
         report.validations = sorted(runs, key=lambda r: order.get(r.file, -1))
         report.findings += [f for run in report.validations for f in run.findings]
     return report
+
+
+_REFUSED_ARCHIVE = "not unpacked, and not given to the validators"
 
 
 def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Finding]:
@@ -118,8 +126,11 @@ def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Fi
     except Exception as exc:  # a damaged or mislabelled file: say so instead of crashing
         # pikepdf names the in-memory stream by its repr (a memory address): say "the file".
         said = re.sub(r"(stream )?<[^<>]* object at 0x[0-9a-fA-F]+>", "the file", str(exc))
-        return [Finding("v-003", f"cannot read it as {fmt.name.upper()}: {type(exc).__name__}: {said}", Severity.ERROR,
-                        name)]
+        if isinstance(exc, ArchiveRefused):  # its message says it all
+            said = f"{said} ({_REFUSED_ARCHIVE})"
+        else:
+            said = f"{type(exc).__name__}: {said}"
+        return [Finding("v-003", f"cannot read it as {fmt.name.upper()}: {said}", Severity.ERROR, name)]
     if path.name != "index.html":
         found.append(Finding("v-002", "the safety check (disclaimer and 988 crisis help) was skipped: "
                              "the file's topic and edition are not known from its name", Severity.WARNING, name))

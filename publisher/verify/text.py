@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 
 from lxml import etree
@@ -22,17 +21,18 @@ def pdf_text(data: bytes) -> str:
 
 def epub_documents(data: bytes) -> list[tuple[str, etree._Element]]:
     """(name, parsed XHTML) of each spine document, in reading order."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        container = etree.fromstring(z.read("META-INF/container.xml"))
+    from ..archive import open_archive
+    with open_archive(data) as z:  # bounded: `publish check` reads EPUBs from anywhere
+        container = z.xml("META-INF/container.xml")
         opf_path = container.find(".//{*}rootfile").get("full-path")
-        opf = etree.fromstring(z.read(opf_path))
+        opf = z.xml(opf_path)
         base = opf_path.rpartition("/")[0]
         items = {i.get("id"): i.get("href") for i in opf.iter("{*}item")}
         docs = []
         for ref in opf.iter("{*}itemref"):
             href = items[ref.get("idref")]
             path = f"{base}/{href}" if base else href
-            docs.append((href, etree.fromstring(z.read(path))))
+            docs.append((href, z.xml(path)))
     return docs
 
 

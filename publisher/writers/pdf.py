@@ -1,8 +1,9 @@
 """RenderedEdition -> tagged PDF/UA-1 bytes, with WeasyPrint.
 
 Render first, check the page budget on the in-memory render, then write. WeasyPrint may
-read only files inside the topic folder and the layouts folder: any other URL (another
-file, the network) stops the render with an error that names it. Its log records become
+read only the exact files a document needs (its stylesheets and their fonts; pictures are
+in the HTML as data: URLs): any other URL (another file, a folder, the network) stops the
+render with an error that names it. Its log records become
 findings; an ERROR record fails the build.
 """
 from __future__ import annotations
@@ -23,8 +24,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
+from ..model import PageStart
+from ..pagenumbers.starts import page_starts
 from . import WriteResult, embed_images
-from .pagemap import page_starts
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
 SCHEMA_NS = "http://schema.org/"
@@ -37,21 +39,39 @@ class RefusedURL(FatalURLFetchingError):
 
 
 class RestrictedFetcher(URLFetcher):
-    """Serve file: URLs inside `roots` and data: URLs; refuse everything else."""
+    """Serve data: URLs and exactly the files in `files` (file: URLs); refuse everything else,
+    folders included: a document may read its stylesheets and their fonts, nothing beside them."""
 
-    def __init__(self, roots):
+    def __init__(self, files):
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-        self.roots = [Path(r).resolve() for r in roots]
+        self.files = frozenset(Path(f).resolve() for f in files)
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
         if parts.scheme == "data":
             return super().fetch(url, headers)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if any(path == root or root in path.parents for root in self.roots) and path.is_file():
-                return super().fetch(url, headers)
-        raise RefusedURL(f"refused to read '{url}': outputs may use only files inside the topic folder and layouts/")
+        if parts.scheme == "file" and not parts.query and Path(unquote(parts.path)).resolve() in self.files:
+            return super().fetch(url, headers)
+        limit = 40 if parts.scheme == "data" else 300  # a path in full; never kilobytes of base64
+        shown = url if len(url) <= limit else url[:limit - 1] + "…"
+        raise RefusedURL(f"refused to read '{shown}': an output may use only its stylesheets and fonts "
+                         "in layouts/ and the pictures the content names")
+
+
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+
+
+def needed_files(stylesheets) -> set[Path]:
+    """The files a document may read: its stylesheets and the files they name (fonts)."""
+    files = set()
+    for sheet in map(Path, stylesheets):
+        files.add(sheet.resolve())
+        text = sheet.read_text(encoding="utf-8") if sheet.is_file() else ""
+        for match in _CSS_URL.finditer(text):
+            target = match.group(2).strip()
+            if not urlsplit(target).scheme and not target.startswith("#"):
+                files.add((sheet.parent / unquote(target)).resolve())
+    return files
 
 
 @contextmanager
@@ -75,8 +95,8 @@ def capture_logs():
 def render_document(rendered):
     """The laid-out WeasyPrint document (pages, anchors) and the log records."""
     doc = rendered.doc
-    fetcher = RestrictedFetcher([doc.topic.folder, rendered.layouts_dir] +
-                                ([rendered.clinic.source.parent] if rendered.clinic and rendered.clinic.source else []))
+    # Pictures (content and logo) are in the HTML as data: URLs, checked when they were read.
+    fetcher = RestrictedFetcher(needed_files(rendered.stylesheets))
     font_config = FontConfiguration()
     with capture_logs() as records:
         try:
@@ -93,8 +113,8 @@ def render_document(rendered):
 
 def _refused(exc: RefusedURL) -> ChecksFailed:
     return ChecksFailed([finding("c-015", str(exc), hint=(
-        "Templates, stylesheets and content may use only files inside the topic folder and "
-        "layouts/, and nothing from the network: fix the address in the template, CSS or SVG."))])
+        "Templates and stylesheets may use only the stylesheets and fonts in layouts/, and "
+        "nothing from the network: fix the address in the template or CSS."))])
 
 
 _NOTDEF = re.compile(r'^\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \((.*)\)$', re.S)
@@ -112,9 +132,16 @@ def _record_finding(record: logging.LogRecord):
     if missing:
         return finding("c-022", f"'{missing[1]}' ({missing[2]}) cannot be printed: no font has it",
                        tool="weasyprint")
+    message = _DATA_URL.sub(lambda m: m[0][:40] + "…", message)  # a short excerpt, not kilobytes of base64
+    picture = message.startswith(("Failed to load image", "Failed to render SVG image"))
     return finding("p-013", f"WeasyPrint: {message}",
                    severity=Severity.ERROR if record.levelno >= logging.ERROR else Severity.WARNING,
-                   tool="weasyprint")
+                   tool="weasyprint", hint=_PICTURE_HINT if picture else None)
+
+
+_DATA_URL = re.compile(r"data:[^\s'\"]{41,}")
+_PICTURE_HINT = ("A picture could not be drawn: open the pictures the content and the clinic profile's logo: "
+                 "name in an image editor and save them again (PNG, or plain SVG).")
 
 
 def write(rendered, options=None) -> WriteResult:
@@ -149,6 +176,17 @@ def write(rendered, options=None) -> WriteResult:
     return WriteResult(data=data, pages=pages, findings=tuple(problems),
                        extra={"anchors": anchors,
                               "page_starts": page_starts(document) if rendered.block_ids else None})
+
+
+def lay_out(rendered) -> tuple[int, tuple[PageStart, ...]]:
+    """Lay out a printed edition in memory only (its file was not asked for, or is up to
+    date), for the EPUB that carries its page numbers: (page count, where each page starts).
+    Raises ChecksFailed on WeasyPrint ERROR records, as they would fail the PDF itself."""
+    document, records = render_document(rendered)
+    errors = [_record_finding(r) for r in records if r.levelno >= logging.ERROR]
+    if errors:
+        raise ChecksFailed(errors)
+    return len(document.pages), page_starts(document)
 
 
 def add_reading_level(data: bytes, level: str) -> bytes:

@@ -226,9 +226,11 @@ def repair(data: bytes, facts: Facts) -> bytes:
             lang = facts.langs.get(objgen[0])
             if lang:
                 element.Lang = String(lang)
-        for element in reachable.values():
+        for element in list(reachable.values()):
             if element.S == Name.Table:
                 _repair_table(element, facts)
+            elif element.S == Name.LI:
+                _repair_list_item(pdf, element)
         _write_id_tree(pdf, tree, reachable)
         _repair_links(pdf, parents, facts)
         out = io.BytesIO()
@@ -236,6 +238,23 @@ def repair(data: bytes, facts: Facts) -> bytes:
         # content, so the same content gives the same bytes (qpdf would add a random one).
         pdf.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False)
         return out.getvalue()
+
+
+def _repair_list_item(pdf, item) -> None:
+    """LI > (Lbl, LBody): WeasyPrint puts the paragraphs of a loose list item (`<li><p>`)
+    straight under LI; gather every kid that is not the label into one LBody."""
+    kids = item.get("/K")
+    if not isinstance(kids, pikepdf.Array):
+        return
+    stray = [k for k in kids if not (isinstance(k, pikepdf.Dictionary) and k.get("/S") in (Name.Lbl, Name.LBody))]
+    if not stray or not all(isinstance(k, pikepdf.Dictionary) and "/S" in k for k in stray):
+        return  # marked content straight under LI would need the parent tree changed too
+    body = pdf.make_indirect(pikepdf.Dictionary(Type=Name.StructElem, S=Name.LBody, P=item,
+                                                K=pikepdf.Array(stray)))
+    for kid in stray:
+        kid.P = body
+    kept = [k for k in kids if not any(k.objgen == s.objgen for s in stray)]
+    item.K = pikepdf.Array(kept + [body])
 
 
 def _remove_decorative(facts: Facts, reachable) -> bool:

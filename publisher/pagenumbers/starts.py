@@ -3,23 +3,26 @@
 `Document.pages[i].anchors` only says which ids fall on a page; a page usually starts in
 the middle of a paragraph. So walk each page's boxes in layout order and take the first
 text laid out on it: its nearest ancestor with an id, and how many of that element's
-characters (not counting spaces) were laid out on the pages before. `pages.insert_page_breaks`
+characters (not counting spaces) were laid out on the pages before. `markers.insert_page_breaks`
 puts the EPUB's marker at exactly that character.
+
+Called by the PDF writer on the document it lays out (`writers.pdf.write` and `lay_out`);
+this module reads WeasyPrint's boxes and imports nothing of the writers.
 """
 from __future__ import annotations
-
-import logging
 
 from weasyprint.formatting_structure import boxes
 
 from ..errors import ChecksFailed
 from ..findings import finding
 from ..model import PageStart
-from ..pages import significant
+from .markers import significant
 
 
 def page_starts(document) -> tuple[PageStart, ...]:
-    """One PageStart per page of a rendered `weasyprint.Document`, numbered from 1."""
+    """One PageStart per page of a rendered `weasyprint.Document`, numbered from 1.
+
+    Raises ChecksFailed (e-010) for a page that has no element with an id to start at."""
     done: dict[int, int] = {}  # id(element) -> significant characters laid out so far
     seen_headers: set[int] = set()  # table headers/footers already shown (repeats are skipped)
     starts = []
@@ -71,14 +74,3 @@ def _first_element(page_box, number: int) -> PageStart:
             return PageStart(number, element.get("id"), 0)
     raise ChecksFailed([finding("e-010", f"page {number} of the printed edition has no element with an id")])
 
-
-def lay_out(rendered) -> tuple[int, tuple[PageStart, ...]]:
-    """Lay out a PDF edition in memory only (its file was not asked for): page count and
-    page starts. WeasyPrint ERROR records fail, as they would fail the PDF itself."""
-    from .pdf import render_document
-    document, records = render_document(rendered)
-    errors = [finding("p-013", f"WeasyPrint: {r.getMessage()}", tool="weasyprint")
-              for r in records if r.levelno >= logging.ERROR]
-    if errors:
-        raise ChecksFailed(errors)
-    return len(document.pages), page_starts(document)

@@ -1,7 +1,7 @@
-"""Page navigation shared by a printed PDF and the EPUB that carries its page numbers.
+"""Page-number markup: the pure steps on rendered HTML (no layout engine here).
 
-Three pure steps on rendered markup (no layout engine here; the PDF writer finds where
-each printed page starts, as `model.PageStart`s):
+`pagenumbers.starts` finds where each printed page starts, as `model.PageStart`s; these
+steps use them:
 
 - `add_block_ids(html)`: every text block (p, li, h1-h6, td, th, ...) gets a stable id, so
   the PDF's HTML and the EPUB's chapters, rendered from the same sections, share ids;
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .errors import ChecksFailed
-from .findings import finding
-from .model import PageMap, PageStart
+from ..errors import ChecksFailed
+from ..findings import finding
+from ..model import PageMap, PageStart
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"

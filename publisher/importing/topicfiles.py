@@ -1,0 +1,134 @@
+"""An imported outline -> the files of a topic folder in the content format (docs/CONTENT.md).
+
+`topic.yaml` gets the title and language the document gives; the fields only an editor can
+fill in (publisher, review dates) are written as commented lines marked FILL IN, so that
+`publish build` names each of them (`c-002`) until they are filled in. Each section becomes
+`NN-<id>.md` (Markdown with front matter; subsections in a folder of the same name), each
+picture `images/<section-id>-N.<ext>` with the alt text the document gave it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+
+from ..findings import Finding, Severity, finding
+from ..model import SourceRef
+from .documents import to_markdown
+from .outline import Outline, OutlineSection, walk
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_SEPARATOR = "@@clinic-handouts-import-section-break@@"
+
+
+def _yaml_value(value) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000).strip().removesuffix("\n...")
+
+
+def topic_yaml(title: str, language: str, source_name: str, today: dt.date) -> str:
+    """The text of topic.yaml: known fields filled, the editor's fields marked FILL IN."""
+    lines = [f"# Imported from {source_name} by `publish import` on {today.isoformat()}.",
+             "# Fill in each field marked FILL IN (remove the '# ' before its name);",
+             "# until then `publish build` lists it as a missing field (c-002).",
+             f"title: {_yaml_value(title)}" if title else
+             "# FILL IN the handout's title\n# title:"]
+    if language and _LANGUAGE.match(language):
+        lines.append(f"language: {language}")
+    else:
+        lines.append("# FILL IN the language of the text, e.g. en-US or es\n# language:")
+    lines += ['version: "0.1"',
+              "# FILL IN who publishes this handout, e.g. your clinic's name",
+              "# publisher:",
+              "# FILL IN the date a qualified person last reviewed this text (YYYY-MM-DD)",
+              "# reviewed:",
+              "# FILL IN when it must be reviewed again (YYYY-MM-DD), usually within a year",
+              "# next_review:"]
+    return "\n".join(lines) + "\n"
+
+
+def section_markdown(outline: Outline, api_version: list[int]) -> dict[str, str]:
+    """{section id: Markdown body}, converted by pandoc in one run for the whole outline."""
+    sections = list(walk(outline.sections))
+    blocks: list[dict] = []
+    for n, section in enumerate(sections):
+        if n:
+            blocks.append({"t": "Para", "c": [{"t": "Str", "c": _SEPARATOR}]})
+        blocks += section.blocks
+    text = to_markdown(blocks, api_version) if blocks else ""
+    parts = re.split(rf"^{re.escape(_SEPARATOR)}\s*$", text, flags=re.M)
+    if len(parts) != len(sections):  # a separator inside a list or table: convert one by one
+        parts = [to_markdown(s.blocks, api_version) if s.blocks else "" for s in sections]
+    return {s.id: part.strip() for s, part in zip(sections, parts)}
+
+
+def _front_matter(section: OutlineSection) -> str:
+    return (f"---\nid: {section.id}\ntitle: {_yaml_value(section.title)}\n"
+            "audience: [patient, clinician]\n---\n")
+
+
+def topic_files(document, outline: Outline, topic_id: str, *, today: dt.date | None = None
+                ) -> dict[str, bytes]:
+    """{path relative to the topic folder: bytes} for the whole imported topic."""
+    today = today or dt.date.today()
+    bodies = section_markdown(outline, document.ast.get("pandoc-api-version", [1, 23]))
+    files = {"topic.yaml": topic_yaml(outline.title, document.language, document.source.name,
+                                      today).encode("utf-8")}
+
+    def place(sections: list[OutlineSection], folder: str) -> None:
+        for n, section in enumerate(sections, 1):
+            stem = f"{folder}/{n:02d}-{section.id}"
+            body = bodies.get(section.id, "")
+            files[f"{stem}.md"] = (_front_matter(section) + body + "\n").encode("utf-8")
+            if section.children:
+                place(section.children, stem)
+
+    place(outline.sections, "sections")
+    for picture in outline.pictures:
+        files[f"images/{picture.name}"] = picture.data
+    return files
+
+
+def reading_levels(outline: Outline, folder: Path, targets: tuple[float | None, float | None]
+                   ) -> list[Finding]:
+    """One line per section: its Flesch-Kincaid grade against the patient handout's target.
+
+    Measured as the build measures (headings and list items are sentences), on the section's
+    own text as written in the imported file.
+    """
+    from lxml import html as lxml_html
+
+    from .. import markup
+    from ..verify.readability import score_blocks
+    from ..verify.text import element_blocks
+
+    grade_max, section_max = targets
+    out: list[Finding] = []
+    total = None
+    for path in sorted(folder.rglob("*.md")):
+        text = path.read_text("utf-8")
+        _, _, body = text.partition("\n---\n")
+        section_id = re.search(r"^id: (.+)$", text, re.M).group(1)
+        html = markup.to_html(body, SourceRef(str(path)), image_exists=lambda _rel: True).html
+        root = lxml_html.fromstring(f"<div>{html}</div>") if html.strip() else None
+        score = score_blocks(element_blocks(root)) if root is not None else None
+        if score is None or not score.words:
+            continue
+        total = score if total is None else total + score
+        over = section_max is not None and score.fk_grade > section_max
+        target = f"; the patient handout's target is {section_max:g} or lower" if section_max is not None else ""
+        out.append(Finding(
+            "r-001" if over else "i-008",
+            f"section '{section_id}' reads at Flesch-Kincaid grade {score.fk_grade:.1f}{target}",
+            Severity.WARNING if over else Severity.INFO,
+            hint="Use shorter sentences and everyday words, or write a plain-language "
+                 f"{path.stem}.patient.md beside it." if over else "Within the target.",
+        ))
+    if total is not None and grade_max is not None:
+        over = total.fk_grade > grade_max
+        out.append(Finding("r-002" if over else "i-008",
+                           f"the whole text reads at grade {total.fk_grade:.1f}; the patient handout's "
+                           f"target is {grade_max:g} or lower",
+                           Severity.WARNING if over else Severity.INFO))
+    return out

@@ -1,0 +1,63 @@
+"""Where jobs run: this process, a local process pool, or a Dask cluster, all behind the
+standard `concurrent.futures.Executor` interface.
+
+The callers submit pure job functions and read the futures in an order they choose, so
+their results, findings and progress do not depend on which worker finished first.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+
+class SerialExecutor(Executor):
+    """Runs each job in this process when it is submitted (the `--jobs 1` executor): the
+    same code path as a pool, with no process start and no pickling."""
+
+    def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
+        """Run `fn(*args, **kwargs)` now; the returned future holds its result or exception."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed over to whoever reads the future
+            future.set_exception(exc)
+        return future
+
+
+def worker_count(jobs: int | None, work: int) -> int:
+    """How many processes to use for `work` jobs: `jobs` (None: the machine's cores), at most
+    one per job, at least one."""
+    wanted = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    return max(1, min(wanted, work))
+
+
+@contextmanager
+def executor_for(jobs: int | None, *, work: int, scheduler: str | None = None,
+                 tasks_per_worker: int | None = None) -> Iterator[Executor]:
+    """An executor for `work` jobs, shut down when the block ends.
+
+    `scheduler` ("tcp://HOST:PORT"): a Dask distributed cluster's executor (its workers need
+    only this package installed). Else a local process pool of `worker_count(jobs, work)`
+    workers, or this process when that is one. `tasks_per_worker`: a pool worker is replaced
+    after that many jobs (renderer caches grow with every document; a fresh worker keeps the
+    peak memory flat)."""
+    if scheduler:
+        from distributed import Client  # only a run on a cluster needs Dask
+        client = Client(scheduler)
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+        return
+    workers = worker_count(jobs, work)
+    if workers <= 1:
+        yield SerialExecutor()
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=tasks_per_worker)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

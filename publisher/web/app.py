@@ -1,0 +1,368 @@
+"""The routes of `publish serve` (Starlette). Thin: each one asks the library (through
+`site` and `preview`) and fills a template.
+
+GET  /                                  topics, editions, last build, findings (editors)
+GET  /topics/{topic}                    the topic's built files as readers see them, its findings
+                                        and the reading level of every section of each patient file
+GET  /topics/{topic}/files/{edition}    a built file
+GET  /topics/{topic}/pages/{edition}/{n}.png   page n of a built PDF as an image
+GET  /events                            server-sent events: the preview's version after every build
+GET  /summary                           the custom handout form (staff)
+POST /summary                           a custom file (the fields of `publish summary`); 422 with
+                                        the findings if the selection cannot be made
+POST /recipes                           save the form's selection as recipes/<name>.yaml
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import functools
+import io
+import threading
+from pathlib import Path
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import report
+from ..errors import PublishError
+from ..findings import Severity
+from ..model import AUDIENCES
+from ..config import PAPERS
+from ..formats import FORMAT_NAMES, FORMATS
+from .guard import Guard
+from .preview import Preview
+from .site import DEFAULT_CLINIC, Site
+
+HERE = Path(__file__).parent
+#: Form field (named as `publish summary`'s options) -> recipe field. `lang` is taken too
+#: once the library knows it (a recipe field of that name).
+FORM_FIELDS = {"topic": "topic", "audience": "audience", "section": "sections", "sections": "sections",
+               "exclude": "exclude", "format": "format", "title": "title", "clinic": "clinic",
+               "large-print": "large_print", "large_print": "large_print", "paper": "paper",
+               "lang": "lang", "language": "lang"}
+LISTS = {"sections", "exclude"}
+FORM_ONLY = {"action", "recipe_name"}  # the form's own fields, not the request's
+TRUE, FALSE = {"true", "on", "1", "yes"}, {"false", "off", "0", "no", ""}
+PAGE_SCALE = 1.25  # page images: 72 dpi * 1.25 = 90 dpi, 765 px wide for Letter
+KEEPALIVE_SECONDS = 15
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_env.globals.update(format_finding=report.format_finding, human_size=report.human_size)
+
+
+def page(name: str, status: int = 200, **values) -> HTMLResponse:
+    html = _env.get_template(name).render(**values)
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def create_app(site: Site, *, token: str | None = None, watch: bool = True, build: bool = True,
+               warm: bool = True) -> Guard:
+    """The application: the routes behind the guard. `watch`: rebuild on save; `build`:
+    build every topic at start (in the background); `warm`: render one file at start."""
+    preview = Preview(site)
+    stop = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        preview.bind(asyncio.get_running_loop())
+        tasks = []
+
+        def start():
+            if warm:
+                site.warm_up()
+            if build:
+                preview.build()
+
+        starter = threading.Thread(target=start, name="publish-serve-start", daemon=True)
+        starter.start()
+        if watch:
+            tasks.append(asyncio.create_task(preview.watch(stop)))
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(task, 2)
+
+    # -- editors ------------------------------------------------------------------------
+    async def home(request: Request):
+        content = await run_in_threadpool(site.content)
+        return page("home.html.j2", content=content, states=preview.states, nav="home",
+                    topic_ids=preview.topic_ids(), title="Topics")
+
+    async def topic_page(request: Request):
+        topic_id = request.path_params["topic"]
+        content = await run_in_threadpool(site.content)
+        if topic_id not in content.topics and topic_id not in content.broken:
+            return not_found()
+        state = preview.states.get(topic_id)
+        outputs = []
+        for edition in content.editions.values():
+            path = site.built_file(topic_id, edition.id)
+            count = await run_in_threadpool(page_count, path) if path and edition.format == "pdf" else None
+            outputs.append({"edition": edition, "path": path, "pages": count,
+                            "version": _version(path) if path else "",
+                            "rendered": bool(state and edition.id in state.rendered),
+                            "reading": state.readings.get(edition.id) if state else None})
+        topic = content.topics.get(topic_id)
+        return page("topic.html.j2", content=content, state=state, topic=topic, topic_id=topic_id,
+                    outputs=outputs, nav="home", title=topic.title if topic else topic_id)
+
+    async def built_file(request: Request):
+        p = request.path_params
+        path = site.built_file(p["topic"], p["edition"])
+        if path is None:
+            return not_found()
+        edition = site.content().editions[p["edition"]]
+        disposition = "inline" if edition.format in ("pdf", "html") else "attachment"
+        return Response(path.read_bytes(), media_type=FORMATS[edition.format].media_type,
+                        headers={"Content-Disposition": f'{disposition}; filename="{path.name}"',
+                                 "Cache-Control": "no-cache"})
+
+    async def page_image(request: Request):
+        p = request.path_params
+        path = site.built_file(p["topic"], p["edition"])
+        if path is None or path.suffix != ".pdf":
+            return not_found()
+        png = await run_in_threadpool(render_page, path, p["number"], _version(path))
+        if png is None:
+            return not_found()
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-cache"})
+
+    async def events(request: Request):
+        queue = preview.subscribe()
+
+        async def stream():
+            try:
+                yield f"retry: 1000\ndata: {preview.version}\n\n"
+                while True:
+                    try:
+                        version = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                    except asyncio.TimeoutError:
+                        if stop.is_set():
+                            return
+                        yield ": still here\n\n"
+                        continue
+                    yield f"data: {version}\n\n"
+            finally:
+                preview.unsubscribe(queue)
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    # -- staff --------------------------------------------------------------------------
+    async def form(request: Request):
+        fields = _fields(request.query_params.multi_items())
+        return await run_in_threadpool(form_page, site, fields)
+
+    async def summary(request: Request):
+        fields, problem = await _read_fields(request)
+        if problem:
+            return problem
+        try:
+            made = await run_in_threadpool(site.summary, fields)
+        except PublishError as exc:
+            return _refused(request, site, fields, exc)
+        headers = {"Content-Disposition": f'attachment; filename="{made.filename}"',
+                   "Cache-Control": "no-store",
+                   "X-Publish-Pages": str(made.pages or ""),
+                   "X-Publish-Added": "; ".join(made.added_titles)}
+        return Response(made.data, media_type=made.media_type, headers=headers)
+
+    async def save_recipe(request: Request):
+        fields, problem = await _read_fields(request)
+        if problem:
+            return problem
+        name = fields.pop("recipe_name", "")
+        try:
+            path = await run_in_threadpool(site.save_recipe, fields, name.strip())
+        except PublishError as exc:
+            return _refused(request, site, fields, exc, recipe_name=name)
+        rel = path.relative_to(site.project.root).as_posix()
+        if _wants_json(request):
+            return JSONResponse({"recipe": rel}, status_code=201)
+        return page("saved.html.j2", 201, recipe=rel, nav="form", title="Recipe saved")
+
+    routes = [
+        Route("/", home),
+        Route("/topics/{topic}", topic_page),
+        Route("/topics/{topic}/files/{edition}", built_file),
+        Route("/topics/{topic}/pages/{edition}/{number:int}.png", page_image),
+        Route("/events", events),
+        Route("/summary", form, methods=["GET"]),
+        Route("/summary", summary, methods=["POST"]),
+        Route("/recipes", save_recipe, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static", follow_symlink=False), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={404: lambda r, e: not_found(), 405: _method_not_allowed})
+    app.state.preview = preview
+    app.state.site = site
+    return Guard(app, token=token)
+
+
+# -- helpers ------------------------------------------------------------------------------
+def not_found() -> HTMLResponse:
+    return page("not_found.html.j2", 404, nav="", title="Not found")
+
+
+async def _method_not_allowed(request, exc):
+    return PlainTextResponse("Method not allowed.", status_code=405)
+
+
+def _fields(items) -> dict:
+    """Form or query fields, named as `publish summary`'s options -> recipe fields. Values
+    are only converted (lists, true/false), never judged: the library checks them."""
+    fields: dict = {}
+    for key, value in items:
+        if key in FORM_ONLY:
+            fields[key] = value
+            continue
+        name = FORM_FIELDS.get(key, key)
+        if name in LISTS:
+            if value:
+                fields.setdefault(name, []).append(value)
+        elif name == "large_print":
+            low = value.strip().lower() if isinstance(value, str) else value
+            fields[name] = True if low in TRUE else False if low in FALSE else value
+        elif isinstance(value, str) and value == "" and name != "topic" and name != "audience":
+            continue  # an empty choice is the default
+        else:
+            fields[name] = value
+    return fields
+
+
+async def _read_fields(request: Request):
+    """The request's fields from a form (urlencoded or multipart) or a JSON object."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if kind == "application/json":
+            data = await request.json()
+            if not isinstance(data, dict):
+                return None, PlainTextResponse("Send a JSON object of fields.", status_code=400)
+            items = [(k, v) for k, value in data.items()
+                     for v in (value if isinstance(value, list) else [value])]
+            return _fields(items), None
+        if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = await request.form(max_files=0, max_fields=200)
+            return _fields((k, v) for k, v in form.multi_items() if isinstance(v, str)), None
+    except Exception:  # a body that is not what its type says
+        return None, PlainTextResponse("The request body cannot be read as its Content-Type says.",
+                                       status_code=400)
+    return None, PlainTextResponse("Send the fields as a form (application/x-www-form-urlencoded) "
+                                   "or as JSON (application/json).", status_code=415)
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _refused(request: Request, site: Site, fields: dict, exc: PublishError, **extra):
+    """A request that cannot be met: 422 with every problem as the command line names it
+    (code, what, hint), as JSON for machines or as the form with the problems on top."""
+    status = 409 if any(f.code == "o-002" for f in exc.findings) else 422
+    if _wants_json(request):
+        return Response(report.format_json(exc.findings, error=str(exc)), status_code=status,
+                        media_type="application/json")
+    return form_page(site, fields, error=exc, status=status, **extra)
+
+
+def form_page(site: Site, fields: dict, *, error: PublishError | None = None, status: int = 200,
+              recipe_name: str = "") -> HTMLResponse:
+    from ..summary import summary_edition
+    content = site.content()
+    topics = content.topics
+    topic_id = fields.get("topic") if fields.get("topic") in topics else next(iter(topics), None)
+    audience = fields.get("audience") if fields.get("audience") in AUDIENCES else AUDIENCES[0]
+    topic = topics.get(topic_id) if topic_id else None
+    variant = None
+    with contextlib.suppress(PublishError, StopIteration):
+        variant = summary_edition(content.editions, audience=audience, fmt="pdf", large_print=False).variant
+    chosen = set(fields.get("sections") or ())
+    tree = [_node(s, audience, variant, chosen) for s in topic.sections] if topic else []
+    tree = [n for n in tree if n]
+    required = [n for n in _walk(tree) if n["required"]]
+    return page("form.html.j2", status, content=content, topic=topic, audience=audience, tree=tree,
+                required=required, fields=fields, error=error, formats=FORMATS, papers=PAPERS,
+                audiences=AUDIENCES, clinics=content.clinics, default_clinic=DEFAULT_CLINIC,
+                recipe_name=recipe_name, nav="form", title="Make a custom handout")
+
+
+def _node(section, audience: str, variant: str | None, chosen: set) -> dict | None:
+    """A section as a check box (with its subsections), if the audience reads it or a subsection."""
+    children = [c for c in (_node(child, audience, variant, chosen) for child in section.children) if c]
+    mine = audience in section.audiences
+    if not mine and not children:
+        return None
+    body = section.variants.get(variant, section.body) if variant else section.body
+    return {"id": section.id, "title": body.title, "selectable": mine, "required": audience in section.required_for,
+            "checked": section.id in chosen, "children": children}
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        yield from _walk(node["children"])
+
+
+def _version(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_mtime_ns:x}-{st.st_size:x}"
+
+
+_pdfium = threading.Lock()  # pypdfium2 is not thread-safe
+
+
+def page_count(path: Path) -> int | None:
+    return _page_count(path, _version(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _page_count(path: Path, version: str) -> int | None:
+    import pypdfium2
+    with _pdfium:
+        try:
+            pdf = pypdfium2.PdfDocument(path.read_bytes())
+        except (pypdfium2.PdfiumError, OSError):
+            return None
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
+
+
+@functools.lru_cache(maxsize=64)
+def render_page(path: Path, number: int, version: str) -> bytes | None:
+    """Page `number` (from 1) of a PDF as PNG bytes; `version` keys the cache on the file."""
+    import pypdfium2
+    with _pdfium:
+        try:
+            pdf = pypdfium2.PdfDocument(path.read_bytes())
+        except (pypdfium2.PdfiumError, OSError):
+            return None
+        try:
+            if not 1 <= number <= len(pdf):
+                return None
+            image = pdf[number - 1].render(scale=PAGE_SCALE).to_pil()
+            out = io.BytesIO()
+            image.save(out, format="PNG", optimize=False)
+            return out.getvalue()
+        finally:
+            pdf.close()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now()
+
+
+_env.globals.update(now=now, Severity=Severity)

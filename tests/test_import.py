@@ -1,0 +1,254 @@
+"""`publish import`: Word, HTML and Markdown handouts -> a topic folder that builds.
+
+The fixture documents are made here (tests/import_fixtures.py); one module-scoped import of
+each is shared by the tests that read it, and one build of all three (after the editor's
+fixes, done by script as an editor would) by the tests that read outputs.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from lxml import etree
+
+import import_fixtures as fx
+from publish import cli
+from publisher.importing import ImportFailed, import_document
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "fixtures" / "topics" / "tiny"
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory):
+    """The fixture documents: {'docx', 'html', 'md', 'damaged', 'protected'} -> path."""
+    base = tmp_path_factory.mktemp("documents")
+    paths = {"docx": base / "Blood Sugar.docx"}
+    fx.make_docx(paths["docx"])
+    paths["html"] = fx.make_html(base / "site")
+    paths["md"] = fx.make_md(base / "notes")
+    paths["damaged"] = base / "damaged.docx"
+    fx.make_damaged(paths["damaged"], paths["docx"])
+    paths["protected"] = base / "protected.docx"
+    fx.make_protected(paths["protected"], paths["docx"])
+    return paths
+
+
+@pytest.fixture(scope="module")
+def imported(docs, tmp_path_factory):
+    """Each fixture imported once into one folder: {'docx'|'html'|'md': ImportResult}."""
+    into = tmp_path_factory.mktemp("source")
+    ids = {"docx": "blood-sugar", "html": "foot-care", "md": "eye-checks"}
+    return {kind: import_document(docs[kind], ids[kind], into, patient_targets=(6, 8))
+            for kind in ids}
+
+
+def _codes(result, code):
+    return [f for f in result.findings if f.code == code]
+
+
+def _section(result, name):
+    found = [p for p in result.folder.rglob(f"*-{name}.md")]
+    assert len(found) == 1, (name, [str(p) for p in result.folder.rglob("*.md")])
+    text = found[0].read_text("utf-8")
+    _, front, body = text.split("---\n", 2)
+    return yaml.safe_load(front), body
+
+
+# -- what the Word file becomes -------------------------------------------------------------
+def test_word_file_becomes_a_topic_with_nested_sections(imported):
+    result = imported["docx"]
+    files = set(result.files)
+    assert {"topic.yaml", "sections/01-what-is-blood-sugar.md",
+            "sections/01-what-is-blood-sugar/01-checking-at-home.md",
+            "sections/01-what-is-blood-sugar/01-checking-at-home/01-targets.md",
+            "sections/02-storing-insulin.md"} <= files
+    topic = yaml.safe_load((result.folder / "topic.yaml").read_text("utf-8"))
+    assert topic["title"] == "Managing Blood Sugar"  # from the document's properties
+    assert topic["language"] == "en-US"
+    assert "publisher" not in topic and "reviewed" not in topic  # left for the editor, marked
+    assert "# FILL IN" in (result.folder / "topic.yaml").read_text("utf-8")
+    front, body = _section(result, "what-is-blood-sugar")
+    assert front == {"id": "what-is-blood-sugar", "title": "What is blood sugar",
+                     "audience": ["patient", "clinician"]}
+    assert "**energy**" in body and "*whole day*" in body
+
+
+def test_lists_tables_links_and_text_survive(imported):
+    _, body = _section(imported["docx"], "checking-at-home")
+    assert re.search(r"^- Wash your hands first\.\n+  +- Use warm water\.", body, re.M)  # nested
+    assert re.search(r"^3\. +Prick the side of your finger\.\n+4\. +Put the drop", body, re.M)
+    _, body = _section(imported["docx"], "targets")
+    assert re.search(r"^\| *Time *\| *Target *\|\n\|[-| ]+\|\n\| *Before meals *\| *80 to 130 *\|", body, re.M)
+    assert "[the health department page](https://health.example.gov/sugar)" in body
+    _, body = _section(imported["docx"], "storing-insulin")
+    assert "Keep insulin below 30 °C. Café con leche has sugar too." in body
+    assert "El azúcar en la sangre es importante. Pregunte a su médico." in body
+    assert "Store spare pens in the fridge. Never freeze them." in body  # tracked insertion accepted
+    assert fx.TEXT_BOX in body  # a text box's words are not lost
+    assert fx.COMMENT not in body  # a comment is not handout text
+
+
+def test_pictures_saved_with_their_description(imported):
+    result = imported["docx"]
+    _, body = _section(result, "targets")
+    images = re.findall(r"!\[([^\]]*)\]\((images/[^)]+)\)", body)
+    assert images[0] == (fx.ALT, "images/targets-1.png")
+    assert images[1] == ("", "images/targets-2.png")
+    for _, rel in images:
+        assert (result.folder / rel).read_bytes().startswith(b"\x89PNG")
+
+
+def test_report_lists_what_the_editor_must_do(imported):
+    result = imported["docx"]
+    missing = {re.search(r"'(\w+)'", f.message).group(1) for f in _codes(result, "c-002")}
+    assert missing == {"publisher", "reviewed", "next_review"}
+    assert {f.message.split("'")[1] for f in _codes(result, "c-008")} == {"disclaimer", "crisis"}
+    alt = _codes(result, "c-006")
+    assert len(alt) == 1 and "targets-2.png" in alt[0].message and alt[0].file.endswith("01-targets.md")
+    notes = " | ".join(f.message for f in _codes(result, "i-003"))
+    assert "text box" in notes and fx.TEXT_BOX[:20] in notes
+    assert "comment by Editor" in notes and 'under the heading "Storing insulin"' in notes
+    assert "tracked change (insertion" in notes
+    assert 'embedded object (Excel.Sheet.12) under the heading "Storing insulin", in the paragraph "Your log sheet:"' in notes
+    levels = [f for f in result.findings if f.code in ("i-008", "r-001", "r-002")]
+    assert {re.search(r"section '([\w-]+)'", f.message).group(1) for f in levels if "section '" in f.message} == {
+        "what-is-blood-sugar", "checking-at-home", "targets", "storing-insulin"}
+    assert all(f.file is None or "/.import-" not in f.file for f in result.findings)  # final paths
+
+
+def test_html_import_reads_only_inside_its_folder(imported, docs):
+    result = imported["html"]
+    topic = yaml.safe_load((result.folder / "topic.yaml").read_text("utf-8"))
+    assert topic["title"] == "Foot Care" and topic["language"] == "en-US"
+    notes = [f.message for f in _codes(result, "i-003")]
+    assert any("../outside.png" in m and "outside the document's folder" in m for m in notes)
+    assert not any(p.read_bytes() == (docs["html"].parent.parent / "outside.png").read_bytes()
+                   for p in (result.folder / "images").iterdir())
+    assert any("Water temperature" in f.message for f in _codes(result, "i-004"))  # h2 -> h4
+    _, washing = _section(result, "washing")
+    assert re.search(r"^- Use warm water, not hot\.\n+ +- Test it with your elbow\.", washing, re.M)
+    _, body = _section(result, "water-temperature")
+    assert re.search(r"^3\. +Put on clean socks\.\n+4\. +Check your shoes\.", body, re.M)
+    assert "![A foot seen from above](images/water-temperature-1.png)" in body
+    assert "[foot care guide](https://health.example.gov/feet)" in body
+    assert not any("alert" in p.read_text("utf-8") for p in result.folder.rglob("*.md"))  # no script
+
+
+def test_markdown_import_moves_footnotes_and_keeps_the_intro(imported):
+    result = imported["md"]
+    topic = yaml.safe_load((result.folder / "topic.yaml").read_text("utf-8"))
+    assert topic["title"] == "Eye Checks"
+    _, intro = _section(result, "introduction")
+    assert "Everyone with diabetes needs an eye check once a year." in intro
+    _, why = _section(result, "why")
+    assert "[^1]" not in why and "**Note 1:** This is called retinopathy." in why
+    assert any("footnote 1" in f.message for f in _codes(result, "i-003"))
+    assert any("before the first heading" in f.message for f in _codes(result, "i-004"))
+    assert _section(result, "despues")[0]["title"] == "Después"  # id without the accent
+
+
+# -- refusals -------------------------------------------------------------------------------
+def test_damaged_protected_and_unknown_files_are_refused_with_their_name(docs, tmp_path):
+    cases = {"damaged": "i-001", "protected": "i-002"}
+    for kind, code in cases.items():
+        with pytest.raises(ImportFailed) as caught:
+            import_document(docs[kind], "x", tmp_path)
+        assert [f.code for f in caught.value.findings] == [code]
+        assert caught.value.findings[0].file == str(docs[kind])
+    other = tmp_path / "handout.pdf"
+    other.write_bytes(b"%PDF-1.7")
+    with pytest.raises(ImportFailed) as caught:
+        import_document(other, "x", tmp_path)
+    assert caught.value.findings[0].code == "i-006"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.pdf"]  # nothing written
+
+
+def test_cli_exit_codes_and_no_overwrite(docs, tmp_path):
+    runner = CliRunner()
+    into = tmp_path / "topics"
+    into.mkdir()
+    ok = runner.invoke(cli, ["import", str(docs["md"]), "--topic", "eyes", "--into", str(into)])
+    assert ok.exit_code == 0, ok.output
+    assert "What to do next" in ok.output and "c-008 [error]" in ok.output
+    before = {p: p.read_bytes() for p in (into / "eyes").rglob("*") if p.is_file()}
+    again = runner.invoke(cli, ["import", str(docs["docx"]), "--topic", "eyes", "--into", str(into)])
+    assert again.exit_code != 0 and "i-005" in again.output
+    assert {p: p.read_bytes() for p in (into / "eyes").rglob("*") if p.is_file()} == before
+    for bad in ("../escape", "/tmp/x", "Eyes", ""):
+        result = runner.invoke(cli, ["import", str(docs["md"]), "--topic", bad, "--into", str(into)])
+        assert result.exit_code == 3 and "c-017" in result.output, (bad, result.output)
+    damaged = runner.invoke(cli, ["import", str(docs["damaged"]), "--topic", "d", "--into", str(into)])
+    assert damaged.exit_code == 3 and "i-001" in damaged.output and "damaged.docx" in damaged.output
+    assert sorted(p.name for p in into.iterdir()) == ["eyes"]  # no staging folder left behind
+
+
+# -- the editor fixes the report, then everything builds and no sentence is lost -----------
+def _fix_as_an_editor(folder: Path) -> None:
+    topic = folder / "topic.yaml"
+    text = topic.read_text("utf-8")
+    text = (text.replace("# publisher:", "publisher: Riverside Family Health")
+            .replace("# reviewed:", "reviewed: 2026-11-01").replace("# next_review:", "next_review: 2027-11-01"))
+    topic.write_text(text, "utf-8")
+    shutil.copy(TINY / "sections" / "01-disclaimer.yaml", folder / "sections" / "00-disclaimer.yaml")
+    shutil.copy(TINY / "sections" / "02-help.yaml", folder / "sections" / "99-help.yaml")
+    for md in folder.rglob("*.md"):
+        md.write_text(re.sub(r"!\[\]\((images/[^)]+)\)", r"![A red dot](\1)", md.read_text("utf-8")), "utf-8")
+
+
+def _epub_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as book:
+        parts = [etree.fromstring(book.read(n)).xpath("string(//*[local-name()='body'])")
+                 for n in sorted(book.namelist()) if n.endswith(".xhtml")]
+    return " ".join(" ".join(parts).split())
+
+
+@pytest.fixture(scope="module")
+def built(imported, tmp_path_factory):
+    into = imported["docx"].folder.parent
+    for result in imported.values():
+        _fix_as_an_editor(result.folder)
+    out = tmp_path_factory.mktemp("handouts")
+    run = CliRunner().invoke(cli, ["build", "--root", str(ROOT), "--topic-dir", str(into), "--jobs", "1",
+                                   "--topic", "blood-sugar", "--topic", "foot-care", "--topic", "eye-checks",
+                                   "-o", str(out)])
+    return run, out
+
+
+def test_fixed_imports_build_every_edition(built):
+    run, out = built
+    assert run.exit_code == 0, run.output
+    for topic in ("blood-sugar", "foot-care", "eye-checks"):
+        names = sorted(p.name for p in (out / topic).iterdir())
+        assert f"{topic}-patient-handout.pdf" in names and f"{topic}-booklet.epub" in names, names
+
+
+@pytest.mark.parametrize("kind,topic", [("docx", "blood-sugar"), ("html", "foot-care"), ("md", "eye-checks")])
+def test_every_sentence_of_the_document_is_in_the_built_epub(built, docs, kind, topic):
+    run, out = built
+    assert run.exit_code == 0, run.output
+    sentences = {"docx": lambda: fx.docx_sentences(docs["docx"]),
+                 "html": lambda: fx.html_sentences(docs["html"].read_text("utf-8")),
+                 "md": lambda: fx.md_sentences(docs["md"].read_text("utf-8"))}[kind]()
+    assert len(sentences) > 10
+    text = _epub_text(out / topic / f"{topic}-booklet.epub")
+    missing = [s for s in sentences if s not in text]
+    assert not missing, missing
+
+
+def test_build_of_an_unfixed_import_lists_exactly_the_reports_errors(docs, tmp_path):
+    """`publish build` on the imported topic lists the report's errors, no more, no fewer."""
+    result = import_document(docs["docx"], "sugar", tmp_path)
+    reported = {(f.code, Path(f.file).name, f.line) for f in result.errors}
+    run = CliRunner().invoke(cli, ["build", "--root", str(ROOT), "--topic-dir", str(tmp_path),
+                                   "--topic", "sugar", "-o", str(tmp_path / "out"), "--jobs", "1"])
+    assert run.exit_code == 3, run.output
+    printed = {(m.group(1), Path(m.group(2)).name, int(m.group(3)) if m.group(3) else None)
+               for m in re.finditer(r"^(c-\d+) \[error\] (\S+?)(?: line (\d+))?: ", run.output, re.M)}
+    assert printed == reported
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))

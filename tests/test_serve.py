@@ -1,0 +1,378 @@
+"""`publish serve` over HTTP (no browser): the form, POST /summary, recipes, the preview's
+builds, and every safety rule (loopback, token, traversal, same origin, body size, headers)."""
+from __future__ import annotations
+
+import io
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import html as lxml_html
+from starlette.testclient import TestClient
+
+from publisher.summary import plan_summary, read_recipe
+from publisher.verify.text import output_blocks
+from publisher.web.app import create_app
+from publisher.web.guard import MAX_BODY
+from publisher.web.preview import Preview
+from publisher.web.site import Site
+from serve_helpers import LiveServer, make_project
+
+LOCAL = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return make_project(tmp_path_factory.mktemp("serve-project"))
+
+
+@pytest.fixture(scope="module")
+def site(project):
+    return Site(project)
+
+
+@pytest.fixture(scope="module")
+def client(site):
+    """The routes only: no build at start, no watcher, no warm-up."""
+    with TestClient(create_app(site, watch=False, build=False, warm=False), base_url=LOCAL) as c:
+        yield c
+
+
+def files_of(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def headings(data: bytes) -> list[str]:
+    return [b.text for b in output_blocks("pdf", data) if b.kind == "heading"]
+
+
+def doc_of(text: str):
+    return lxml_html.fromstring(text)
+
+
+# -- the form ---------------------------------------------------------------------------------
+def test_form_lists_sections_nested_in_topic_order_with_safety_locked(client):
+    page = doc_of(client.get("/summary?topic=sleep-hygiene&audience=patient").text)
+    boxes = page.xpath('//fieldset[contains(@class, "sections")]//input[@type="checkbox"]')
+    ids = [b.get("id")[2:] for b in boxes]
+    assert ids == ["disclaimer", "why-sleep-matters", "habits", "routine", "bedroom", "when-to-seek-help", "faq"]
+    # Subsections sit inside their parent's list item.
+    assert page.xpath('//input[@id="s-habits"]/parent::li//input[@id="s-routine"]')
+    for locked in ("disclaimer", "when-to-seek-help"):
+        box = page.xpath(f'//input[@id="s-{locked}"]')[0]
+        assert box.get("checked") is not None and box.get("disabled") is not None
+        why = page.xpath(f'//*[@id="{box.get("aria-describedby")}"]')[0].text_content()
+        assert "cannot be unticked" in why
+    assert page.xpath('//input[@id="s-why-sleep-matters"]')[0].get("disabled") is None
+    # Clinicians read the clinician-only section; nothing is locked for them.
+    clinician = doc_of(client.get("/summary?topic=sleep-hygiene&audience=clinician").text)
+    assert clinician.xpath('//input[@id="s-for-clinicians"]')
+    assert not clinician.xpath('//input[@disabled]')
+
+
+def test_every_control_has_a_label(client):
+    page = doc_of(client.get("/summary?topic=sleep-hygiene&audience=patient").text)
+    controls = page.xpath('//input[not(@type="hidden")] | //select')
+    assert len(controls) > 10
+    for control in controls:
+        assert page.xpath(f'//label[@for="{control.get("id")}"]'), control.get("id") or control.get("name")
+
+
+def test_form_offers_the_clinic_profiles_by_name(client):
+    page = doc_of(client.get("/summary").text)
+    options = {o.get("value"): o.text_content() for o in page.xpath('//select[@id="clinic"]/option')}
+    assert options == {"default": "Community Health Clinic (default)", "riverside": "Riverside Family Health"}
+
+
+# -- POST /summary ----------------------------------------------------------------------------
+def test_summary_returns_the_file_and_writes_nothing(client, project):
+    before = files_of(project.root)
+    r = client.post("/summary", data={"topic": "sleep-hygiene", "audience": "patient",
+                                      "section": ["routine", "why-sleep-matters"], "clinic": "riverside"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"] == \
+        'attachment; filename="sleep-hygiene-patient-why-sleep-matters-routine.pdf"'
+    found = headings(r.content)
+    # Topic order, the parent's heading for the subsection, and the safety blocks added.
+    assert [h for h in found if h in ("Why Sleep Matters", "Habits That Help You Sleep", "Your Daily Routine")] == \
+        ["Why Sleep Matters", "Habits That Help You Sleep", "Your Daily Routine"]
+    assert "Your Bedroom" not in found
+    text = " ".join(b.text for b in output_blocks("pdf", r.content))
+    assert "988" in text and "Riverside Family Health" in text
+    assert files_of(project.root) == before
+
+
+def test_summary_json_fields_and_other_formats(client):
+    r = client.post("/summary", json={"topic": "tiny", "audience": "clinician", "sections": ["for-clinicians"],
+                                      "format": "html", "large_print": False})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/html")
+    assert 'filename="tiny-clinician-for-clinicians.html"' in r.headers["content-disposition"]
+    assert "Ask about sleep at every visit." in r.text
+
+
+def test_bad_selection_names_each_problem_as_the_cli_does(client, project):
+    before = files_of(project.root)
+    r = client.post("/summary", data={"topic": "tiny", "audience": "reader", "format": "docx",
+                                      "large-print": "maybe", "colour": "red", "clinic": "nowhere"})
+    assert r.status_code == 422
+    page = doc_of(r.text)
+    items = [li.text_content() for li in page.xpath('//*[@id="errors"]//li')]
+    codes = sorted(i.split()[0] for i in items)
+    assert codes == ["c-003", "c-005", "c-012", "c-012", "u-001"], items
+    assert any("'format: docx' is not allowed" in i and "Hint: Expected one of: pdf, epub, html." in i for i in items)
+    assert any("unknown clinic profile 'nowhere'" in i for i in items)
+    errors = page.xpath('//*[@id="errors"]')[0]
+    assert errors.get("aria-live") == "assertive" and errors.get("tabindex") == "-1"
+    assert files_of(project.root) == before
+
+
+def test_unknown_section_is_coded_and_json_for_machines(client):
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "abut"},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 422
+    [f] = r.json()["findings"]
+    assert f["code"] == "u-001" and "unknown section id 'abut' (did you mean about?)" in f["message"]
+    assert "GET /summary?topic=tiny" in f["hint"]
+    r = client.post("/summary", data={"topic": "nosuch", "audience": "patient", "section": "x"},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 422 and "unknown topic nosuch; topics: sleep-hygiene, tiny" in r.json()["findings"][0]["message"]
+
+
+def test_no_path_is_taken_from_a_request(client, project):
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "about",
+                                      "output": "/tmp/evil.pdf"}, headers={"Accept": "application/json"})
+    assert r.status_code == 422
+    assert "c-003" in [f["code"] for f in r.json()["findings"]]  # output is not a field here
+    assert not Path("/tmp/evil.pdf").exists()
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "about",
+                                      "clinic": "../clinic"}, headers={"Accept": "application/json"})
+    assert r.status_code == 422 and "unknown clinic profile '../clinic'" in r.json()["findings"][0]["message"]
+
+
+# -- recipes ----------------------------------------------------------------------------------
+def test_save_as_recipe_writes_what_publish_summary_reads(client, site, project):
+    fields = {"topic": "sleep-hygiene", "audience": "patient", "section": ["bedroom"], "clinic": "riverside",
+              "large-print": "true", "paper": "a4"}
+    r = client.post("/recipes", data={**fields, "recipe_name": "bedroom-a4"})
+    assert r.status_code == 201, r.text
+    saved = project.root / "recipes" / "bedroom-a4.yaml"
+    request = read_recipe(saved)
+    assert (request.topic, request.audience, request.sections, request.large_print, request.paper) == \
+        ("sleep-hygiene", "patient", ("bedroom",), True, "a4")
+    assert request.clinic.resolve() == (project.source_dir / "clinics" / "riverside.yaml").resolve()
+    content = site.content()
+    doc, _ = plan_summary(request, content.editions, content.topics["sleep-hygiene"], project.out_dir)
+    assert doc.edition.large_print and [s.id for s in doc.all_sections() if not s.heading_only] == \
+        ["disclaimer", "bedroom", "when-to-seek-help"]
+    again = client.post("/recipes", data={**fields, "recipe_name": "bedroom-a4"})
+    assert again.status_code == 409 and "exists already" in again.text
+
+
+@pytest.mark.parametrize("name", ["../escape", "/tmp/x", "Upper", "a b", "", "x" * 70, ".hidden", "-x"])
+def test_recipe_names_are_checked(client, project, name):
+    before = files_of(project.root)
+    r = client.post("/recipes", data={"topic": "tiny", "audience": "patient", "section": "about", "recipe_name": name},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["findings"][0]["code"] == "u-001"
+    assert files_of(project.root) == before
+
+
+# -- safe by default --------------------------------------------------------------------------
+def test_security_headers_on_every_kind_of_response(client):
+    for r in (client.get("/"), client.get("/summary"), client.get("/static/app.css"), client.get("/nowhere"),
+              client.post("/summary", data={"topic": "tiny"})):
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert "default-src" in r.headers["content-security-policy"]
+        assert "script-src 'self'" in r.headers["content-security-policy"] or \
+            "default-src 'none'" in r.headers["content-security-policy"]
+
+
+def test_loopback_server_refuses_other_host_names(client):
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 403
+    assert client.get("/", headers={"Host": "localhost:8000"}).status_code == 200
+    assert client.get("/", headers={"Host": "[::1]:8000"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", [
+    "/topics/../etc/passwd", "/topics/%2e%2e/files/patient-handout", "/topics/tiny/files/..%2f..%2fsource",
+    "/topics/tiny/files/%2e%2e%2f%2e%2e%2fsource%2fclinic.yaml", "/topics//etc/passwd/files/x",
+    "/topics/tiny/files//etc/passwd", "/topics/%2Fetc%2Fpasswd/files/patient-handout",
+    "/static/../publisher/web/site.py", "/static/%2e%2e/site.py", "/static//etc/passwd",
+    "/topics/tiny/pages/patient-handout/0.png", "/topics/tiny/pages/patient-handout/99.png",
+    "/topics/source/files/editions",
+])
+def test_traversal_gets_404(client, path):
+    r = client.get(path)
+    assert r.status_code == 404, (path, r.status_code)
+    assert "root:" not in r.text and "def " not in r.text
+
+
+def test_a_link_out_of_the_output_folder_is_not_followed(tmp_path):
+    project = make_project(tmp_path / "p", sleep=False)
+    site = Site(project)
+    target = project.out_dir / "tiny"
+    target.mkdir(parents=True)
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"%PDF-1.7 secret")
+    (target / "tiny-patient-handout.pdf").symlink_to(secret)
+    (project.out_dir / "elsewhere").symlink_to(tmp_path)
+    with TestClient(create_app(site, watch=False, build=False, warm=False), base_url=LOCAL) as c:
+        assert c.get("/topics/tiny/files/patient-handout").status_code == 404
+        assert c.get("/topics/tiny/pages/patient-handout/1.png").status_code == 404
+        assert site.built_file("tiny", "patient-handout") is None
+    # The whole topic folder as a link leading out: refused too.
+    (target / "tiny-patient-handout.pdf").unlink()
+    target.rmdir()
+    (tmp_path / "elsewhere-topic").mkdir()
+    (tmp_path / "elsewhere-topic" / "tiny-patient-handout.pdf").write_bytes(b"%PDF-1.7 secret")
+    target.symlink_to(tmp_path / "elsewhere-topic")
+    assert site.built_file("tiny", "patient-handout") is None
+
+
+def test_cross_origin_posts_are_refused(client, project):
+    fields = {"topic": "tiny", "audience": "patient", "section": "about"}
+    r = client.post("/summary", data=fields, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+    r = client.post("/summary", data=fields, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403
+    r = client.post("/recipes", data={**fields, "recipe_name": "csrf"}, headers={"Origin": "null"})
+    assert r.status_code == 403 and not (project.root / "recipes" / "csrf.yaml").exists()
+    assert client.post("/summary", data=fields, headers={"Origin": LOCAL}).status_code == 200
+
+
+def test_large_bodies_are_refused(client):
+    big = {"topic": "tiny", "audience": "patient", "title": "x" * (MAX_BODY + 1)}
+    assert client.post("/summary", data=big).status_code == 413
+
+    def chunks():  # no Content-Length: counted as it arrives
+        for _ in range(MAX_BODY // 1000 + 2):
+            yield b"title=" + b"x" * 1000 + b"&"
+
+    r = client.post("/summary", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413
+
+
+def test_token_is_needed_off_loopback(site):
+    token = "s3cret-token"
+    app = create_app(site, token=token, watch=False, build=False, warm=False)
+    with TestClient(app, base_url="http://192.0.2.10:8000", follow_redirects=False) as c:
+        assert c.get("/").status_code == 403
+        assert c.get("/summary?token=wrong").status_code == 403
+        assert c.post("/summary", data={"topic": "tiny"}).status_code == 403
+        r = c.get("/summary?token=" + token + "&topic=tiny")
+        assert r.status_code == 303 and r.headers["location"] == "/summary?topic=tiny"
+        assert "HttpOnly" in r.headers["set-cookie"] and "SameSite=Strict" in r.headers["set-cookie"]
+        assert c.get("/summary").status_code == 200  # the cookie
+    with TestClient(app, base_url="http://192.0.2.10:8000") as c:
+        r = c.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "about"},
+                   headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+def test_access_token_only_off_loopback():
+    from publisher.web.server import access_token
+    assert access_token("127.0.0.1") is None and access_token("localhost") is None and access_token("::1") is None
+    assert len(access_token("0.0.0.0", environ={})) >= 32
+    assert access_token("0.0.0.0", environ={"PUBLISH_SERVE_TOKEN": "fixed"}) == "fixed"
+
+
+# -- eight at once ----------------------------------------------------------------------------
+def test_eight_requests_at_once_each_get_their_own_sections(site):
+    choices = [["why-sleep-matters"], ["routine"], ["bedroom"], ["faq"], ["why-sleep-matters", "bedroom"],
+               ["routine", "faq"], ["habits"], ["why-sleep-matters", "faq"]]
+    titles = {"why-sleep-matters": "Why Sleep Matters", "routine": "Your Daily Routine", "bedroom": "Your Bedroom",
+              "faq": "Frequently Asked Questions"}
+    import httpx2 as httpx
+    with LiveServer(create_app(site, watch=False, build=False, warm=False)) as server:
+        def ask(sections):
+            return httpx.post(server.url + "/summary", timeout=120,
+                              data={"topic": "sleep-hygiene", "audience": "patient", "section": sections})
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(ask, choices))
+        assert httpx.get(server.url + "/", timeout=30).status_code == 200  # still up
+    for sections, r in zip(choices, answers):
+        assert r.status_code == 200, r.text
+        found = set(headings(r.content))
+        wanted = {titles[s] for s in sections if s in titles}
+        if "habits" in sections:
+            wanted |= {"Your Daily Routine", "Your Bedroom"}
+        assert wanted <= found, (sections, found)
+        assert not ({t for t in titles.values()} - wanted) & found, (sections, found)
+        assert {"Medical Disclaimer", "When to Get Help"} <= found  # the safety blocks, always
+        with pikepdf.open(io.BytesIO(r.content)) as pdf:
+            assert pdf.open_metadata().get("pdfuaid:part") == "1"
+
+
+# -- the preview ------------------------------------------------------------------------------
+def test_preview_builds_shows_reading_levels_and_keeps_the_last_good_files(tmp_path):
+    project = make_project(tmp_path / "p", sleep=False)
+    site = Site(project)
+    preview = Preview(site)
+    preview.build()
+    state = preview.states["tiny"]
+    assert state.ok and set(state.outputs) == set(site.content().editions)
+    edition, reading = state.readings["patient-handout"]
+    assert [s.id for s in reading.sections] == ["disclaimer", "help", "about"]
+    handout = state.outputs["patient-handout"].path
+    good = handout.read_bytes()
+    app = create_app(site, watch=False, build=False, warm=False)
+    app.app.state.preview.states.update(preview.states)
+    with TestClient(app, base_url=LOCAL) as c:
+        page = doc_of(c.get("/topics/tiny").text)
+        rows = page.xpath('//table[@class="reading"][1]//tbody/tr/th')
+        assert [r.text_content().strip() for r in rows] == ["Medical Disclaimer", "When to Get Help", "About Sleep",
+                                                            "Whole text"]
+        assert page.xpath('//img[contains(@src, "/topics/tiny/pages/patient-handout/1.png")]')
+        assert c.get("/topics/tiny/pages/patient-handout/1.png").content.startswith(b"\x89PNG")
+        assert page.xpath('//iframe[contains(@src, "/topics/tiny/files/web")]')
+    # A save that breaks the content: the findings, and the last good file stays.
+    about = project.source_dir / "tiny" / "sections" / "03-about.md"
+    about.write_text(about.read_text().replace("title: About Sleep", "title: About Sleep\nmood: [x"))
+    preview.build(["tiny"])
+    state = preview.states["tiny"]
+    assert state.ok is False and state.findings and state.findings[0].code.startswith("c-")
+    assert handout.read_bytes() == good
+    with TestClient(app, base_url=LOCAL) as c:
+        app.app.state.preview.states.update(preview.states)
+        page = c.get("/topics/tiny").text
+        assert "Last build: failed" in page and state.findings[0].code in page
+        assert c.get("/topics/tiny/files/patient-handout").content == good
+
+
+def test_a_save_rebuilds_only_that_topic(tmp_path):
+    project = make_project(tmp_path / "p", sleep=False)
+    preview = Preview(Site(project))
+    changed = project.source_dir / "tiny" / "sections" / "03-about.md"
+    assert preview.topics_of({changed}) == ["tiny"]
+    assert preview.topics_of({project.editions_file}) is None  # every topic
+    assert preview.topics_of({project.layouts_dir / "styles" / "print.css"}) is None
+
+
+def test_events_tell_the_pages_of_each_build(tmp_path):
+    import httpx2 as httpx
+    project = make_project(tmp_path / "p", sleep=False)
+    app = create_app(Site(project), watch=False, build=False, warm=False)
+    preview = app.app.state.preview
+    with LiveServer(app) as server:
+        with httpx.stream("GET", server.url + "/events", timeout=60) as r:
+            assert r.headers["content-type"].startswith("text/event-stream")
+            lines = r.iter_lines()
+            first = next(line for line in lines if line.startswith("data:"))
+            threading.Thread(target=preview.build, args=(["tiny"],), daemon=True).start()
+            second = next(line for line in lines if line.startswith("data:"))
+            assert int(second.split(":")[1]) > int(first.split(":")[1])
+
+
+def test_serve_command_help_names_host_port_and_token():
+    from click.testing import CliRunner
+
+    from publish import cli
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--host" in result.output and "--port" in result.output and "token" in result.output
