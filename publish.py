@@ -61,7 +61,7 @@ def cli():
                    "each topic fully covers for each edition (`publish list` shows them).")
 @click.option("--allow-stale-translations", is_flag=True,
               help="Build patient outputs from translations whose English changed after they were translated "
-                   "(i-001 becomes a warning).")
+                   "(g-001 becomes a warning).")
 @click.option("--force", is_flag=True, help="Render every file, even those already up to date.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Processes to render in. Default: the machine's cores.")
@@ -108,6 +108,10 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
 @click.option("--large-print/--no-large-print", "large_print", default=None,
               help="Large print: 18 pt text, line height 1.5, one column.")
 @click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size of a PDF.")
+@click.option("--lang", help="Language of the file, e.g. es (default: the topic's own); every section it "
+                             "shows, the safety sections too, must be translated.")
+@click.option("--allow-stale-translations", is_flag=True,
+              help="Use translations whose English changed after they were translated (g-001 becomes a warning).")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="File to write. Default: a file in handouts/<topic>/custom/.")
 @click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
@@ -122,8 +126,8 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="With --batch: run the jobs on this Dask distributed scheduler's workers.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_print, paper, output, recipe,
-            topic_dirs, batch_dir, jobs, scheduler, root):
+def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_print, paper, lang,
+            allow_stale_translations, output, recipe, topic_dirs, batch_dir, jobs, scheduler, root):
     """Write ONE custom file with the sections you name. Patients always get the disclaimer
     and the crisis help. For example:
 
@@ -142,7 +146,7 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
     if scheduler:
         raise click.UsageError("--scheduler is for --batch")
     options = dict(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt, title=title,
-                   clinic=clinic_file, large_print=large_print, paper=paper, output=output)
+                   clinic=clinic_file, large_print=large_print, paper=paper, output=output, lang=lang)
     try:
         if recipe:
             request = override(read_recipe(recipe), **options)
@@ -151,6 +155,7 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
         else:
             request = override(SummaryRequest(topic=topic, audience=audience), **options)
         result = build_summary(project, request, topic_dirs=topic_dirs,
+                               allow_stale_translations=allow_stale_translations,
                                progress=lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc)

@@ -2,7 +2,7 @@
 
 Codes are grouped by letter (c- content, d- edition definition, t- template, p- PDF,
 e- EPUB, h- HTML, r- readability, s- safety, o- output, l- large print, u- summary
-recipes, i- translations) and never reused. The catalogue
+recipes, g- translations (languages)) and never reused. The catalogue
 below is data: each code has a title and a hint an editor can act on.
 """
 from __future__ import annotations
@@ -91,11 +91,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "l-002": ("Large-print lines too close", "Body text in large print needs line-height 1.5 or more (.large-print block of print.css)."),
     "l-003": ("Italic body text in large print", "Large print shows emphasis in bold, not italics (.large-print block of print.css)."),
     # translations (docs/CONTENT.md, "Translations")
-    "i-001": ("Stale translation", "The text it translates changed after it was translated: update the translation, then record the new source_fingerprint."),
-    "i-002": ("Translation file problem", "A translation needs a translation: block (source, source_fingerprint, status) and every text its source has."),
-    "i-003": ("Translation missing", "Translate the named sections into the language (files beside them, see docs/CONTENT.md), or choose another language."),
-    "i-004": ("Translation of nothing", "Name a translation after the file it translates: <that file's name without extension>.<language>.<extension>."),
-    "i-005": ("Reading level not measured in this language", "The reading-level formulas are for English; read the text with a native speaker, or add a formula for the language."),
+    "g-001": ("Stale translation", "The text it translates changed after it was translated: update the translation, then record the new source_fingerprint."),
+    "g-002": ("Translation file problem", "A translation needs a translation: block (source, source_fingerprint, status) and every text its source has."),
+    "g-003": ("Translation missing", "Translate the named sections into the language (files beside them, see docs/CONTENT.md), or choose another language."),
+    "g-004": ("Translation of nothing", "Name a translation after the file it translates: <that file's name without extension>.<language>.<extension>."),
+    "g-005": ("Reading level not measured in this language", "The reading-level formulas are for English; read the text with a native speaker, or add a formula for the language."),
     # summary recipes
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
     "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),

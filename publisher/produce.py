@@ -74,11 +74,11 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
     except ChecksFailed as exc:
         raise ChecksFailed(_naming(exc.findings, name, doc)) from None
     # The grade formulas (Flesch-Kincaid, SMOG) are English ones: an output in another language
-    # is not measured with them (i-005, a warning) until the check has a formula for it.
+    # is not measured with them (g-005, a warning) until the check has a formula for it.
     english = doc.topic.language.lower().split("-")[0] == "en"
     reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) and english else None
     unmeasured = [] if english or not readability.has_targets(doc.edition) else [finding(
-        "i-005", f"{name}: the reading level of a '{doc.topic.language}' text cannot be measured yet "
+        "g-005", f"{name}: the reading level of a '{doc.topic.language}' text cannot be measured yet "
                  "(the grade formulas are English ones); it was not checked", severity=Severity.WARNING)]
 
     def final_bytes(options: dict) -> bytes:

@@ -32,7 +32,7 @@ def make_project(where: Path, *, topics=("tiny",)) -> Path:
     shutil.copytree(ROOT / "layouts", where / "layouts")
     for topic in topics:
         # The topic in its own language only: these tests edit the English text, which would
-        # make its translations stale (i-001, tests/test_translations.py).
+        # make its translations stale (g-001, tests/test_translations.py).
         shutil.copytree(TINY if topic == "tiny" else ROOT / "source" / topic, where / "source" / topic,
                         ignore=shutil.ignore_patterns("*.es.md", "*.es.yaml"))
     return where
