@@ -1,6 +1,6 @@
 """Findings: one type for content errors and for what the checks and validators report.
 
-Codes are grouped by letter (c- content, d- edition definition, t- template, p- PDF,
+Codes are grouped by letter (b- an input over one of the limits in `limits`, c- content, d- edition definition, t- template, p- PDF,
 e- EPUB, h- HTML, r- readability, s- safety, o- output, l- large print, u- summary
 recipes, g- translations (languages)) and never reused. The catalogue
 below is data: each code has a title and a hint an editor can act on.
@@ -19,6 +19,13 @@ class Severity(str, enum.Enum):
 
 
 CATALOG: dict[str, tuple[str, str]] = {
+    # bounds: an input over a documented limit (publisher/limits.py, docs/CONTENT.md "Limits")
+    "b-001": ("File too large", "Split the text into several section files (or subsections); docs/CONTENT.md lists the limits."),
+    "b-002": ("Nested too deeply", "Flatten the lists or fields; content needs only a few levels."),
+    "b-003": ("Too many list items", "Split the list over several sections, or shorten it."),
+    "b-004": ("Too many sections", "Merge small sections, or split the topic into two topics."),
+    "b-005": ("Table too large", "Split the table into smaller tables, or make it a list."),
+    "b-006": ("Too many words", "Shorten the text, or split it into subsections or another topic."),
     # content
     "c-001": ("YAML syntax error", "Check indentation and quoting near that line; quote text that contains ': '."),
     "c-002": ("Missing required field", "Add the field to the file."),

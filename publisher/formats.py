@@ -40,6 +40,7 @@ class Format:
     takes_page_numbers: bool = False  #: may carry a printed edition's page numbers (pages_from)
     digital_rank: int | None = None  #: a printed handout's QR code opens the lowest-ranked digital format
     conformance_claim: bool = False  #: claims EPUB Accessibility conformance once the validators pass it
+    shown_inline: bool = False  #: a web browser shows the file itself (else it is downloaded)
 
     def load_writer(self) -> Callable:
         """The writer's `write(rendered, options) -> WriteResult` (imports the writer)."""
@@ -80,7 +81,7 @@ FORMATS: dict[str, Format] = {
         stylesheets=("styles/tokens.css", "styles/print.css"),
         writer="publisher.writers.pdf", checks="publisher.verify.pdf",
         text="publisher.verify.text:pdf_text", blocks="publisher.verify.text:pdf_blocks",
-        paged=True, reading_level_metadata=True),
+        paged=True, reading_level_metadata=True, shown_inline=True),
     "epub": Format(
         name="epub", extension=".epub", media_type="application/epub+zip", label="EPUB e-book",
         stylesheets=("styles/tokens.css", "styles/epub.css"),
@@ -93,7 +94,7 @@ FORMATS: dict[str, Format] = {
         stylesheets=("styles/tokens.css", "styles/screen.css"),
         writer="publisher.writers.html", checks="publisher.verify.html",
         text="publisher.verify.text:html_text", blocks="publisher.verify.text:html_blocks",
-        validators=("axe",), digital_rank=1),
+        validators=("axe",), digital_rank=1, shown_inline=True),
 }
 
 #: Format names, for option choices and messages.

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 
 from .findings import Finding, finding
+from .limits import MAX_LIST_ITEMS, MAX_MARKDOWN_DEPTH, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 from .model import Image, SourceRef
 
 _EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -78,8 +79,51 @@ def to_html(text: str, source: SourceRef, *, image_exists) -> Markup:
             elif child.type == "link_open":
                 _check_link(child.attrGet("href") or "", at, result)
     result.findings += _raw_html(text, source)
+    result.findings += over_limits(tokens, source)
     result.html = _MD.renderer.render(tokens, _MD.options, {})
     return result
+
+
+_CONTAINERS = {"blockquote_open": 1, "bullet_list_open": 1, "ordered_list_open": 1,
+               "blockquote_close": -1, "bullet_list_close": -1, "ordered_list_close": -1}
+
+
+def over_limits(tokens, source: SourceRef) -> list[Finding]:
+    """The limits of `limits` a parsed Markdown text passes: nesting (b-002; past it the
+    parser would silently drop text), list items (b-003), table rows and columns (b-005).
+    Each is reported once, at the line where it is passed."""
+    found: list[Finding] = []
+    first = source.line or 1
+    at = lambda token: SourceRef(source.file, first + (token.map[0] if token.map else 0))  # noqa: E731
+    depth = items = rows = columns = 0
+    reported: set[str] = set()
+
+    def over(key: str, token, code: str, message: str) -> None:
+        if key not in reported:
+            reported.add(key)
+            found.append(finding(code, message, source=at(token)))
+
+    for token in tokens:
+        depth += _CONTAINERS.get(token.type, 0)
+        if depth > MAX_MARKDOWN_DEPTH:
+            over("depth", token, "b-002", f"lists or quotes nested too deeply (more than {MAX_MARKDOWN_DEPTH} levels)")
+        if token.type == "list_item_open":
+            items += 1
+            if items > MAX_LIST_ITEMS:
+                over("items", token, "b-003", f"more than {MAX_LIST_ITEMS:,} list items in one text")
+        elif token.type == "table_open":
+            rows = columns = 0
+            table = token
+        elif token.type == "tr_open":
+            rows += 1
+            if rows > MAX_TABLE_ROWS:
+                over(f"rows{id(table)}", table, "b-005", f"the table has more than {MAX_TABLE_ROWS:,} rows")
+        elif token.type == "th_open":
+            columns += 1
+            if columns > MAX_TABLE_COLUMNS:
+                over(f"columns{id(table)}", table, "b-005",
+                     f"the table has more than {MAX_TABLE_COLUMNS} columns")
+    return found
 
 
 def _raw_html(text: str, source: SourceRef) -> list[Finding]:

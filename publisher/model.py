@@ -99,6 +99,7 @@ class Body:
     translation: Translation | None = None  # set on a translated body
     # (section id, where) of every #id link in the text, checked once the whole topic is read
     links: tuple[tuple[str, SourceRef], ...] = field(default=(), repr=False, compare=False)
+    words: int = field(default=0, repr=False, compare=False)  # in its source file (limits.MAX_TOPIC_WORDS)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from . import markup, pictures, translations, yamlfile
 from .errors import ContentError
 from .fields import Field, read_fields
 from .findings import Finding, finding, shown_path
+from .limits import (MAX_FILE_BYTES, MAX_SECTION_DEPTH, MAX_SECTION_FILES, MAX_SECTION_WORDS, MAX_TOPIC_BYTES,
+                     MAX_TOPIC_WORDS, human_bytes)
 from .model import (AUDIENCES, SECTION_KINDS, SOURCE_TYPES, Body, Image, Question, Reference,
                     Section, SourceRef, Topic)
 
@@ -100,6 +102,22 @@ class Loaded(NamedTuple):
     body: str
     body_line: int
 
+    @property
+    def words(self) -> int:
+        """Words in the file's text: the body and every text value of the fields."""
+        return len(self.body.split()) + _words(self.data)
+
+
+def _words(value) -> int:
+    # YAML is nested at most limits.MAX_YAML_DEPTH levels: this recursion is bounded.
+    if isinstance(value, str):
+        return len(value.split())
+    if isinstance(value, dict):
+        return sum(_words(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_words(v) for v in value)
+    return 0
+
 
 def find_topics(source_dir: Path) -> list[Path]:
     """Topic folders: every folder under source/ that has a topic.yaml."""
@@ -118,19 +136,67 @@ def read_topic(folder: Path) -> Topic:
     found = _topic_id_problems(topic.path)
     meta, problems = read_meta(topic, topic_file)
     found += problems
-    sections: tuple[Section, ...] = ()
-    unread: tuple[Path, ...] = ()
-    if sections_dir.is_dir():
-        sections, unread, problems = read_sections(topic, sections_dir, parent_audiences=None)
-        found += problems
-    else:
+    if not sections_dir.is_dir():
         found.append(finding("c-016", "the sections/ folder is missing", source=SourceRef(shown_path(sections_dir))))
+        raise ContentError(found)
+    problems = check_size(topic, sections_dir)
+    if problems:  # too much to read: nothing of it is read
+        raise ContentError(found + problems)
+    sections, unread, problems = read_sections(topic, sections_dir, parent_audiences=None)
+    found += problems + check_words(sections)
     texts, problems = translations.read_topic_translations(topic, meta)  # topic.<lang>.yaml
     found += problems
     found += check_topic(sections, topic_file, complete=not unread)
     if found or meta is None:
         raise ContentError(found)
     return Topic(id=topic.path.name, sections=sections, folder=topic.path, translations=texts, **meta)
+
+
+def check_size(topic: TopicFolder, sections_dir: Path) -> list[Finding]:
+    """[b-004] when the topic has more than MAX_SECTION_FILES section files, [b-001] when
+    they hold more than MAX_TOPIC_BYTES together; [] otherwise. Counted from the folder
+    listings (no file is opened), and only as far as the limit: the cost is bounded
+    however many files there are. Folders deeper than sections can nest are not counted
+    (read_sections reports them)."""
+    count, total, seen = 0, 0, set()
+    folders = [(sections_dir, 1)]
+    while folders:
+        folder, depth = folders.pop()
+        if folder.resolve() in seen or topic.outside(folder):
+            continue
+        seen.add(folder.resolve())
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue  # read_sections reports it
+        for entry in entries:
+            if entry.is_dir() and depth < MAX_SECTION_DEPTH:
+                folders.append((entry, depth + 1))
+            elif entry.suffix in TEXT_SUFFIXES and entry.is_file():
+                count += 1
+                # a file over the limit of one file is refused by itself, reading no further
+                total += min(entry.stat().st_size, MAX_FILE_BYTES + 1)
+                where = SourceRef(shown_path(entry))
+                if count > MAX_SECTION_FILES:
+                    return [finding("b-004", f"the topic has more than {MAX_SECTION_FILES} section files, the limit "
+                                             "for one topic (this is one past it)", source=where)]
+                if total > MAX_TOPIC_BYTES:
+                    return [finding("b-001", f"the topic's section files hold more than {human_bytes(MAX_TOPIC_BYTES)}"
+                                             " together, the limit for one topic (this file passes it)",
+                                    source=where)]
+    return []
+
+
+def check_words(sections: tuple[Section, ...]) -> list[Finding]:
+    """[b-006] at the section file where the topic's main section files pass
+    MAX_TOPIC_WORDS words together (what a booklet renders), or []."""
+    total = 0
+    for section in (s for top in sections for s in top.walk()):
+        total += section.body.words
+        if total > MAX_TOPIC_WORDS:
+            return [finding("b-006", f"the topic passes {MAX_TOPIC_WORDS:,} words, the limit for one topic, "
+                                     "in this section", source=section.body.source)]
+    return []
 
 
 def _topic_id_problems(folder: Path) -> list[Finding]:
@@ -205,7 +271,8 @@ def read_sections(topic: TopicFolder, folder: Path, parent_audiences: frozenset[
     """The section files of one folder (and their subsection folders) -> (Sections in
     name order, the section files that could not be read at all, findings).
     `parent_audiences` is None at the top; a subsection without `audience:` takes its
-    parent's. `seen`: the folders above, to stop at a link loop."""
+    parent's. `seen`: the folders above (their number is the depth), to stop at a link
+    loop and at MAX_SECTION_DEPTH (b-004)."""
     found = topic.outside(folder)
     if found or folder.resolve() in seen:
         return (), (), found  # outside the topic, or a link loop back to a folder already read
@@ -246,7 +313,13 @@ def read_section_tree(topic: TopicFolder, path: Path, parent_audiences: frozense
     subfolder = path.parent / path.stem
     children: tuple[Section, ...] = ()
     unread: tuple[Path, ...] = ()
-    if subfolder.is_dir():
+    if subfolder.is_dir() and len(seen) >= MAX_SECTION_DEPTH:
+        found.append(finding("b-004", f"subsections nested too deeply: '{subfolder.name}/' would be level "
+                                      f"{len(seen) + 1}, more than the {MAX_SECTION_DEPTH} levels headings allow",
+                             source=SourceRef(shown_path(subfolder)),
+                             hint=f"Keep subsections at most {MAX_SECTION_DEPTH} folders deep: move the sections "
+                                  "of this folder up a level, into the folder above."))
+    elif subfolder.is_dir():
         children, unread, problems = read_sections(topic, subfolder, section.audiences, seen)
         found += problems
     bodies = {}
@@ -375,6 +448,9 @@ def read_body(topic: TopicFolder, loaded: Loaded, values: dict, kind: str, file:
     line = lambda key: yamlfile.line_of(data, key)  # noqa: E731
     texts: list[Text] = []
     found: list[Finding] = []
+    if loaded.words > MAX_SECTION_WORDS:
+        found.append(finding("b-006", f"the section has {loaded.words:,} words, more than the limit of "
+                                      f"{MAX_SECTION_WORDS:,} for one section file", source=SourceRef(file, 1)))
 
     def markdown(text: str | None, at: int | None) -> str:
         result, problems = read_markdown(topic, text or "", SourceRef(file, at))
@@ -406,7 +482,9 @@ def read_body(topic: TopicFolder, loaded: Loaded, values: dict, kind: str, file:
     text = translations.text_fields(kind, values, loaded.body, KIND_FIELDS[kind])
     body = Body(title=values["title"] or "", images=tuple(i for t in texts for i in t.images),
                 links=tuple(link for t in texts for link in t.links), source=SourceRef(file, 1),
-                fingerprint=translations.fingerprint(text), **fields)
+                words=loaded.words, **fields)
+    texts, problems = translations.read_topic_translations(topic, meta)  # topic.<lang>.yaml
+    found += problems
     return body, found
 
 

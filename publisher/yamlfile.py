@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .findings import Finding, finding
+from .limits import MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_YAML_DEPTH, human_bytes
 from .model import SourceRef
 
 
@@ -22,10 +23,19 @@ class LineDict(dict):
         self.lines: dict = {}
 
 
+class OverLimit(yaml.YAMLError):
+    """The YAML passes one of the limits (code b-...) at `mark`: parsing stops there."""
+
+    def __init__(self, code: str, message: str, mark):
+        super().__init__(message)
+        self.code, self.message, self.mark = code, message, mark
+
+
 class _Loader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self.problems: list[tuple[str, str, int, str | None]] = []  # (code, message, line, hint)
+        self.depth = 0
 
     def compose_node(self, parent, index):
         # Aliases (*name) can make a small file expand into a huge one ("billion laughs");
@@ -33,7 +43,19 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(None, None, "aliases ('*name') are not allowed",
                                               self.peek_event().start_mark)
-        return super().compose_node(parent, index)
+        # PyYAML composes by recursion: stop long before Python's recursion limit.
+        if self.depth >= MAX_YAML_DEPTH and self.check_event(yaml.CollectionStartEvent):
+            raise OverLimit("b-002", f"YAML nested too deeply (more than {MAX_YAML_DEPTH} levels)",
+                            self.peek_event().start_mark)
+        # Counted as the items arrive, so a long list stops at the limit, not after it is built.
+        if parent is not None and len(parent.value) >= MAX_LIST_ITEMS:
+            raise OverLimit("b-003", f"more than {MAX_LIST_ITEMS:,} items in one list (or fields in one block)",
+                            self.peek_event().start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _construct_mapping(loader, node):
@@ -68,12 +90,16 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
-    """A content file's text, or None with a finding: unreadable (c-016), not UTF-8 (c-011,
+    """A content file's text, or None with a finding: unreadable (c-016), larger than
+    limits.MAX_FILE_BYTES (b-001, read no further), not UTF-8 (c-011,
     with the line and the byte), or holding a character that cannot be printed (c-021)."""
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as stream:  # at most one byte past the limit is read
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, [finding("c-016", f"cannot read the file: {exc.strerror or exc}", source=SourceRef(shown))]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [too_large(raw, shown)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -115,6 +141,14 @@ def read_block(path: Path, shown: Path, *, code: str, what: str) -> tuple[LineDi
     return data, []
 
 
+def too_large(head: bytes, shown: Path) -> Finding:
+    """b-001 for a file whose first MAX_FILE_BYTES + 1 bytes are `head`, at the line where
+    it passes the limit (the file's real size is not needed, nor read)."""
+    line = head.count(b"\n", 0, MAX_FILE_BYTES) + 1
+    return finding("b-001", f"the file is larger than {human_bytes(MAX_FILE_BYTES)}, the limit for one file "
+                            "(it passes the limit on this line)", source=SourceRef(shown, line))
+
+
 def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
     """Parse YAML text; `source.line` is the file line where the text starts."""
     offset = (source.line or 1) - 1
@@ -122,6 +156,8 @@ def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
     try:
         loader = _Loader(text)
         data = loader.get_single_data()
+    except OverLimit as exc:
+        return None, [finding(exc.code, exc.message, source=SourceRef(source.file, exc.mark.line + 1 + offset))]
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 + offset
         return None, [finding("c-021", f"the text holds U+{exc.character:04X}, an invisible character that cannot be printed",

@@ -15,6 +15,9 @@ build` arguments). Two kinds of `in/`:
   adapter's parser. `in/<output file>.<tool>.missing` (its text says why): the adapter is
   asked to run the tool on a machine with none of the validators' runtimes, not in CI.
 
+Inputs too large to commit (the limits of publisher/limits.py) are made by the fixture's
+`make.py`: its `make(project)` writes them into the project after `in/` is copied.
+
 Options: `args.txt` holds the extra `publish build` arguments, or a whole other command
 (`summary ...`, `check ...`) run in the project; `today.txt` the date the build takes as
 today (default FIXTURE_TODAY: no fixture depends on the real clock). A command that prints
@@ -27,6 +30,7 @@ import functools
 import importlib
 import json
 import re
+import runpy
 import shlex
 import shutil
 from dataclasses import dataclass
@@ -39,7 +43,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "findings"
 OUTPUT_SUFFIXES = {".pdf": "pdf", ".epub": "epub", ".html": "html"}
 # What `publish` exits with for a finding of each group (README: exit codes); c-022 is a
 # content problem only the PDF renderer can see, so it fails the output's checks.
-EXIT_CODES = {"c": 3, "d": 3, "t": 5, "o": 6, "p": 7, "e": 7, "h": 7, "s": 7, "r": 7, "l": 7, "u": 3,
+EXIT_CODES = {"b": 3, "c": 3, "d": 3, "t": 5, "o": 6, "p": 7, "e": 7, "h": 7, "s": 7, "r": 7, "l": 7, "u": 3,
               "v": 7, "c-022": 7,
               # translations: a file problem is a content error; a stale one fails the output's
               # checks; a missing one refuses the request (like an unknown section id)
@@ -76,6 +80,9 @@ def make_project(code: str, where: Path) -> Path:
         shutil.copy(ROOT / "source" / name, where / "source" / name)
     shutil.copytree(ROOT / "layouts", where / "layouts")
     shutil.copytree(FIXTURES / code / "in", where, symlinks=True, dirs_exist_ok=True)
+    maker = FIXTURES / code / "make.py"
+    if maker.exists():
+        runpy.run_path(str(maker))["make"](where)
     return where
 
 

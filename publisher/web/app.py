@@ -35,7 +35,7 @@ from ..errors import PublishError
 from ..findings import Severity
 from ..model import AUDIENCES
 from ..config import PAPERS
-from ..formats import FORMAT_NAMES, FORMATS
+from ..formats import FORMAT_NAMES, FORMATS, format_of_path
 from .guard import Guard
 from .preview import Preview
 from .site import DEFAULT_CLINIC, Site
@@ -108,7 +108,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         outputs = []
         for edition in content.editions.values():
             path = site.built_file(topic_id, edition.id)
-            count = await run_in_threadpool(page_count, path) if path and edition.format == "pdf" else None
+            count = await run_in_threadpool(page_count, path) if path and FORMATS[edition.format].paged else None
             outputs.append({"edition": edition, "path": path, "pages": count,
                             "version": _version(path) if path else "",
                             "rendered": bool(state and edition.id in state.rendered),
@@ -123,7 +123,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         if path is None:
             return not_found()
         edition = site.content().editions[p["edition"]]
-        disposition = "inline" if edition.format in ("pdf", "html") else "attachment"
+        disposition = "inline" if FORMATS[edition.format].shown_inline else "attachment"
         return Response(path.read_bytes(), media_type=FORMATS[edition.format].media_type,
                         headers={"Content-Disposition": f'{disposition}; filename="{path.name}"',
                                  "Cache-Control": "no-cache"})
@@ -131,7 +131,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
     async def page_image(request: Request):
         p = request.path_params
         path = site.built_file(p["topic"], p["edition"])
-        if path is None or path.suffix != ".pdf":
+        if path is None or not getattr(format_of_path(path), "paged", False):
             return not_found()
         png = await run_in_threadpool(render_page, path, p["number"], _version(path))
         if png is None:
@@ -264,7 +264,7 @@ async def _read_fields(request: Request):
 
 def _wants_json(request: Request) -> bool:
     accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+    return "application/json" in accept and FORMATS["html"].media_type not in accept
 
 
 def _refused(request: Request, site: Site, fields: dict, exc: PublishError, **extra):
