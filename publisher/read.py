@@ -482,9 +482,7 @@ def read_body(topic: TopicFolder, loaded: Loaded, values: dict, kind: str, file:
     text = translations.text_fields(kind, values, loaded.body, KIND_FIELDS[kind])
     body = Body(title=values["title"] or "", images=tuple(i for t in texts for i in t.images),
                 links=tuple(link for t in texts for link in t.links), source=SourceRef(file, 1),
-                words=loaded.words, **fields)
-    texts, problems = translations.read_topic_translations(topic, meta)  # topic.<lang>.yaml
-    found += problems
+                words=loaded.words, fingerprint=translations.fingerprint(text), **fields)
     return body, found
 
 
