@@ -222,7 +222,7 @@ def _render_stale(jobs_of: list[RenderJob], stale: list[int], *, editions: dict[
     value. With jobs > 1 the jobs run in a process pool; the bytes are those of jobs=1."""
     docs = {i: jobs_of[i].doc for i in stale}
     sources = page_sources(docs.values(), editions, paper)
-    position = {(doc.topic.id, doc.edition.id): i for i, doc in docs.items()}
+    position = {(doc.topic.id, doc.edition.id, doc.topic.language): i for i, doc in docs.items()}
     carrying = {i: carries_pages(doc, editions, paper) for i, doc in docs.items()}
     first = [position[key] for key in sources if key in position]
     rest = [i for i in stale if i not in first and carrying[i] is None]
@@ -235,7 +235,7 @@ def _render_stale(jobs_of: list[RenderJob], stale: list[int], *, editions: dict[
                     for key, doc in sources.items() if key not in position}
         own = {i: pool.submit(run_job, jobs_of[i]) for i in first}
         others = {i: pool.submit(run_job, jobs_of[i]) for i in rest}
-        maps: dict[tuple[str, str], PageMap | _Failed] = {}
+        maps: dict[tuple[str, str, str], PageMap | _Failed] = {}
         for key, doc in sources.items():
             if key in position:
                 outcome = own[position[key]].result()

@@ -340,6 +340,6 @@ def render_index(files, *, out_dir: Path, layouts_dir: Path) -> str:
         entries.append({"href": path.relative_to(out_dir).as_posix(), "name": path.name,
                         "topic": path.parent.name, "format": format_of_path(path).label,
                         "lang": lang, "language": i18n.locale_of(lang).get_display_name("en") if lang
-                        else "the topic's own",
+                        else "the topic's language",
                         "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"})
     return _render(env, "index.html.j2", {"entries": entries, "css": read_css(layouts_dir, "html")})
