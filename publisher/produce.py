@@ -73,22 +73,27 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
         written = write(rendered, base)
     except ChecksFailed as exc:
         raise ChecksFailed(_naming(exc.findings, name, doc)) from None
-    # The grade formulas (Flesch-Kincaid, SMOG) are English ones: an output in another language
-    # is not measured with them (g-005, a warning) until the check has a formula for it.
-    english = doc.topic.language.lower().split("-")[0] == "en"
-    reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) and english else None
+    # The English formulas must not measure another language: an output in a language the
+    # check has no formula for yet is not measured (g-005, a warning, never a silent pass).
+    from .readingscales import language_of
+    english = language_of(doc.topic.language) == "en"
     unmeasured = [] if english or not readability.has_targets(doc.edition) else [finding(
-        "g-005", f"{name}: the reading level of a '{doc.topic.language}' text cannot be measured yet "
-                 "(the grade formulas are English ones); it was not checked", severity=Severity.WARNING)]
+        "g-005", f"{name}: the reading level of a '{doc.topic.language}' text cannot be measured yet; "
+                 "it was not checked", severity=Severity.WARNING)]
+    checked = doc if english else replace(doc, edition=replace(doc.edition, reading_level=()))
+    # The written file is read once (for a PDF: one open, one scan of its pages): the reading
+    # level is measured on it, written into its metadata, and every fast check reads it.
+    with fmt.read(written.data) as file:
+        reading = readability.measure(doc, written.data, file) if readability.has_targets(checked.edition) else None
+        data = file.with_reading_level(reading.whole.describe()) if reading else written.data
+        findings = unmeasured + _naming(written.findings, name, doc) + check_bytes(
+            checked, data, name=name, reading=reading, file=file)
 
     def final_bytes(options: dict) -> bytes:
-        """The file's bytes with the measured reading level in its metadata."""
-        data = written.data if not options else write(rendered, {**base, **options}).data
+        """The file written again with other options, with the measured reading level."""
+        data = write(rendered, {**base, **options}).data
         return fmt.add_reading_level(data, reading.whole.describe()) if reading else data
 
-    data = final_bytes({})
-    checked = doc if english else replace(doc, edition=replace(doc.edition, grade_max=None, section_grade_max=None))
-    findings = unmeasured + _naming(written.findings, name, doc) + check_bytes(checked, data, name=name, reading=reading)
     if check == "full" and not any(f.is_error for f in findings):
         data, more = _check_full(doc, data, final_bytes, name=name,
                                  result=result if result is not None else BuildResult())

@@ -112,9 +112,15 @@ def build_timestamp(topic: Topic, environ: Mapping[str, str] = os.environ) -> dt
 
 
 def output_name(doc: SelectedDocument) -> str:
-    """An output in the topic's own language keeps its name; one in another language says
-    it: neuroplasticity-patient-handout.es.pdf."""
-    return edition_path(doc.topic.id, doc.edition, doc.topic.language if doc.topic.source_language else None)
+    """Where a document lands: <topic>/<topic>-<edition>.<ext> (<topic>-<edition>.<lang>.<ext> in
+    a language other than the topic's own), and -<paper> before the
+    extension when it is printed on another paper than its edition's (`--paper a4`), so
+    the two never overwrite each other."""
+    name = edition_path(doc.topic.id, doc.edition, doc.topic.language if doc.topic.source_language else None)
+    if doc.paper and doc.edition.paper and doc.paper != doc.edition.paper:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem}-{doc.paper}{dot}{ext}"
+    return name
 
 
 def edition_path(topic_id: str, edition: Edition, lang: str | None = None) -> str:

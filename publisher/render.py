@@ -165,8 +165,8 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     # (css_string writes them as \A; the margin box keeps them) so nothing wraps mid-phrase.
     contact = " · ".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
     reviewed_note = _("Reviewed %(date)s") % {"date": _nowrap(reviewed)}
-    if doc.edition.large_print:  # 18 pt: one item a line; the title is large on page 1
-        footer_left = "\n".join(p for p in (clinic.name, _nowrap(clinic.phone), reviewed_note) if p)
+    if doc.edition.large_print:  # 18 pt: who to call on one line (it wraps at the dot if it must), then the date
+        footer_left = "\n".join(p for p in (contact, reviewed_note) if p)
     else:
         footer_left = "\n".join((main_title, " · ".join(p for p in (contact, reviewed_note) if p)))
     notes = ([_("Review overdue")] if review_overdue else []) + ([_("Translation not yet reviewed")] if draft else [])
