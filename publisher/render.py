@@ -177,7 +177,8 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
                               "reviewed_iso": topic.reviewed.isoformat(),
                               "next_review_iso": topic.next_review.isoformat(),
                               "review_overdue": review_overdue, "translation_draft": draft},
-        footer_left=footer_left + "".join(" · " + n for n in notes),
+        # large print: each note on a line of its own (the page has a deeper margin for them)
+        footer_left=footer_left + "".join(("\n" if doc.edition.large_print else " · ") + n for n in notes),
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
         lang=lang, dir="rtl" if translations.is_rtl(lang) else "ltr", edition_title=doc.edition.title,
         parallel=_parallel(doc),
