@@ -86,9 +86,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "h-001": ("HTML structure problem", "See the message."),
     "h-002": ("axe accessibility violation", "See axe's message."),
     # readability
-    "r-001": ("Section reads above its grade target", "Use shorter sentences and everyday words."),
-    "r-002": ("Edition reads above its grade target", "Use shorter sentences and everyday words."),
+    "r-001": ("Section misses its reading-level target", "Use shorter sentences and everyday words."),
+    "r-002": ("Edition misses its reading-level target", "Use shorter sentences and everyday words."),
     "r-003": ("Section not found in the rendered text", "The section's heading must appear in the output as written in its file; check the template."),
+    "r-004": ("Reading level cannot be measured", "The tool has readability formulas for English and Spanish (docs/CONTENT.md, \"Reading level\"); have text in another language checked by a reader, and mark each passage with its language (lang)."),
+    "r-005": ("No reading-level target for a language", "Add targets for the language under reading_level in source/editions.yaml (docs/CONTENT.md, \"Reading level\")."),
     # safety
     "s-001": ("Safety block missing from a patient output", "The disclaimer and the crisis help must be in every patient output."),
     "s-002": ("Review date passed", "Review the topic and update reviewed/next_review in topic.yaml."),
@@ -108,7 +110,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "g-002": ("Translation file problem", "A translation needs a translation: block (source, source_fingerprint, status) and every text its source has."),
     "g-003": ("Translation missing", "Translate the named sections into the language (files beside them, see docs/CONTENT.md), or choose another language."),
     "g-004": ("Translation of nothing", "Name a translation after the file it translates: <that file's name without extension>.<language>.<extension>."),
-    "g-005": ("Reading level not measured in this language", "The reading-level formulas are for English; read the text with a native speaker, or add a formula for the language."),
     # summary recipes
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
     "u-002": ("Unknown section id", "`publish list TOPIC` shows the section ids."),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .clinic import Clinic
 from .errors import ChecksFailed
-from .findings import Severity, finding, shown_path
+from .findings import shown_path
 from .formats import get_format
 from .model import Output, PageMap, PageStart, SelectedDocument, SourceRef
 from .project import Project, build_timestamp
@@ -40,7 +40,7 @@ class RenderedOutput:
     def output(self, target: Path) -> Output:
         return Output(path=target, topic=self.doc.topic.id, edition=self.doc.edition.id,
                       format=self.doc.edition.format, size=len(self.data), pages=self.pages,
-                      grade=self.reading.whole.fk_grade if self.reading else None,
+                      grade=self.reading.grade if self.reading else None,
                       language=self.doc.topic.language)
 
 
@@ -73,26 +73,19 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
         written = write(rendered, base)
     except ChecksFailed as exc:
         raise ChecksFailed(_naming(exc.findings, name, doc)) from None
-    # The English formulas must not measure another language: an output in a language the
-    # check has no formula for yet is not measured (g-005, a warning, never a silent pass).
-    from .readingscales import language_of
-    english = language_of(doc.topic.language) == "en"
-    unmeasured = [] if english or not readability.has_targets(doc.edition) else [finding(
-        "g-005", f"{name}: the reading level of a '{doc.topic.language}' text cannot be measured yet; "
-                 "it was not checked", severity=Severity.WARNING)]
-    checked = doc if english else replace(doc, edition=replace(doc.edition, reading_level=()))
     # The written file is read once (for a PDF: one open, one scan of its pages): the reading
     # level is measured on it, written into its metadata, and every fast check reads it.
     with fmt.read(written.data) as file:
-        reading = readability.measure(doc, written.data, file) if readability.has_targets(checked.edition) else None
-        data = file.with_reading_level(reading.whole.describe()) if reading else written.data
-        findings = unmeasured + _naming(written.findings, name, doc) + check_bytes(
-            checked, data, name=name, reading=reading, file=file)
+        reading = readability.measure(doc, written.data, file) if readability.has_targets(doc.edition) else None
+        level = reading.describe() if reading else ""
+        data = file.with_reading_level(level) if level else written.data
+        findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading,
+                                                                      file=file)
 
     def final_bytes(options: dict) -> bytes:
         """The file written again with other options, with the measured reading level."""
         data = write(rendered, {**base, **options}).data
-        return fmt.add_reading_level(data, reading.whole.describe()) if reading else data
+        return fmt.add_reading_level(data, level) if level else data
 
     if check == "full" and not any(f.is_error for f in findings):
         data, more = _check_full(doc, data, final_bytes, name=name,
