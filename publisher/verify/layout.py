@@ -330,8 +330,8 @@ def check_numbers(layout: Layout) -> list[Finding]:
                 continue
             if int(match[1]) != number:
                 problems.append((layout.where(_first_page_of(layout, li), li),
-                                 f"list item '{_short(''.join(li.itertext()), 30)}' is printed as "
-                                 f"{match[1]}., the HTML numbers it {number}."))
+                                 f"list item '{_short(''.join(li.itertext()), 30)}' is printed as number "
+                                 f"{match[1]}, the HTML numbers it {number}"))
     return _capped("g-002", problems)
 
 
@@ -455,7 +455,8 @@ def check_empty(layout: Layout) -> list[Finding]:
         share = empty_share(page)
         if share <= EMPTY_SHARE_MAX or _starts_with_safety(layout, after) or page.index in layout.forced_after:
             continue
-        element = page.lines[-1].block if page.lines else None
+        text = [line for line in page.lines if line.column != "margin"]
+        element = text[-1].block if text else None
         out.append(finding("g-007", f"{layout.where(page.index, element)}: {share:.0%} of the text area is empty "
                                     "(at most a third may be, but on the last page)", severity=Severity.WARNING))
     return out
