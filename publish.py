@@ -49,7 +49,8 @@ def cli():
 @click.option("--edition", "editions", multiple=True, help="Edition to build (repeat for more). Default: all.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder. Default: handouts/.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size of the PDFs.")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False),
+              help="Paper size of the PDFs (letter or a4, any case); file names then say it, e.g. -a4.pdf.")
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: source/clinic.yaml.")
 @click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
@@ -102,7 +103,7 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
               help="Clinic profile (YAML). Default: source/clinic.yaml.")
 @click.option("--large-print/--no-large-print", "large_print", default=None,
               help="Large print: 18 pt text, line height 1.5, one column.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size of a PDF.")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Paper size of a PDF.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="File to write. Default: a file in handouts/<topic>/custom/.")
 @click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
@@ -291,8 +292,10 @@ def serve(host, port, topic_dirs, no_watch, root):
 
 @cli.command("list")
 @click.argument("topics", nargs=-1)
+@click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra folder holding topics (besides source/).")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def list_(topics, root):
+def list_(topics, topic_dirs, root):
     """Show topics, editions and section ids with their audiences."""
     from publisher import report
     from publisher.build import load_editions, load_topics, measure_built
@@ -300,7 +303,7 @@ def list_(topics, root):
     project = _project(root)
     try:
         editions = load_editions(project)
-        loaded = load_topics(project, topics)
+        loaded = load_topics(project, topics, topic_dirs)
     except PublishError as exc:
         _fail(exc)
     click.echo("Editions:")

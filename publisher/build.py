@@ -54,6 +54,11 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     from .verify.review import check_review, is_overdue
     if check not in CHECK_LEVELS:
         raise ValueError(f"check must be one of {CHECK_LEVELS}, not {check!r}")
+    if check == "full":  # the full check asked for and not possible here: stop before anything is built
+        from .verify.external import missing_for_full_check
+        missing = missing_for_full_check()
+        if missing:
+            raise ChecksFailed(missing)
     out_dir = Path(out_dir or project.out_dir)
     today = today or dt.date.today()
     progress("1/4 reading content")

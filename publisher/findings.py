@@ -26,6 +26,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "b-004": ("Too many sections", "Merge small sections, or split the topic into two topics."),
     "b-005": ("Table too large", "Split the table into smaller tables, or make it a list."),
     "b-006": ("Too many words", "Shorten the text, or split it into subsections or another topic."),
+    "b-007": ("Too many links", "Split the text into several sections; a handout links to a few pages, not thousands."),
     # content
     "c-001": ("YAML syntax error", "Check indentation and quoting near that line; quote text that contains ': '."),
     "c-002": ("Missing required field", "Add the field to the file."),
@@ -49,6 +50,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "c-020": ("Field given twice", "Keep one of the two lines; YAML would silently use the last one."),
     "c-021": ("Unprintable character in the text", "Delete it; retype the text around it if you pasted it from elsewhere."),
     "c-022": ("Character the PDF fonts cannot print", "Remove it or say it in words: emoji and rare scripts are not in the handout fonts, so the PDF would show an empty box."),
+    "c-023": ("Invisible or direction-control character", "Delete it and type the words around it again: "
+              "the file must say what it shows (a pasted text can carry such characters); docs/CONTENT.md says which."),
+    "c-024": ("Reserved id", "Choose another section id: the layouts use this one for an element of their own (docs/CONTENT.md lists them)."),
+    "c-025": ("Empty table header cell", "Write the column's heading in the first row of the table; only the top-left corner may be empty."),
     # editions
     "d-001": ("Bad edition definition", "Fix the edition in source/editions.yaml."),
     # templates
@@ -110,6 +115,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "g-009": ("Clinician text under 9 pt", "Give the element at least 9 pt in the clinician summary rules of layouts/styles/print.css."),
     # summary recipes
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
+    "u-002": ("Unknown section id", "`publish list TOPIC` shows the section ids."),
+    "u-003": ("Section not written for this audience", "Leave the section out, or add the audience to the section's audience: list."),
     "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),
     "v-003": ("File cannot be read", "Rebuild it with `publish build`; the file is damaged or is not what its extension says."),
     # publish import (a clinic's existing document -> a topic)
@@ -157,6 +164,20 @@ def finding(code: str, message: str, *, source=None, hint: str | None = None,
     file = str(source.file) if source is not None else None
     line = source.line if source is not None else None
     return Finding(code, message, severity, file, line, hint, tool)
+
+
+def os_error_hint(exc: OSError) -> str | None:
+    """A hint the user can follow for a file or folder that could not be read, by its cause
+    (None: the finding code's own hint fits)."""
+    import errno
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return ("You may not read it: make it readable for your user (`ls -l` shows its permissions; "
+                "`chmod u+r` on a file, `chmod u+rx` on a folder), or ask its owner.")
+    if exc.errno == errno.ENOENT:
+        return "Check the path: the file or folder is not there."
+    if exc.errno in (errno.EISDIR, errno.ENOTDIR):
+        return "Check the path: a file was expected where there is a folder, or the other way round."
+    return None
 
 
 def shown_path(path) -> Path:

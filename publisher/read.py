@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,11 +19,11 @@ from typing import NamedTuple
 from . import markup, pictures, yamlfile
 from .errors import ContentError
 from .fields import Field, read_fields
-from .findings import Finding, finding, shown_path
+from .findings import Finding, finding, os_error_hint, shown_path
 from .limits import (MAX_FILE_BYTES, MAX_SECTION_DEPTH, MAX_SECTION_FILES, MAX_SECTION_WORDS, MAX_TOPIC_BYTES,
                      MAX_TOPIC_WORDS, human_bytes)
-from .model import (AUDIENCES, SECTION_KINDS, SOURCE_TYPES, Body, Image, Question, Reference,
-                    Section, SourceRef, Topic)
+from .model import (AUDIENCES, RESERVED_ID_PATTERN, RESERVED_IDS, SECTION_KINDS, SOURCE_TYPES, Body, Image,
+                    Question, Reference, Section, SourceRef, Topic)
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -101,6 +103,7 @@ class Loaded(NamedTuple):
     data: yamlfile.LineDict
     body: str
     body_line: int
+    text: str = ""  # the whole file
 
     @property
     def words(self) -> int:
@@ -132,6 +135,13 @@ def read_topic(folder: Path) -> Topic:
     topic = TopicFolder.of(folder)
     topic_file, sections_dir = topic.path / "topic.yaml", topic.path / "sections"
     if not topic_file.is_file():
+        try:  # a folder we may not look into is not a topic without topic.yaml: say which it is
+            os.stat(topic_file)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                raise ContentError([finding("c-016", f"cannot read the topic folder: {exc.strerror or exc}",
+                                            source=SourceRef(shown_path(topic.path)),
+                                            hint=os_error_hint(exc))]) from None
         raise ContentError([finding("c-016", "topic.yaml is missing", source=SourceRef(shown_path(topic_file)))])
     found = _topic_id_problems(topic.path)
     meta, problems = read_meta(topic, topic_file)
@@ -278,7 +288,7 @@ def read_sections(topic: TopicFolder, folder: Path, parent_audiences: frozenset[
     try:
         files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in TEXT_SUFFIXES)
     except OSError as exc:
-        return (), (folder,), [finding("c-016", f"cannot read the folder: {exc.strerror or exc}",
+        return (), (folder,), [finding("c-016", f"cannot read the folder: {exc.strerror or exc}", hint=os_error_hint(exc),
                                        source=SourceRef(shown_path(folder)))]
     mains = [p for p in files if "." not in p.stem]
     variants = [p for p in files if "." in p.stem]
@@ -334,16 +344,17 @@ def load_section_file(topic: TopicFolder, path: Path, *, optional: bool = False)
     if found:
         return None, found
     file = shown_path(path)
-    if path.suffix != ".md":
-        data, found = yamlfile.read_block(path, file, code="c-012", what="a section file")
-        return (Loaded(data, "", 0) if data is not None else None), found
     text, found = yamlfile.read_text(path, file)
     if text is None:
         return None, found
+    if path.suffix != ".md":
+        data, found = yamlfile.as_block(*yamlfile.load(text, SourceRef(file, 1)), file, code="c-012",
+                                        what="a section file")
+        return (Loaded(data, "", 0, text) if data is not None else None), found
     front, body, body_line = yamlfile.split_front_matter(text)
     if front is None:
         if optional:
-            return Loaded(yamlfile.LineDict(), body, body_line), []
+            return Loaded(yamlfile.LineDict(), body, body_line, text), []
         return None, [finding("c-002", "the file has no front matter (--- id, title, audience ---)",
                               source=SourceRef(file, 1), hint="Start the file with a block between two '---' lines.")]
     data, found = yamlfile.load(front, SourceRef(file, 2))
@@ -351,7 +362,7 @@ def load_section_file(topic: TopicFolder, path: Path, *, optional: bool = False)
         return None, found
     if not isinstance(data, dict):
         return None, [finding("c-012", "expected 'field: value' lines", source=SourceRef(file, 1))]
-    return Loaded(data, body, body_line), []
+    return Loaded(data, body, body_line, text), []
 
 
 def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str] | None
@@ -369,12 +380,19 @@ def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str
                                     hint=f"Use one of: {', '.join(SECTION_KINDS)}.")]
     if kind != "text" and path.suffix == ".md":
         return None, None, [finding("c-013", f"a '{kind}' section must be a .yaml file", source=at("kind"))]
+    if kind in SAFETY_KINDS and (found := _hidden_in_safety_text(loaded, file)):
+        return None, None, found  # safety text must say exactly what it shows
     table = {**SECTION_FIELDS, **KIND_FIELDS[kind]}
     required = tuple(k for k, spec in table.items() if spec.required and (k != "audience" or parent_audiences is None))
     values, found = read_fields(data, table, file, required=required)
     section_id = values["id"] or ""
     if section_id and not ID_RE.match(section_id):
         found.append(finding("c-017", f"id '{section_id}' is not a valid id", source=at("id")))
+    elif section_id in RESERVED_IDS or re.fullmatch(RESERVED_ID_PATTERN, section_id):
+        found.append(finding(
+            "c-024", f"id '{section_id}' is reserved: the layouts use it for an element of their own",
+            source=at("id"), hint=f"Choose another id, e.g. '{section_id}-section'. Reserved: "
+                                  f"{', '.join(sorted(RESERVED_IDS))} and page-1, page-2, ..."))
     audiences, problems = _audiences(values["audience"], at("audience"))
     required_for, more = _audiences(values["required"], at("required"))
     found += problems + more
@@ -386,6 +404,13 @@ def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str
                       body=body, required_for=required_for or frozenset(), source=at("id"),
                       tags=frozenset(values["tags"]))
     return section, data, found
+
+
+def _hidden_in_safety_text(loaded: Loaded, file: Path) -> list[Finding]:
+    """c-023 for the characters safety text may not hold (yamlfile.HIDDEN_IN_SAFETY), with
+    their columns, and for those written as YAML escapes."""
+    return yamlfile.hidden_characters(loaded.text, file, safety=True) or \
+        yamlfile.hidden_in_values(loaded.data, file, safety=True)
 
 
 def _audiences(names: tuple[str, ...] | None, where: SourceRef) -> tuple[frozenset[str], list[Finding]]:
@@ -406,6 +431,8 @@ def read_variant(topic: TopicFolder, path: Path, section: Section, *, base: yaml
     if loaded is None:
         return None, found
     data, kind, file = loaded.data, section.kind, shown_path(path)
+    if kind in SAFETY_KINDS and (found := _hidden_in_safety_text(loaded, file)):
+        return None, found
     table = {"title": Field(), **KIND_FIELDS[kind]}
     values, found = read_fields(data, table, file, required=())
     if base is not None and kind != "text":
@@ -523,7 +550,8 @@ def read_image(topic: TopicFolder, image: Image, where: SourceRef) -> tuple[byte
     try:
         return pictures.check_picture(pictures.read_picture(path), image.path.suffix).data, []
     except OSError as exc:
-        return None, [finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}", source=where)]
+        return None, [finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}", source=where,
+                              hint=os_error_hint(exc))]
     except pictures.PictureRefused as exc:
         return None, [finding(exc.code, f"image '{image.path}' {exc.reason}", source=where, hint=exc.hint)]
 

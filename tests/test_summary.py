@@ -90,7 +90,8 @@ def test_unknown_section_fails_before_anything_is_written(tmp_path):
     result = run("summary", "neuroplasticity", "--audience", "patient", "--section", "depresion",
                  "--section", "exercise-and-neuroplasticity", "--root", ROOT, "-o", tmp_path / "x.pdf")
     assert result.exit_code == 4
-    assert "did you mean depression" in result.output and "publish list neuroplasticity" in result.output
+    assert "u-002 [error] source/neuroplasticity: 'depresion' is not a section id of topic 'neuroplasticity'. Hint: Did you mean depression?" in result.output
+    assert "publish list neuroplasticity" in result.output
     assert list(tmp_path.iterdir()) == []
 
 

@@ -8,6 +8,7 @@ findings; an ERROR record fails the build.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import logging
@@ -20,21 +21,17 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import pikepdf
 import weasyprint
-from lxml import etree
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..errors import ChecksFailed, OutputError
-from ..findings import Severity, finding
-from ..model import PageStart
+from ..findings import Severity, finding, shown_path
+from ..model import PageStart, SourceRef
 from ..pagenumbers.starts import page_starts
+from ..pdftree import save_with_reading_level
 from ..verify.layout import check_layout
 from . import WriteResult, embed_images
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
-
-SCHEMA_NS = "http://schema.org/"
-# So that pikepdf writes schema:educationalLevel rather than ns0:educationalLevel.
-etree.register_namespace("schema", SCHEMA_NS)
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -104,13 +101,10 @@ def render_document(rendered):
     doc = rendered.doc
     # Pictures (content and logo) are in the HTML as data: URLs, checked when they were read.
     fetcher = RestrictedFetcher(needed_files(rendered.stylesheets))
-    font_config = FontConfiguration()
     with capture_logs() as records:
         try:
-            # file: URIs made from the bytes of the names (Path.as_uri), so any folder name works.
-            styles = [weasyprint.CSS(string=Path(p).read_text(encoding="utf-8"), base_url=Path(p).resolve().as_uri(),
-                                     url_fetcher=fetcher, font_config=font_config)
-                      for p in rendered.stylesheets]
+            font_config, styles, css_records = _stylesheets(rendered.stylesheets, fetcher)
+            records.extend(css_records)
             html = weasyprint.HTML(string=embed_images(rendered.html, doc),
                                    base_url=doc.topic.folder.resolve().as_uri() + "/",
                                    url_fetcher=fetcher)
@@ -122,6 +116,34 @@ def render_document(rendered):
     return document, records
 
 
+# Parsed stylesheets (with their fonts) by their files and the files they may read: every
+# PDF edition uses the same ones, and parsing them costs a third of a two-page render.
+_STYLESHEETS: dict[tuple, tuple] = {}
+
+
+def _stylesheets(paths, fetcher: RestrictedFetcher) -> tuple[FontConfiguration, list, tuple]:
+    """(font configuration, parsed stylesheets, log records of the parse) for `paths`,
+    parsed once per process while the files are unchanged; the records are handed to every
+    document that uses them, so each output gets the same findings as if parsed for it."""
+    key = tuple((str(p), *_stamp(p)) for p in [*paths, *sorted(fetcher.files)] if Path(p).is_file())
+    cached = _STYLESHEETS.get(key)
+    if cached is None:
+        font_config = FontConfiguration()
+        with capture_logs() as records:
+            # file: URIs made from the bytes of the names (Path.as_uri), so any folder name works.
+            styles = [weasyprint.CSS(string=Path(p).read_text(encoding="utf-8"), base_url=Path(p).resolve().as_uri(),
+                                     url_fetcher=fetcher, font_config=font_config) for p in paths]
+        if len(_STYLESHEETS) >= 16:  # a long batch over many topics: keep the memory flat
+            _STYLESHEETS.clear()
+        cached = _STYLESHEETS[key] = (font_config, styles, tuple(records))
+    return cached
+
+
+def _stamp(path) -> tuple[int, int]:
+    stat = Path(path).stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
 def _refused(exc: RefusedURL) -> ChecksFailed:
     return ChecksFailed([finding("c-015", str(exc), hint=(
         "Templates and stylesheets may use only the stylesheets and fonts in layouts/, and "
@@ -131,18 +153,48 @@ def _refused(exc: RefusedURL) -> ChecksFailed:
 _NOTDEF = re.compile(r'^\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \((.*)\)$', re.S)
 
 
-def _log_findings(records) -> list:
-    return [_record_finding(r) for r in records]
+def _log_findings(records, rendered=None) -> list:
+    pictures = picture_sources(rendered) if rendered is not None else {}
+    return [_record_finding(r, pictures) for r in records]
 
 
-def _record_finding(record: logging.LogRecord):
+def picture_sources(rendered) -> dict[str, tuple[str, SourceRef | None]]:
+    """The pictures a document shows, by the start of their base64 (as WeasyPrint names them
+    in its messages): what each is ("image 'images/x.png'", "the clinic logo") and where it
+    comes from (the section file, the clinic profile)."""
+    found: dict[str, tuple[str, SourceRef | None]] = {}
+    for section in rendered.doc.all_sections():
+        for image in section.body.images:
+            where = SourceRef(section.body.source.file) if section.body.source else None  # the file; its line is not kept
+            found.setdefault(base64.b64encode(image.data[:48]).decode("ascii"), (f"image '{image.path}'", where))
+    clinic = rendered.clinic
+    if clinic is not None and clinic.logo_data:
+        where = SourceRef(shown_path(clinic.source)) if clinic.source else None
+        found.setdefault(base64.b64encode(clinic.logo_data[:48]).decode("ascii"), (f"the logo '{clinic.logo.name}'", where))
+    return found
+
+
+_PICTURE_FAILED = re.compile(r"^Failed to (?:load|render SVG) image (?:at )?'?data:[^;,]*;base64,([A-Za-z0-9+/=]+)"
+                             r"[^']*'?:?\s*(?P<reason>.*)$", re.S)
+
+
+def _record_finding(record: logging.LogRecord, pictures=None):
     """A WeasyPrint log record as a finding. A character no font has would print as an
-    empty box: that is the editor's to fix, so it is an error that names the character."""
+    empty box: that is the editor's to fix, so it is an error that names the character. A
+    picture the renderer could not draw is named with the file that shows it, not as a
+    template problem."""
     message = record.getMessage()
     missing = _NOTDEF.match(message)
     if missing:
         return finding("c-022", f"'{missing[1]}' ({missing[2]}) cannot be printed: no font has it",
                        tool="weasyprint")
+    failed = _PICTURE_FAILED.match(message)
+    if failed and failed[1][:64] in (pictures or {}):
+        what, where = pictures[failed[1][:64]]
+        reason = " ".join(failed["reason"].split()).rstrip(". ") or "the renderer gave no reason"
+        return finding("c-006", f"{what} could not be drawn in the PDF: {reason[:120]}", source=where,
+                       tool="weasyprint", hint="Open the picture in an image editor and save it again "
+                                               "(as PNG, or as plain SVG).")
     message = _DATA_URL.sub(lambda m: m[0][:40] + "…", message)  # a short excerpt, not kilobytes of base64
     picture = message.startswith(("Failed to load image", "Failed to render SVG image"))
     return finding("p-013", f"WeasyPrint: {message}",
@@ -159,7 +211,7 @@ def write(rendered, options=None) -> WriteResult:
     document, records = render_document(rendered)
     edition = rendered.doc.edition
     pages = len(document.pages)
-    problems = _log_findings(records)
+    problems = _log_findings(records, rendered)
     # The page as the reader sees it (g- codes): measured on the laid-out boxes, before writing.
     problems += check_layout(document, audience=edition.audience)
     if edition.max_pages and pages > edition.max_pages:
@@ -181,7 +233,7 @@ def write(rendered, options=None) -> WriteResult:
         raise _refused(exc) from None
     except OSError as exc:  # pragma: no cover - disk problems surface in output.py
         raise OutputError(str(exc)) from exc
-    problems += _log_findings(write_records)
+    problems += _log_findings(write_records, rendered)
     if any(p.is_error for p in problems):
         raise ChecksFailed(problems)
     anchors = [sorted(page.anchors) for page in document.pages]
@@ -203,16 +255,7 @@ def lay_out(rendered) -> tuple[int, tuple[PageStart, ...]]:
 
 
 def add_reading_level(data: bytes, level: str) -> bytes:
-    """Add schema:educationalLevel (the measured reading level) to the XMP metadata.
-
-    A pikepdf pass after writing (weasyprint's own xmp_metadata hook would add a second
-    rdf:RDF block, and the grade is only known once the written file has been measured).
-    It edits the one rdf:RDF packet in place, keeps the PDF/UA identification, does not
-    stamp pikepdf as the producer or a modification time, and derives the second /ID from
-    the content, so the same content still gives the same bytes."""
+    """`data` with schema:educationalLevel (the measured reading level) in its XMP metadata
+    (see `pdftree.save_with_reading_level`)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-            meta[f"{{{SCHEMA_NS}}}educationalLevel"] = level
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-    return out.getvalue()
+        return save_with_reading_level(pdf, level)
