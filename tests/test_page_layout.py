@@ -18,7 +18,8 @@ from pdfminer.layout import LTChar, LTTextContainer
 
 import publish
 from publisher.build import build_editions
-from publisher.verify.pdf import Tagged, check as check_pdfua
+from publisher.verify.pdf import check as check_pdfua
+from publisher.verify.pdfread import PdfFile
 
 from conftest import ROOT, output
 
@@ -36,9 +37,9 @@ def cases(tmp_path_factory, project):
     return out, result
 
 
-def structure(path) -> tuple[Tagged, collections.Counter]:
+def structure(path) -> tuple[PdfFile, collections.Counter]:
     pdf = pikepdf.open(path)
-    tagged = Tagged.read(pdf)
+    tagged = PdfFile.of(pdf)
     return tagged, collections.Counter(str(e.S) for e in tagged.elements)
 
 
@@ -97,7 +98,7 @@ def test_table_over_three_pages_is_one_table_with_one_header(cases):
     assert counts["/Table"] == 1 and counts["/THead"] == 1 and counts["/TBody"] == 1
     assert counts["/TR"] == 61 and counts["/TH"] == 3 and counts["/TD"] == 180
     table = next(e for e in tagged.elements if str(e.S) == "/Table")
-    pages = {tagged._page_of(mcr, None) for mcr in _mcrs(table)} | {tagged._page_of(table, None)}
+    pages = {tagged.page_of(mcr, None) for mcr in _mcrs(table)} | {tagged.page_of(table, None)}
     assert len(pages - {None}) >= 3  # the one Table holds the rows of every page it runs over
     text = tagged.text(table)
     assert text.count("When to take it") == 1  # the repeated header rows are artifacts
