@@ -65,7 +65,7 @@ def cli():
                    "each topic fully covers for each edition (`publish list` shows them).")
 @click.option("--allow-stale-translations", is_flag=True,
               help="Build patient outputs from translations whose English changed after they were translated "
-                   "(g-001 becomes a warning).")
+                   "(n-001 becomes a warning).")
 @click.option("--force", is_flag=True, help="Render every file, even those already up to date.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Processes to render in. Default: the machine's cores.")
@@ -115,7 +115,7 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
 @click.option("--lang", help="Language of the file, e.g. es (default: the topic's own); every section it "
                              "shows, the safety sections too, must be translated.")
 @click.option("--allow-stale-translations", is_flag=True,
-              help="Use translations whose English changed after they were translated (g-001 becomes a warning).")
+              help="Use translations whose English changed after they were translated (n-001 becomes a warning).")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="File to write. Default: a file in handouts/<topic>/custom/.")
 @click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),

@@ -211,14 +211,14 @@ def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: T
 def select_in_language(request: SummaryRequest, topic: Topic, edition: Edition, *, titles=None) -> SelectedDocument:
     """The request's sections in its language (`lang`, default the topic's own). A section
     the selection shows, the required safety sections included, without a translation into
-    that language refuses the request with their ids (g-003)."""
+    that language refuses the request with their ids (n-003)."""
     lang = topic.language
     if request.lang:
         lang = translations.find_language(topic, request.lang)
         if lang is None:
             message = (f"topic '{topic.id}' has no translation into '{request.lang}'; "
                        f"its languages: {', '.join(translations.languages(topic))}")
-            raise EditionError(message, [finding("g-003", message, source=SourceRef(shown_path(topic.folder)))])
+            raise EditionError(message, [finding("n-003", message, source=SourceRef(shown_path(topic.folder)))])
     try:
         return translations.select_in(topic, edition, lang, titles=titles, section_ids=request.sections or None,
                                       exclude=request.exclude)

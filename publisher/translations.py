@@ -123,19 +123,19 @@ def read_header(data, *, file: Path, lang: str, source_file: Path, current: str
     data.lines.pop("translation", None) if hasattr(data, "lines") else None
     where = SourceRef(file, yamlfile.line_of(data) or 1)
     if not isinstance(block, dict):
-        return None, [finding("g-002", "the translation has no 'translation:' block", source=where,
+        return None, [finding("n-002", "the translation has no 'translation:' block", source=where,
                               hint=f"Add translation: with source: {source_file.name}, "
                                    f"source_fingerprint: {current} and status: draft.")]
     values, found = read_fields(block, _header_table(), file)
     at = lambda key: SourceRef(file, yamlfile.line_of(block, key) or where.line)  # noqa: E731
     source = values["source"] or ""
     if source and source != source_file.name:
-        found.append(finding("g-002", f"the translation says it translates '{source}', but its name says "
+        found.append(finding("n-002", f"the translation says it translates '{source}', but its name says "
                                       f"'{source_file.name}'", source=at("source"),
                              hint="Name the file <source name without extension>.<language>.<extension>."))
     status = values["status"] or "draft"
     if status not in STATUSES:
-        found.append(finding("g-002", f"status '{status}' is unknown", source=at("status"),
+        found.append(finding("n-002", f"status '{status}' is unknown", source=at("status"),
                              hint="Use draft, or reviewed with reviewer: and reviewed: (a date)."))
         status = "draft"
     reviewer, reviewed = values["reviewer"] or "", None
@@ -145,7 +145,7 @@ def read_header(data, *, file: Path, lang: str, source_file: Path, current: str
         except ValueError:
             found.append(finding("c-009", f"'reviewed: {values['reviewed']}' is not a date", source=at("reviewed")))
     if status == "reviewed" and not (reviewer and reviewed):
-        found.append(finding("g-002", "a reviewed translation needs the reviewer's name and the review date",
+        found.append(finding("n-002", "a reviewed translation needs the reviewer's name and the review date",
                              source=at("status"),
                              hint="Add reviewer: (the qualified translator who checked it) and reviewed: YYYY-MM-DD, "
                                   "or keep status: draft."))
@@ -166,7 +166,7 @@ def read_section_translations(topic, main: Path, section: Section, files: list[P
             continue
         source = section.body if not variant else section.variants.get(variant)
         if source is None:
-            found.append(finding("g-004", f"'{path.name}' translates the variant '{variant}', "
+            found.append(finding("n-004", f"'{path.name}' translates the variant '{variant}', "
                                           f"which '{main.name}' does not have", source=SourceRef(shown_path(path))))
             continue
         body, problems = read_translated_body(topic, path, section.kind, source, lang=lang)
@@ -197,10 +197,10 @@ def read_translated_body(topic, path: Path, kind: str, source: Body, *, lang: st
         needed += ["crisis_title"] + [k for k, shown in (("intro", source.intro_html), ("outro", source.outro_html))
                                       if shown]
     values, problems = read_fields(loaded.data, table, file, required=tuple(needed))
-    found += [replace(f, code="g-002", message=f.message + ", which its source has",
+    found += [replace(f, code="n-002", message=f.message + ", which its source has",
                       hint=f"Translate it from {shown_source}.") if f.code == "c-002" else f for f in problems]
     if kind == "crisis" and values.get("signs") and len(values["signs"]) != len(source.signs):
-        found.append(finding("g-002", f"the translation lists {len(values['signs'])} warning signs; "
+        found.append(finding("n-002", f"the translation lists {len(values['signs'])} warning signs; "
                                       f"its source lists {len(source.signs)}",
                              source=SourceRef(file, yamlfile.line_of(loaded.data, "signs")),
                              hint="Translate every warning sign, one for one: none may be dropped."))
@@ -239,7 +239,7 @@ def read_topic_translations(topic, meta: dict | None) -> tuple[dict[str, TopicTe
         table = {"title": Field(required=True), "subtitle": Field(), "summary": Field()}
         needed = tuple(k for k in TOPIC_TEXT_FIELDS if meta.get(k))
         values, problems = read_fields(data, table, file, required=needed)
-        found += [replace(f, code="g-002", message=f.message + ", which topic.yaml has") if f.code == "c-002" else f
+        found += [replace(f, code="n-002", message=f.message + ", which topic.yaml has") if f.code == "c-002" else f
                   for f in problems]
         if translation is not None:
             texts[lang] = TopicText(**{k: values[k] or "" for k in TOPIC_TEXT_FIELDS}, translation=translation)
@@ -247,8 +247,8 @@ def read_topic_translations(topic, meta: dict | None) -> tuple[dict[str, TopicTe
 
 
 def orphans(files: list[Path], main_stems: set[str]) -> list[Finding]:
-    """g-004 for translation files beside no section file of their name."""
-    return [finding("g-004", f"'{path.name}' translates no section file beside it",
+    """n-004 for translation files beside no section file of their name."""
+    return [finding("n-004", f"'{path.name}' translates no section file beside it",
                     source=SourceRef(shown_path(path)),
                     hint="Name it after the file it translates: <that name>.<language>.md.")
             for path in files if split_name(path)[0] not in main_stems]
@@ -330,7 +330,7 @@ def is_draft(doc) -> bool:
 
 
 def stale_findings(doc, *, allow_stale: bool = False, output: str = "") -> list[Finding]:
-    """g-001 for every translation the output shows whose source text changed after it was
+    """n-001 for every translation the output shows whose source text changed after it was
     translated: an error in a patient-facing output (unless allowed), else a warning."""
     patient = doc.edition.audience == "patient"
     severity = Severity.ERROR if patient and not allow_stale else Severity.WARNING
@@ -341,7 +341,7 @@ def stale_findings(doc, *, allow_stale: bool = False, output: str = "") -> list[
             if not t.stale:
                 continue
             found.append(Finding(
-                "g-001", f"stale translation: {t.source} changed after it was translated"
+                "n-001", f"stale translation: {t.source} changed after it was translated"
                          + (f" (used by {output})" if output else ""),
                 severity, str(t.file), None,
                 f"Bring the translation in line with {t.source}, then set its translation: "
@@ -424,7 +424,7 @@ class TranslationMissing(Exception):
                          f"no translation of {', '.join(missing)}")
 
     def findings(self) -> list[Finding]:
-        return [finding("g-003", str(self), source=SourceRef(shown_path(self.topic.folder)),
+        return [finding("n-003", str(self), source=SourceRef(shown_path(self.topic.folder)),
                         hint=f"Translate {', '.join(self.missing)} into '{self.lang}' (files beside them, "
                              f"see docs/CONTENT.md), or leave out --lang {self.lang}.")]
 

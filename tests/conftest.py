@@ -142,7 +142,7 @@ def make_project(where: Path, *, topics=("tiny",)) -> Path:
     shutil.copytree(ROOT / "layouts", where / "layouts")
     for topic in topics:
         # The topic in its own language only: tests that edit the English text would make its
-        # translations stale (g-001; translations are tested in tests/test_translations.py).
+        # translations stale (n-001; translations are tested in tests/test_translations.py).
         shutil.copytree(TINY_TOPIC if topic == "tiny" else ROOT / "source" / topic, where / "source" / topic,
                         ignore=shutil.ignore_patterns("*.es.md", "*.es.yaml"))
     return where

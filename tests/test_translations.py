@@ -70,7 +70,7 @@ def test_reviewed_needs_a_reviewer_and_a_date(tmp_path):
     edit(topic / "sections" / "03-about.es.md", "status: draft", "status: reviewed")
     with pytest.raises(ContentError) as caught:
         read_topic(topic)
-    assert [f.code for f in caught.value.findings] == ["g-002"]
+    assert [f.code for f in caught.value.findings] == ["n-002"]
     assert "reviewer" in caught.value.findings[0].message
     assert caught.value.findings[0].file.endswith("tiny/sections/03-about.es.md")
 
@@ -89,7 +89,7 @@ def test_a_translation_of_nothing_is_reported(tmp_path):
     shutil.copy(topic / "sections" / "03-about.es.md", topic / "sections" / "05-gone.es.md")
     with pytest.raises(ContentError) as caught:
         read_topic(topic)
-    assert any(f.code == "g-004" and "05-gone.es.md" in f.message for f in caught.value.findings)
+    assert any(f.code == "n-004" and "05-gone.es.md" in f.message for f in caught.value.findings)
 
 
 def test_a_warning_sign_dropped_in_translation_is_an_error(tmp_path):
@@ -98,7 +98,7 @@ def test_a_warning_sign_dropped_in_translation_is_an_error(tmp_path):
          "  - You feel sad most days\n  - You cannot sleep\n")
     with pytest.raises(ContentError) as caught:
         read_topic(topic)
-    assert any(f.code == "g-002" and "warning signs" in f.message for f in caught.value.findings)
+    assert any(f.code == "n-002" and "warning signs" in f.message for f in caught.value.findings)
 
 
 # -- stale translations -----------------------------------------------------------------------
@@ -110,7 +110,7 @@ def test_changing_one_english_sentence_makes_the_spanish_build_report_a_stale_tr
     with pytest.raises(ChecksFailed) as caught:
         build_editions(Project(ROOT), topics=["tiny"], topic_dirs=[topic], out_dir=tmp_path / "out", cache=False,
                        editions=["patient-handout"], langs=["es"])
-    stale = [f for f in caught.value.findings if f.code == "g-001"]
+    stale = [f for f in caught.value.findings if f.code == "n-001"]
     assert len(stale) == 1 and stale[0].is_error
     assert stale[0].file == "tiny/sections/03-about.es.md"
     assert "stale translation: tiny/sections/03-about.md changed" in stale[0].message  # both files named
@@ -125,7 +125,7 @@ def test_stale_translations_can_be_allowed_and_then_warn(tmp_path, monkeypatch):
         "build", "--root", str(ROOT), "--topic-dir", str(topic), "--topic", "tiny", "--edition", "patient-handout",
         "--lang", "es", "--allow-stale-translations", "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "g-001 [warning] tiny/sections/03-about.es.md" in result.output
+    assert "n-001 [warning] tiny/sections/03-about.es.md" in result.output
     assert (tmp_path / "out" / "tiny" / "tiny-patient-handout.es.pdf").is_file()
     assert not (tmp_path / "out" / "tiny" / "tiny-patient-handout.pdf").exists()  # --lang es only
 
