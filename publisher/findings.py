@@ -86,9 +86,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "h-001": ("HTML structure problem", "See the message."),
     "h-002": ("axe accessibility violation", "See axe's message."),
     # readability
-    "r-001": ("Section reads above its grade target", "Use shorter sentences and everyday words."),
-    "r-002": ("Edition reads above its grade target", "Use shorter sentences and everyday words."),
+    "r-001": ("Section misses its reading-level target", "Use shorter sentences and everyday words."),
+    "r-002": ("Edition misses its reading-level target", "Use shorter sentences and everyday words."),
     "r-003": ("Section not found in the rendered text", "The section's heading must appear in the output as written in its file; check the template."),
+    "r-004": ("Reading level cannot be measured", "The tool has readability formulas for English and Spanish (docs/CONTENT.md, \"Reading level\"); have text in another language checked by a reader, and mark each passage with its language (lang)."),
+    "r-005": ("No reading-level target for a language", "Add targets for the language under reading_level in source/editions.yaml (docs/CONTENT.md, \"Reading level\")."),
     # safety
     "s-001": ("Safety block missing from a patient output", "The disclaimer and the crisis help must be in every patient output."),
     "s-002": ("Review date passed", "Review the topic and update reviewed/next_review in topic.yaml."),
