@@ -12,6 +12,7 @@ import difflib
 import errno
 import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -123,8 +124,21 @@ def _words(value) -> int:
 
 
 def find_topics(source_dir: Path) -> list[Path]:
-    """Topic folders: every folder under source/ that has a topic.yaml."""
-    return sorted(p.parent for p in Path(source_dir).glob("*/topic.yaml"))
+    """Topic folders: every folder under source/ that has a topic.yaml, and every folder we
+    may not look into (read_topic then says so, rather than the topic being left out silently)."""
+    try:
+        folders = [p for p in Path(source_dir).iterdir() if p.is_dir()]
+    except OSError:
+        return []  # no such folder (an optional --topic-dir), or one that is not a folder
+    found = []
+    for folder in folders:
+        try:
+            os.stat(folder / "topic.yaml")
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                continue
+        found.append(folder)
+    return sorted(found)
 
 
 def read_topic(folder: Path) -> Topic:
@@ -134,14 +148,14 @@ def read_topic(folder: Path) -> Topic:
     """
     topic = TopicFolder.of(folder)
     topic_file, sections_dir = topic.path / "topic.yaml", topic.path / "sections"
-    if not topic_file.is_file():
-        try:  # a folder we may not look into is not a topic without topic.yaml: say which it is
-            os.stat(topic_file)
-        except OSError as exc:
-            if exc.errno != errno.ENOENT:
-                raise ContentError([finding("c-016", f"cannot read the topic folder: {exc.strerror or exc}",
-                                            source=SourceRef(shown_path(topic.path)),
-                                            hint=os_error_hint(exc))]) from None
+    try:  # a folder we may not look into is not a topic without topic.yaml: say which it is
+        is_file = stat.S_ISREG(os.stat(topic_file).st_mode)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            raise ContentError([finding("c-016", f"cannot read the topic folder: {exc.strerror or exc}",
+                                        source=SourceRef(shown_path(topic.path)), hint=os_error_hint(exc))]) from None
+        is_file = False
+    if not is_file:
         raise ContentError([finding("c-016", "topic.yaml is missing", source=SourceRef(shown_path(topic_file)))])
     found = _topic_id_problems(topic.path)
     meta, problems = read_meta(topic, topic_file)
