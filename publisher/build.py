@@ -130,7 +130,7 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
         for i, rendered in rendered_of.items():
             whole = rendered.reading.whole if rendered.reading else None
             store.record(output_name(docs[i]), keys[i], rendered.data, pages=rendered.pages,
-                         grade=whole.fk_grade if whole else None, whole=whole.__dict__ if whole else None)
+                         grade=rendered.reading.grade if whole else None, whole=whole.__dict__ if whole else None)
     # The index lists names and sizes: unchanged files and layout, unchanged index.
     index_key = inputs.index_key([(p.relative_to(out_root).as_posix(), p.stat().st_size)
                                   for p in index_files(out_root)])
