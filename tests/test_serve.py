@@ -369,9 +369,11 @@ def test_events_tell_the_pages_of_each_build(tmp_path):
             assert r.headers["content-type"].startswith("text/event-stream")
             lines = r.iter_lines()
             first = next(line for line in lines if line.startswith("data:"))
-            threading.Thread(target=preview.build, args=(["tiny"],), daemon=True).start()
+            builder = threading.Thread(target=preview.build, args=(["tiny"],), daemon=True)
+            builder.start()
             second = next(line for line in lines if line.startswith("data:"))
             assert int(second.split(":")[1]) > int(first.split(":")[1])
+        builder.join(120)
 
 
 def test_serve_command_help_names_host_port_and_token():
