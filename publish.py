@@ -16,6 +16,14 @@ ROOT = Path(__file__).resolve().parent
 
 def _project(root):
     from publisher.build import Project
+    if root and not (Path(root) / "source" / "editions.yaml").is_file():
+        from publisher.errors import ContentError
+        from publisher.findings import finding
+        from publisher.model import SourceRef
+        _fail(ContentError([finding("c-016", "this is not a project folder: it has no source/editions.yaml",
+                                    source=SourceRef(Path(root)),
+                                    hint="Check the path given with --root: the folder that holds source/ "
+                                         "(with editions.yaml) and layouts/.")]))
     return Project(Path(root).resolve() if root else _default_root())
 
 

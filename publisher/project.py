@@ -72,6 +72,12 @@ def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]
 def topic_folders(project: Project, extra_dirs=()) -> dict[str, Path]:
     """{topic id: folder} of every topic under source/ and extra_dirs (nothing is read)."""
     folders = read.find_topics(project.source_dir)
+    missing = [Path(extra) for extra in extra_dirs if not Path(extra).is_dir()]
+    if missing:  # a mistyped --topic-dir would otherwise build the other topics without a word
+        raise ContentError([finding("c-016", "the topic folder given with --topic-dir does not exist",
+                                    source=SourceRef(shown_path(extra)),
+                                    hint="Check the path: --topic-dir names a topic folder (with topic.yaml) "
+                                         "or a folder of topic folders.") for extra in missing])
     for extra in extra_dirs:
         folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
     # '.' or '..' get their real names; a linked topic folder keeps its link's name.

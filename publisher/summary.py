@@ -84,7 +84,9 @@ def read_recipe(path: Path) -> SummaryRequest:
     """
     path = Path(path)
     if not path.is_file():
-        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path))])
+        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path),
+                                    hint="Check the path given with --recipe: a recipe is a YAML file such as "
+                                         "recipes/depression-and-exercise-large-print.yaml.")])
     data, found = yamlfile.read_block(path, path, code="u-001", what="a recipe")
     if data is None:
         raise ContentError([replace(f, hint=fields_hint(RECIPE_FIELDS)) if f.code == "u-001" else f for f in found])
