@@ -29,6 +29,7 @@ from ..findings import Severity, finding, shown_path
 from ..model import PageStart, SourceRef
 from ..pagenumbers.starts import page_starts
 from ..pdftree import save_with_reading_level
+from ..verify.layout import check_layout
 from . import WriteResult, embed_images
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
@@ -211,6 +212,8 @@ def write(rendered, options=None) -> WriteResult:
     edition = rendered.doc.edition
     pages = len(document.pages)
     problems = _log_findings(records, rendered)
+    # The page as the reader sees it (g- codes): measured on the laid-out boxes, before writing.
+    problems += check_layout(document, audience=edition.audience)
     if edition.max_pages and pages > edition.max_pages:
         problems.append(finding(
             "p-012", f"'{edition.id}' of topic '{rendered.doc.topic.id}' renders to {pages} pages; "
