@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
+from html import unescape as html_unescape
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -197,6 +198,9 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
         what = "the web version" if format_of_path(digital_path) is FORMATS["html"] else "the e-book version"
         context["qr"] = make_qr(url, what=f"{what} of {doc.topic.title}")
     html = _render(env, "document.html.j2", dict(context))
+    if fmt == "html":  # the PDFs' typeface, subset to the characters of this page (webfonts.py)
+        context["css"] = web_font_css(layouts_dir, html) + css
+        html = _render(env, "document.html.j2", dict(context))
     if block_ids:
         html = add_block_ids(html)
     return RenderedEdition(doc=doc, html=html, css=css, clinic=clinic, layouts_dir=layouts_dir,
@@ -276,14 +280,71 @@ def _relink(parts: list[Part]) -> list[Part]:
     return [fix(p) for p in parts]
 
 
-def render_index(files, *, out_dir: Path, layouts_dir: Path) -> str:
-    """handouts/index.html: every built file with its format and size."""
+_TAG = re.compile(r"<[^>]*>")
+_ITALIC = re.compile(r"<(em|i|cite|var|dfn)[\s>]")
+
+
+def web_font_css(layouts_dir: Path, html: str) -> str:
+    """@font-face rules for a web page: the bundled faces it uses (italics only where the
+    page has them), subset to the characters of its text."""
+    from .webfonts import font_face_css
+    text = _TAG.sub(" ", html)
+    css = font_face_css(layouts_dir, text, italic=bool(_ITALIC.search(html)))
+    return css
+
+
+#: How the index says who an edition is for (editions.yaml `audience`).
+AUDIENCE_WORDS = {"patient": "for patients", "clinician": "for clinicians"}
+#: Language names for the index, by primary subtag; others are shown as their code.
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish (español)", "fr": "French (français)",
+                  "zh": "Chinese (中文)", "vi": "Vietnamese (Tiếng Việt)", "ar": "Arabic (العربية)"}
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
+
+
+def _language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code) if code else ""
+
+
+def _topic_facts(folder: Path, topics: dict) -> tuple[str, str]:
+    """(title, language) of a topic folder of the output: from the topic when it was read
+    in this build, else from its web page (a topic built earlier), else its folder name."""
+    topic = topics.get(folder.name)
+    if topic is not None:
+        return topic.title, topic.language
+    for page in sorted(folder.glob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        title, lang = _TITLE.search(text), _LANG.search(text)
+        if title:
+            return html_unescape(" ".join(title[1].split())), lang[1] if lang else ""
+    return folder.name, ""
+
+
+def render_index(files, *, out_dir: Path, layouts_dir: Path, editions: dict | None = None,
+                 topics: dict | None = None) -> str:
+    """handouts/index.html: each topic by its title, and under it each built file by its
+    edition in words (who it is for, language), format and size. `editions` and `topics`
+    (by id, as read for the build) name them; a file neither names keeps its file name."""
     layouts_dir = Path(layouts_dir).resolve()
     env = environment(layouts_dir, "web")
-    entries = []
+    editions, topics = editions or {}, topics or {}
+    groups: dict[str, dict] = {}
     for path in files:
+        folder = path.parent
+        if folder.name not in groups:
+            title, language = _topic_facts(folder, topics)
+            groups[folder.name] = {"id": folder.name, "title": title, "language": language, "entries": []}
+        group = groups[folder.name]
+        edition = editions.get(path.stem[len(folder.name) + 1:]) if path.stem.startswith(folder.name + "-") else None
         size = path.stat().st_size
-        entries.append({"href": path.relative_to(out_dir).as_posix(), "name": path.name,
-                        "topic": path.parent.name, "format": format_of_path(path).label,
-                        "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"})
-    return _render(env, "index.html.j2", {"entries": entries, "css": read_css(layouts_dir, "html")})
+        words = [w for w in (AUDIENCE_WORDS.get(getattr(edition, "audience", None), "for everyone" if edition else ""),
+                             _language_name(group["language"])) if w]
+        group["entries"].append({
+            "href": path.relative_to(out_dir).as_posix(), "title": edition.title if edition else path.name,
+            "words": ", ".join(words), "format": format_of_path(path).label,
+            "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"})
+    context = {"topics": sorted(groups.values(), key=lambda g: g["title"].lower()),
+               "css": read_css(layouts_dir, "html")}
+    html = _render(env, "index.html.j2", dict(context))
+    context["css"] = web_font_css(layouts_dir, html) + context["css"]
+    return _render(env, "index.html.j2", context)
