@@ -23,6 +23,7 @@ class BuildResult:
     findings: list = field(default_factory=list)
     readings: list = field(default_factory=list)  # (Output, Edition, readability.Reading) per measured output
     validations: list = field(default_factory=list)  # verify.tools.ValidatorRun, with check="full"
+    skipped: list = field(default_factory=list)  # (topic, edition, language, missing ids) not built
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class RenderedOutput:
     def output(self, target: Path) -> Output:
         return Output(path=target, topic=self.doc.topic.id, edition=self.doc.edition.id,
                       format=self.doc.edition.format, size=len(self.data), pages=self.pages,
-                      grade=self.reading.grade if self.reading else None)
+                      grade=self.reading.grade if self.reading else None,
+                      language=self.doc.topic.language)
 
 
 def render_edition(doc: SelectedDocument, **options):

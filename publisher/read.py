@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from . import markup, pictures, yamlfile
+from . import markup, pictures, translations, yamlfile
 from .errors import ContentError
 from .fields import Field, read_fields
 from .findings import Finding, finding, os_error_hint, shown_path
@@ -168,10 +168,12 @@ def read_topic(folder: Path) -> Topic:
         raise ContentError(found + problems)
     sections, unread, problems = read_sections(topic, sections_dir, parent_audiences=None)
     found += problems + check_words(sections)
+    texts, problems = translations.read_topic_translations(topic, meta)  # topic.<lang>.yaml
+    found += problems
     found += check_topic(sections, topic_file, complete=not unread)
     if found or meta is None:
         raise ContentError(found)
-    return Topic(id=topic.path.name, sections=sections, folder=topic.path, **meta)
+    return Topic(id=topic.path.name, sections=sections, folder=topic.path, translations=texts, **meta)
 
 
 def check_size(topic: TopicFolder, sections_dir: Path) -> list[Finding]:
@@ -305,15 +307,19 @@ def read_sections(topic: TopicFolder, folder: Path, parent_audiences: frozenset[
         return (), (folder,), [finding("c-016", f"cannot read the folder: {exc.strerror or exc}", hint=os_error_hint(exc),
                                        source=SourceRef(shown_path(folder)))]
     mains = [p for p in files if "." not in p.stem]
-    variants = [p for p in files if "." in p.stem]
+    translated = [p for p in files if translations.is_translation(p)]  # <stem>[.<variant>].<language>.md|yaml
+    variants = [p for p in files if "." in p.stem and p not in translated]
     sections, unread = [], []
     for path in mains:
         section, not_read, problems = read_section_tree(topic, path, parent_audiences, variants, seen)
         found += problems
         unread += not_read
         if section is not None:
-            sections.append(section)
+            texts, problems = translations.read_section_translations(topic, path, section, translated)
+            found += problems
+            sections.append(replace(section, translations=texts) if texts else section)
     main_stems = {p.stem for p in mains}
+    found += translations.orphans(translated, main_stems)
     found += [finding("c-019", f"'{v.name}' has no main section file", source=SourceRef(shown_path(v)))
               for v in variants if v.stem.partition(".")[0] not in main_stems]
     return tuple(sections), tuple(unread), found
@@ -513,9 +519,11 @@ def read_body(topic: TopicFolder, loaded: Loaded, values: dict, kind: str, file:
             crisis_html=markdown(values["crisis"], line("crisis")),
             outro_html=markdown(values["outro"], line("outro")),
         )
+    # What a translation of this text records it translates (translations.fingerprint).
+    text = translations.text_fields(kind, values, loaded.body, KIND_FIELDS[kind])
     body = Body(title=values["title"] or "", images=tuple(i for t in texts for i in t.images),
                 links=tuple(link for t in texts for link in t.links), source=SourceRef(file, 1),
-                words=loaded.words, **fields)
+                words=loaded.words, fingerprint=translations.fingerprint(text), **fields)
     return body, found
 
 
@@ -588,7 +596,8 @@ def check_topic(sections: tuple[Section, ...], topic_file: Path, *, complete: bo
     if not complete:
         return found
     for section in (s for top in sections for s in top.walk()):
-        for body in (section.body, *section.variants.values()):
+        translated = [body for texts in section.translations.values() for body in texts.values()]
+        for body in (section.body, *section.variants.values(), *translated):
             for target, where in body.links:
                 if target not in seen:
                     near = difflib.get_close_matches(target, list(seen), n=3)
