@@ -414,9 +414,9 @@ def render_index(files, *, out_dir: Path, layouts_dir: Path, editions: dict | No
         lang = lang if translations.LANG_RE.match(lang) else ""
         stem = path.stem[:-len(lang) - 1] if lang else path.stem
         edition = editions.get(stem[len(folder.name) + 1:]) if stem.startswith(folder.name + "-") else None
-        language = lang or group["language"]
-        words = [w for w in (_audience_words(edition, _),
-                             i18n.locale_of(language.split("-")[0]).get_display_name("en") if language else "") if w]
+        languages = [lang or group["language"]] + ([edition.bilingual] if getattr(edition, "bilingual", None) else [])
+        names = [i18n.locale_of(code.split("-")[0]).get_display_name("en") for code in languages if code]
+        words = [w for w in (_audience_words(edition, _), i18n.list_words(names, "en") if names else "") if w]
         group["entries"].append({
             "href": path.relative_to(out_dir).as_posix(), "title": edition.title if edition else path.name,
             "lang": lang, "words": ", ".join(words), "format": format_of_path(path).label,
