@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build import Project, build_editions
+from publisher.build import BuildOptions, Project, build_editions
 
 ROOT = Path(__file__).resolve().parents[1]
 SLEEP_TOPIC = ROOT / "tests" / "fixtures" / "topics" / "sleep-hygiene"
@@ -22,7 +22,7 @@ def project() -> Project:
 def built(tmp_path_factory, project):
     """Every edition of the bundled topic and of the test topic, built once."""
     out = tmp_path_factory.mktemp("handouts")
-    result = build_editions(project, out_dir=out, topic_dirs=[SLEEP_TOPIC])
+    result = build_editions(project, BuildOptions(out_dir=out, topic_dirs=[SLEEP_TOPIC]))
     return out, result
 
 
@@ -31,7 +31,7 @@ def built_full(tmp_path_factory, project):
     """Both topics built with `check="full"` (`publish build --check full`): every EPUB and HTML
     output went through EPUBCheck, Ace and axe before it was moved into place."""
     out = tmp_path_factory.mktemp("handouts-full")
-    result = build_editions(project, out_dir=out, topic_dirs=[SLEEP_TOPIC], check="full")
+    result = build_editions(project, BuildOptions(out_dir=out, topic_dirs=[SLEEP_TOPIC], check="full"))
     return out, result
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 from publisher.clinic import read_clinic
-from publisher.config import read_editions
+from publisher.editions import read_editions
 from publisher.errors import ContentError
 from publisher.fields import Field, read_fields
 from publisher.read import read_topic

@@ -101,14 +101,14 @@ class Preview:
                     self._changed()
 
     def _build_topic(self, state: TopicState, *, force: bool) -> None:
-        from ..build import build_editions
+        from ..build import BuildOptions, build_editions
         site = self.site
         started = dt.datetime.now()
         before = {eid: _stamp(o.path) for eid, o in state.outputs.items()}
         try:
             with site.render_lock:
-                result = build_editions(site.project, topics=[state.id], out_dir=site.out_dir,
-                                        topic_dirs=site.topic_dirs, force=force, jobs=1)
+                result = build_editions(site.project, BuildOptions(topics=(state.id,), out_dir=site.out_dir,
+                                                                   topic_dirs=site.topic_dirs, force=force, jobs=1))
         except PublishError as exc:
             state.ok, state.failure = False, str(exc)
             state.findings = list(exc.findings)

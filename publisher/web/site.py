@@ -188,16 +188,19 @@ class Site:
 
     def summary(self, fields: dict) -> SummaryFile:
         """Render a custom file in memory with the warm renderer (nothing is written)."""
-        from ..produce import BuildResult, render_one
+        from ..job import Job, OutputOptions, run_job
+        from ..project import build_timestamp
         doc, target, profile, content = self.plan(fields)
-        result = BuildResult()
+        job = Job(doc=doc, clinic=profile.clinic, layouts=self.project.layouts_dir, name=target.name,
+                  options=OutputOptions(timestamp=build_timestamp(doc.topic),
+                                        digital=digital_path(doc.topic.id, content.editions)))
         with self.render_lock:
-            rendered = render_one(doc, clinic=profile.clinic, project=self.project, name=target.name,
-                                  digital=digital_path(doc.topic.id, content.editions), result=result)
+            made = run_job(job)
+        made.raise_failure()
         required, added = safety_titles(doc)
-        return SummaryFile(data=rendered.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
-                           pages=rendered.pages, document=doc, required_titles=required, added_titles=added,
-                           findings=result.findings)
+        return SummaryFile(data=made.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
+                           pages=made.pages, document=doc, required_titles=required, added_titles=added,
+                           findings=list(made.findings))
 
     def warm_up(self) -> None:
         """Import the renderer and lay out one small file, so the first request is warm."""

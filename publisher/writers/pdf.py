@@ -14,6 +14,7 @@ import logging
 import re
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import pikepdf
@@ -27,6 +28,9 @@ from ..findings import Severity, finding
 from ..model import PageStart
 from ..pagenumbers.starts import page_starts
 from . import WriteResult, embed_images
+
+if TYPE_CHECKING:
+    from ..render import RenderedEdition
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
 SCHEMA_NS = "http://schema.org/"
@@ -92,7 +96,7 @@ def capture_logs():
         logger.removeHandler(handler)
 
 
-def render_document(rendered):
+def render_document(rendered: "RenderedEdition") -> tuple[weasyprint.Document, list[logging.LogRecord]]:
     """The laid-out WeasyPrint document (pages, anchors) and the log records."""
     doc = rendered.doc
     # Pictures (content and logo) are in the HTML as data: URLs, checked when they were read.
@@ -144,7 +148,11 @@ _PICTURE_HINT = ("A picture could not be drawn: open the pictures the content an
                  "name in an image editor and save them again (PNG, or plain SVG).")
 
 
-def write(rendered, options=None) -> WriteResult:
+def write(rendered: "RenderedEdition", options: dict | None = None) -> WriteResult:
+    """Render, check the page budget, write tagged PDF/UA-1 bytes and repair its gaps.
+    `options`: "timestamp" (the file's dates), "pdf_options" (passed to pdfua.write_pdf).
+    The result's `extra` holds each page's anchors and, for a page source (block ids), where
+    each page starts. Raises ChecksFailed (renderer errors, too many pages, a refused URL)."""
     document, records = render_document(rendered)
     edition = rendered.doc.edition
     pages = len(document.pages)
@@ -178,7 +186,7 @@ def write(rendered, options=None) -> WriteResult:
                               "page_starts": page_starts(document) if rendered.block_ids else None})
 
 
-def lay_out(rendered) -> tuple[int, tuple[PageStart, ...]]:
+def lay_out(rendered: "RenderedEdition") -> tuple[int, tuple[PageStart, ...]]:
     """Lay out a printed edition in memory only (its file was not asked for, or is up to
     date), for the EPUB that carries its page numbers: (page count, where each page starts).
     Raises ChecksFailed on WeasyPrint ERROR records, as they would fail the PDF itself."""
