@@ -39,6 +39,9 @@ def _fail(exc: PublishError):
 def cli():
     """Publish accessible patient handouts (PDF), clinician summaries (PDF), EPUB booklets
     and web pages from the topics in source/."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is shown as \udcff, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 @cli.command()
@@ -46,7 +49,8 @@ def cli():
 @click.option("--edition", "editions", multiple=True, help="Edition to build (repeat for more). Default: all.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder. Default: handouts/.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size of the PDFs.")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False),
+              help="Paper size of the PDFs (letter or a4, any case); file names then say it, e.g. -a4.pdf.")
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: source/clinic.yaml.")
 @click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
@@ -98,7 +102,7 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
               help="Clinic profile (YAML). Default: source/clinic.yaml.")
 @click.option("--large-print/--no-large-print", "large_print", default=None,
               help="Large print: 18 pt text, line height 1.5, one column.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size of a PDF.")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Paper size of a PDF.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="File to write. Default: a file in handouts/<topic>/custom/.")
 @click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
@@ -214,6 +218,27 @@ def check(targets, out_dir, topic_dirs, fmt, root):
         sys.exit(ChecksFailed.exit_code)
 
 
+@cli.command("review-sheet")
+@click.argument("targets", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("review"), show_default=True, help="Folder for the PNG sheets.")
+@click.option("--dpi", type=click.IntRange(min=20, max=300), default=60, show_default=True,
+              help="Resolution of each page.")
+@click.option("--columns", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Pages side by side in one row.")
+def review_sheet(targets, out_dir, dpi, columns):
+    """Draw every page of every PDF in TARGETS (files or folders; default handouts/) side by
+    side, one PNG contact sheet per PDF, for a person to look at every page at once."""
+    from publisher.reviewsheet import review_sheets
+    try:
+        sheets = review_sheets(list(targets) or [Path("handouts")], out_dir, dpi=dpi, columns=columns)
+    except PublishError as exc:
+        _fail(exc)
+    for sheet in sheets:
+        click.echo(f"{sheet.png}  ({sheet.pages} page(s) of {sheet.pdf})")
+    click.echo(f"Wrote {len(sheets)} sheet(s) to {out_dir}.")
+
+
 @cli.command("import")
 @click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--topic", "topic_id", required=True, help="Id of the new topic (its folder name), e.g. blood-sugar.")
@@ -266,8 +291,10 @@ def serve(host, port, topic_dirs, no_watch, root):
 
 @cli.command("list")
 @click.argument("topics", nargs=-1)
+@click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra folder holding topics (besides source/).")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def list_(topics, root):
+def list_(topics, topic_dirs, root):
     """Show topics, editions and section ids with their audiences."""
     from publisher import report
     from publisher.build import load_editions, load_topics, measure_built
@@ -275,7 +302,7 @@ def list_(topics, root):
     project = _project(root)
     try:
         editions = load_editions(project)
-        loaded = load_topics(project, topics)
+        loaded = load_topics(project, topics, topic_dirs)
     except PublishError as exc:
         _fail(exc)
     click.echo("Editions:")

@@ -76,6 +76,11 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
     from .verify.review import check_review, is_overdue
     options = options or BuildOptions()
     paper, check = options.paper, options.check
+    if check == "full":  # the full check asked for and not possible here: stop before anything is built
+        from .verify.external import missing_for_full_check
+        missing = missing_for_full_check()
+        if missing:
+            raise ChecksFailed(missing)
     out_dir = Path(options.out_dir or project.out_dir)
     today = options.today or dt.date.today()
     progress("1/4 reading content")

@@ -1,6 +1,6 @@
 """Findings: one type for content errors and for what the checks and validators report.
 
-Codes are grouped by letter (c- content, d- edition definition, t- template, p- PDF,
+Codes are grouped by letter (b- an input over one of the limits in `limits`, c- content, d- edition definition, t- template, p- PDF,
 e- EPUB, h- HTML, r- readability, s- safety, o- output, l- large print, u- summary
 recipes) and never reused. The catalogue
 below is data: each code has a title and a hint an editor can act on.
@@ -19,6 +19,14 @@ class Severity(str, enum.Enum):
 
 
 CATALOG: dict[str, tuple[str, str]] = {
+    # bounds: an input over a documented limit (publisher/limits.py, docs/CONTENT.md "Limits")
+    "b-001": ("File too large", "Split the text into several section files (or subsections); docs/CONTENT.md lists the limits."),
+    "b-002": ("Nested too deeply", "Flatten the lists or fields; content needs only a few levels."),
+    "b-003": ("Too many list items", "Split the list over several sections, or shorten it."),
+    "b-004": ("Too many sections", "Merge small sections, or split the topic into two topics."),
+    "b-005": ("Table too large", "Split the table into smaller tables, or make it a list."),
+    "b-006": ("Too many words", "Shorten the text, or split it into subsections or another topic."),
+    "b-007": ("Too many links", "Split the text into several sections; a handout links to a few pages, not thousands."),
     # content
     "c-001": ("YAML syntax error", "Check indentation and quoting near that line; quote text that contains ': '."),
     "c-002": ("Missing required field", "Add the field to the file."),
@@ -42,6 +50,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "c-020": ("Field given twice", "Keep one of the two lines; YAML would silently use the last one."),
     "c-021": ("Unprintable character in the text", "Delete it; retype the text around it if you pasted it from elsewhere."),
     "c-022": ("Character the PDF fonts cannot print", "Remove it or say it in words: emoji and rare scripts are not in the handout fonts, so the PDF would show an empty box."),
+    "c-023": ("Invisible or direction-control character", "Delete it and type the words around it again: "
+              "the file must say what it shows (a pasted text can carry such characters); docs/CONTENT.md says which."),
+    "c-024": ("Reserved id", "Choose another section id: the layouts use this one for an element of their own (docs/CONTENT.md lists them)."),
+    "c-025": ("Empty table header cell", "Write the column's heading in the first row of the table; only the top-left corner may be empty."),
     # editions
     "d-001": ("Bad edition definition", "Fix the edition in source/editions.yaml."),
     # templates
@@ -85,6 +97,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "o-001": ("Cannot write output", "Check the folder exists and is writable, and the disk has space."),
     "o-002": ("Two outputs would write the same file", "Give each output its own path."),
     "o-003": ("Output path outside the output folder", "Outputs stay inside the output folder: no '..', no absolute paths, no links that lead out of it."),
+    "o-004": ("Another build is writing the output folder", "Wait until the other build has finished and run yours again, or build into another folder with -o."),
     "v-001": ("Validator not available", "Install it (see .ci/run)."),
     # large print (APH guidance, measured in the PDF)
     "l-001": ("Large-print text under 18 pt", "Give the element a large-print size in layouts/styles/print.css (.large-print block)."),
@@ -92,6 +105,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "l-003": ("Italic body text in large print", "Large print shows emphasis in bold, not italics (.large-print block of print.css)."),
     # summary recipes
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
+    "u-002": ("Unknown section id", "`publish list TOPIC` shows the section ids."),
+    "u-003": ("Section not written for this audience", "Leave the section out, or add the audience to the section's audience: list."),
     "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),
     "v-003": ("File cannot be read", "Rebuild it with `publish build`; the file is damaged or is not what its extension says."),
     # publish import (a clinic's existing document -> a topic)
@@ -139,6 +154,20 @@ def finding(code: str, message: str, *, source=None, hint: str | None = None,
     file = str(source.file) if source is not None else None
     line = source.line if source is not None else None
     return Finding(code, message, severity, file, line, hint, tool)
+
+
+def os_error_hint(exc: OSError) -> str | None:
+    """A hint the user can follow for a file or folder that could not be read, by its cause
+    (None: the finding code's own hint fits)."""
+    import errno
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return ("You may not read it: make it readable for your user (`ls -l` shows its permissions; "
+                "`chmod u+r` on a file, `chmod u+rx` on a folder), or ask its owner.")
+    if exc.errno == errno.ENOENT:
+        return "Check the path: the file or folder is not there."
+    if exc.errno in (errno.EISDIR, errno.ENOTDIR):
+        return "Check the path: a file was expected where there is a folder, or the other way round."
+    return None
 
 
 def shown_path(path) -> Path:

@@ -185,11 +185,16 @@ def run_job(job: Job) -> JobResult:
 
 def _measure_and_check(doc: SelectedDocument, fmt: Format, written, *, name: str):
     """(final bytes, reading level or None, findings) of a written file: the reading level
-    measured and put into its metadata, then the fast checks on the final bytes."""
+    measured and put into its metadata, then the fast checks on the final bytes.
+
+    The written file is read once (for a PDF: one open, one scan of its pages): the reading
+    level is measured on it, written into its metadata, and every fast check reads it."""
     from .verify import check_bytes, readability
-    reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) else None
-    data = fmt.add_reading_level(written.data, reading.whole.describe()) if reading else written.data
-    findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading)
+    with fmt.read(written.data) as file:
+        reading = readability.measure(doc, written.data, file) if readability.has_targets(doc.edition) else None
+        data = file.with_reading_level(reading.whole.describe()) if reading else written.data
+        findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading,
+                                                                      file=file)
     return data, reading, findings
 
 

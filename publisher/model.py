@@ -24,6 +24,17 @@ SOURCE_TYPES = {
     "other": "Other source",
 }
 
+#: Ids the layouts and writers give their own elements (the document title, the landmarks,
+#: the EPUB navigation, the reference list, the colophon). A section's id becomes the id of
+#: its heading in the same pages, so a section may not take one of these (read refuses it,
+#: c-024); tests/test_ids.py holds that every literal id in layouts/ and the writers is here.
+RESERVED_IDS = frozenset({
+    "title", "main", "contents-title", "references", "colophon", "cover-title",
+    "toc", "toc-title", "landmarks", "landmarks-title", "page-list", "page-list-title",
+})
+#: ... and the page-break markers `page-<n>` the EPUB carries for a printed edition's pages.
+RESERVED_ID_PATTERN = r"page-\d+"
+
 #: Section kinds: "text" is Markdown prose; the others are structured YAML blocks.
 SECTION_KINDS = ("text", "faq", "disclaimer", "crisis")
 
@@ -70,6 +81,7 @@ class Body:
     source: SourceRef | None = None
     # (section id, where) of every #id link in the text, checked once the whole topic is read
     links: tuple[tuple[str, SourceRef], ...] = field(default=(), repr=False, compare=False)
+    words: int = field(default=0, repr=False, compare=False)  # in its source file (limits.MAX_TOPIC_WORDS)
 
 
 @dataclass(frozen=True)
@@ -143,8 +155,47 @@ class Edition:
     large_print: bool = False  # APH large print: body >= 18 pt, line height >= 1.5, one column
 
     tag: str | None = None  # only sections carrying this tag (required sections always)
-    grade_max: float | None = None  # Flesch-Kincaid grade target of the whole text
-    section_grade_max: float | None = None  # ... and of every section
+    reading_level: tuple[ReadingTarget, ...] = ()  # reading-level targets, per language (editions.yaml)
+
+    def targets(self, lang: str, scope: str) -> tuple[ReadingTarget, ...]:
+        """The reading-level targets for text in `lang` ('en'), of `scope` ('whole' or 'section')."""
+        return tuple(t for t in self.reading_level if t.lang == lang and t.scope == scope)
+
+    def _target(self, scope: str) -> float | None:
+        return next((t.value for t in self.targets("en", scope) if t.measure == "fk_grade"), None)
+
+    @property
+    def grade_max(self) -> float | None:
+        """The English Flesch-Kincaid grade target of the whole text (reading_level.en.fk_grade_max)."""
+        return self._target("whole")
+
+    @property
+    def section_grade_max(self) -> float | None:
+        """The English Flesch-Kincaid grade target of every section (reading_level.en.section_fk_grade_max)."""
+        return self._target("section")
+
+
+@dataclass(frozen=True)
+class ReadingTarget:
+    """One reading-level target of an edition: text in `lang`, measured with `measure`
+    (a key of readingscales.MEASURES), over the whole text or every section, at most or
+    at least `value`."""
+
+    lang: str  # primary language subtag: "en", "es"
+    measure: str  # "fk_grade", "smog", "inflesz", "fernandez_huerta"
+    scope: str  # "whole" | "section"
+    bound: str  # "max" | "min"
+    value: float
+
+    @property
+    def key(self) -> str:
+        """The name in editions.yaml: fk_grade_max, section_inflesz_min, ..."""
+        return ("section_" if self.scope == "section" else "") + f"{self.measure}_{self.bound}"
+
+    def missed_by(self, value: float) -> bool:
+        """Whether a measured value (compared as shown, to one decimal) misses this target."""
+        shown = round(value, 1)
+        return shown > self.value if self.bound == "max" else shown < self.value
 
 
 @dataclass(frozen=True)

@@ -124,8 +124,14 @@ def build_timestamp(topic: Topic, environ: Mapping[str, str] = os.environ) -> dt
 
 
 def output_name(doc: SelectedDocument) -> str:
-    """Where a selected document's file lands, relative to the output folder."""
-    return edition_path(doc.topic.id, doc.edition)
+    """Where a document lands: <topic>/<topic>-<edition>.<ext>, and -<paper> before the
+    extension when it is printed on another paper than its edition's (`--paper a4`), so
+    the two never overwrite each other."""
+    name = edition_path(doc.topic.id, doc.edition)
+    if doc.paper and doc.edition.paper and doc.paper != doc.edition.paper:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem}-{doc.paper}{dot}{ext}"
+    return name
 
 
 def edition_path(topic_id: str, edition: Edition) -> str:

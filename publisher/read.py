@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,9 +19,11 @@ from typing import NamedTuple
 from . import markup, pictures, yamlfile
 from .errors import ContentError
 from .fields import Field, read_fields
-from .findings import Finding, finding, shown_path
-from .model import (AUDIENCES, SECTION_KINDS, SOURCE_TYPES, Body, Image, Question, Reference,
-                    Section, SourceRef, Topic)
+from .findings import Finding, finding, os_error_hint, shown_path
+from .limits import (MAX_FILE_BYTES, MAX_SECTION_DEPTH, MAX_SECTION_FILES, MAX_SECTION_WORDS, MAX_TOPIC_BYTES,
+                     MAX_TOPIC_WORDS, human_bytes)
+from .model import (AUDIENCES, RESERVED_ID_PATTERN, RESERVED_IDS, SECTION_KINDS, SOURCE_TYPES, Body, Image,
+                    Question, Reference, Section, SourceRef, Topic)
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -99,6 +103,23 @@ class Loaded(NamedTuple):
     data: yamlfile.LineDict
     body: str
     body_line: int
+    text: str = ""  # the whole file
+
+    @property
+    def words(self) -> int:
+        """Words in the file's text: the body and every text value of the fields."""
+        return len(self.body.split()) + _words(self.data)
+
+
+def _words(value) -> int:
+    # YAML is nested at most limits.MAX_YAML_DEPTH levels: this recursion is bounded.
+    if isinstance(value, str):
+        return len(value.split())
+    if isinstance(value, dict):
+        return sum(_words(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_words(v) for v in value)
+    return 0
 
 
 def find_topics(source_dir: Path) -> list[Path]:
@@ -114,21 +135,76 @@ def read_topic(folder: Path) -> Topic:
     topic = TopicFolder.of(folder)
     topic_file, sections_dir = topic.path / "topic.yaml", topic.path / "sections"
     if not topic_file.is_file():
+        try:  # a folder we may not look into is not a topic without topic.yaml: say which it is
+            os.stat(topic_file)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                raise ContentError([finding("c-016", f"cannot read the topic folder: {exc.strerror or exc}",
+                                            source=SourceRef(shown_path(topic.path)),
+                                            hint=os_error_hint(exc))]) from None
         raise ContentError([finding("c-016", "topic.yaml is missing", source=SourceRef(shown_path(topic_file)))])
     found = _topic_id_problems(topic.path)
     meta, problems = read_meta(topic, topic_file)
     found += problems
-    sections: tuple[Section, ...] = ()
-    unread: tuple[Path, ...] = ()
-    if sections_dir.is_dir():
-        sections, unread, problems = read_sections(topic, sections_dir, parent_audiences=None)
-        found += problems
-    else:
+    if not sections_dir.is_dir():
         found.append(finding("c-016", "the sections/ folder is missing", source=SourceRef(shown_path(sections_dir))))
+        raise ContentError(found)
+    problems = check_size(topic, sections_dir)
+    if problems:  # too much to read: nothing of it is read
+        raise ContentError(found + problems)
+    sections, unread, problems = read_sections(topic, sections_dir, parent_audiences=None)
+    found += problems + check_words(sections)
     found += check_topic(sections, topic_file, complete=not unread)
     if found or meta is None:
         raise ContentError(found)
     return Topic(id=topic.path.name, sections=sections, folder=topic.path, **meta)
+
+
+def check_size(topic: TopicFolder, sections_dir: Path) -> list[Finding]:
+    """[b-004] when the topic has more than MAX_SECTION_FILES section files, [b-001] when
+    they hold more than MAX_TOPIC_BYTES together; [] otherwise. Counted from the folder
+    listings (no file is opened), and only as far as the limit: the cost is bounded
+    however many files there are. Folders deeper than sections can nest are not counted
+    (read_sections reports them)."""
+    count, total, seen = 0, 0, set()
+    folders = [(sections_dir, 1)]
+    while folders:
+        folder, depth = folders.pop()
+        if folder.resolve() in seen or topic.outside(folder):
+            continue
+        seen.add(folder.resolve())
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue  # read_sections reports it
+        for entry in entries:
+            if entry.is_dir() and depth < MAX_SECTION_DEPTH:
+                folders.append((entry, depth + 1))
+            elif entry.suffix in TEXT_SUFFIXES and entry.is_file():
+                count += 1
+                # a file over the limit of one file is refused by itself, reading no further
+                total += min(entry.stat().st_size, MAX_FILE_BYTES + 1)
+                where = SourceRef(shown_path(entry))
+                if count > MAX_SECTION_FILES:
+                    return [finding("b-004", f"the topic has more than {MAX_SECTION_FILES} section files, the limit "
+                                             "for one topic (this is one past it)", source=where)]
+                if total > MAX_TOPIC_BYTES:
+                    return [finding("b-001", f"the topic's section files hold more than {human_bytes(MAX_TOPIC_BYTES)}"
+                                             " together, the limit for one topic (this file passes it)",
+                                    source=where)]
+    return []
+
+
+def check_words(sections: tuple[Section, ...]) -> list[Finding]:
+    """[b-006] at the section file where the topic's main section files pass
+    MAX_TOPIC_WORDS words together (what a booklet renders), or []."""
+    total = 0
+    for section in (s for top in sections for s in top.walk()):
+        total += section.body.words
+        if total > MAX_TOPIC_WORDS:
+            return [finding("b-006", f"the topic passes {MAX_TOPIC_WORDS:,} words, the limit for one topic, "
+                                     "in this section", source=section.body.source)]
+    return []
 
 
 def _topic_id_problems(folder: Path) -> list[Finding]:
@@ -203,7 +279,8 @@ def read_sections(topic: TopicFolder, folder: Path, parent_audiences: frozenset[
     """The section files of one folder (and their subsection folders) -> (Sections in
     name order, the section files that could not be read at all, findings).
     `parent_audiences` is None at the top; a subsection without `audience:` takes its
-    parent's. `seen`: the folders above, to stop at a link loop."""
+    parent's. `seen`: the folders above (their number is the depth), to stop at a link
+    loop and at MAX_SECTION_DEPTH (b-004)."""
     found = topic.outside(folder)
     if found or folder.resolve() in seen:
         return (), (), found  # outside the topic, or a link loop back to a folder already read
@@ -211,7 +288,7 @@ def read_sections(topic: TopicFolder, folder: Path, parent_audiences: frozenset[
     try:
         files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in TEXT_SUFFIXES)
     except OSError as exc:
-        return (), (folder,), [finding("c-016", f"cannot read the folder: {exc.strerror or exc}",
+        return (), (folder,), [finding("c-016", f"cannot read the folder: {exc.strerror or exc}", hint=os_error_hint(exc),
                                        source=SourceRef(shown_path(folder)))]
     mains = [p for p in files if "." not in p.stem]
     variants = [p for p in files if "." in p.stem]
@@ -240,7 +317,13 @@ def read_section_tree(topic: TopicFolder, path: Path, parent_audiences: frozense
     subfolder = path.parent / path.stem
     children: tuple[Section, ...] = ()
     unread: tuple[Path, ...] = ()
-    if subfolder.is_dir():
+    if subfolder.is_dir() and len(seen) >= MAX_SECTION_DEPTH:
+        found.append(finding("b-004", f"subsections nested too deeply: '{subfolder.name}/' would be level "
+                                      f"{len(seen) + 1}, more than the {MAX_SECTION_DEPTH} levels headings allow",
+                             source=SourceRef(shown_path(subfolder)),
+                             hint=f"Keep subsections at most {MAX_SECTION_DEPTH} folders deep: move the sections "
+                                  "of this folder up a level, into the folder above."))
+    elif subfolder.is_dir():
         children, unread, problems = read_sections(topic, subfolder, section.audiences, seen)
         found += problems
     bodies = {}
@@ -261,16 +344,17 @@ def load_section_file(topic: TopicFolder, path: Path, *, optional: bool = False)
     if found:
         return None, found
     file = shown_path(path)
-    if path.suffix != ".md":
-        data, found = yamlfile.read_block(path, file, code="c-012", what="a section file")
-        return (Loaded(data, "", 0) if data is not None else None), found
     text, found = yamlfile.read_text(path, file)
     if text is None:
         return None, found
+    if path.suffix != ".md":
+        data, found = yamlfile.as_block(*yamlfile.load(text, SourceRef(file, 1)), file, code="c-012",
+                                        what="a section file")
+        return (Loaded(data, "", 0, text) if data is not None else None), found
     front, body, body_line = yamlfile.split_front_matter(text)
     if front is None:
         if optional:
-            return Loaded(yamlfile.LineDict(), body, body_line), []
+            return Loaded(yamlfile.LineDict(), body, body_line, text), []
         return None, [finding("c-002", "the file has no front matter (--- id, title, audience ---)",
                               source=SourceRef(file, 1), hint="Start the file with a block between two '---' lines.")]
     data, found = yamlfile.load(front, SourceRef(file, 2))
@@ -278,7 +362,7 @@ def load_section_file(topic: TopicFolder, path: Path, *, optional: bool = False)
         return None, found
     if not isinstance(data, dict):
         return None, [finding("c-012", "expected 'field: value' lines", source=SourceRef(file, 1))]
-    return Loaded(data, body, body_line), []
+    return Loaded(data, body, body_line, text), []
 
 
 def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str] | None
@@ -296,12 +380,19 @@ def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str
                                     hint=f"Use one of: {', '.join(SECTION_KINDS)}.")]
     if kind != "text" and path.suffix == ".md":
         return None, None, [finding("c-013", f"a '{kind}' section must be a .yaml file", source=at("kind"))]
+    if kind in SAFETY_KINDS and (found := yamlfile.hidden_characters(loaded.text, file, safety=True)):
+        return None, None, found  # safety text must say exactly what it shows
     table = {**SECTION_FIELDS, **KIND_FIELDS[kind]}
     required = tuple(k for k, spec in table.items() if spec.required and (k != "audience" or parent_audiences is None))
     values, found = read_fields(data, table, file, required=required)
     section_id = values["id"] or ""
     if section_id and not ID_RE.match(section_id):
         found.append(finding("c-017", f"id '{section_id}' is not a valid id", source=at("id")))
+    elif section_id in RESERVED_IDS or re.fullmatch(RESERVED_ID_PATTERN, section_id):
+        found.append(finding(
+            "c-024", f"id '{section_id}' is reserved: the layouts use it for an element of their own",
+            source=at("id"), hint=f"Choose another id, e.g. '{section_id}-section'. Reserved: "
+                                  f"{', '.join(sorted(RESERVED_IDS))} and page-1, page-2, ..."))
     audiences, problems = _audiences(values["audience"], at("audience"))
     required_for, more = _audiences(values["required"], at("required"))
     found += problems + more
@@ -333,6 +424,8 @@ def read_variant(topic: TopicFolder, path: Path, section: Section, *, base: yaml
     if loaded is None:
         return None, found
     data, kind, file = loaded.data, section.kind, shown_path(path)
+    if kind in SAFETY_KINDS and (found := yamlfile.hidden_characters(loaded.text, file, safety=True)):
+        return None, found
     table = {"title": Field(), **KIND_FIELDS[kind]}
     values, found = read_fields(data, table, file, required=())
     if base is not None and kind != "text":
@@ -369,6 +462,9 @@ def read_body(topic: TopicFolder, loaded: Loaded, values: dict, kind: str, file:
     line = lambda key: yamlfile.line_of(data, key)  # noqa: E731
     texts: list[Text] = []
     found: list[Finding] = []
+    if loaded.words > MAX_SECTION_WORDS:
+        found.append(finding("b-006", f"the section has {loaded.words:,} words, more than the limit of "
+                                      f"{MAX_SECTION_WORDS:,} for one section file", source=SourceRef(file, 1)))
 
     def markdown(text: str | None, at: int | None) -> str:
         result, problems = read_markdown(topic, text or "", SourceRef(file, at))
@@ -397,7 +493,8 @@ def read_body(topic: TopicFolder, loaded: Loaded, values: dict, kind: str, file:
             outro_html=markdown(values["outro"], line("outro")),
         )
     body = Body(title=values["title"] or "", images=tuple(i for t in texts for i in t.images),
-                links=tuple(link for t in texts for link in t.links), source=SourceRef(file, 1), **fields)
+                links=tuple(link for t in texts for link in t.links), source=SourceRef(file, 1),
+                words=loaded.words, **fields)
     return body, found
 
 
@@ -446,7 +543,8 @@ def read_image(topic: TopicFolder, image: Image, where: SourceRef) -> tuple[byte
     try:
         return pictures.check_picture(pictures.read_picture(path), image.path.suffix).data, []
     except OSError as exc:
-        return None, [finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}", source=where)]
+        return None, [finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}", source=where,
+                              hint=os_error_hint(exc))]
     except pictures.PictureRefused as exc:
         return None, [finding(exc.code, f"image '{image.path}' {exc.reason}", source=where, hint=exc.hint)]
 

@@ -9,7 +9,6 @@ is written: an unknown section id or a bad recipe stops it with nothing touched.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
@@ -18,6 +17,7 @@ from . import yamlfile
 from .fields import Field, fields_hint, read_fields
 from .collect import Collector
 from .clinic import read_clinic
+from .custom import custom_name, summary_edition  # noqa: F401 (summary_edition: this module's API too)
 from .editions import PAPERS
 from .errors import ContentError, EditionError
 from .findings import finding, shown_path
@@ -104,6 +104,8 @@ def recipe_request(data, *, source: Path | str, base: Path | None, fields=RECIPE
                                     source=SourceRef(path, 1), hint=fields_hint(fields))])
     values, found = read_fields(data, fields, path)
     values = {**{k: spec.default for k, spec in RECIPE_FIELDS.items()}, **values}
+    if isinstance(values["paper"], str):
+        values["paper"] = values["paper"].strip().lower()  # "A4" is a4, as on the command line
     at = lambda key: SourceRef(path, yamlfile.line_of(data, key))  # noqa: E731
     for key, allowed, code in (("audience", AUDIENCES, "c-005"), ("format", FORMAT_NAMES, "c-012"),
                                ("paper", PAPERS, "c-012")):
@@ -137,33 +139,6 @@ def override(request: SummaryRequest, **options) -> SummaryRequest:
     return replace(request, **given)
 
 
-def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, large_print: bool,
-                    paper: str | None = None) -> Edition:
-    """The edition a summary is built as: the printed edition of the audience (large print or
-    not) from editions.yaml, in the asked-for format.
-
-    It keeps the base edition's id, so the edition's stylesheet rules apply to it too.
-    """
-    printed = [e for e in editions.values() if FORMATS[e.format].paged and e.audience == audience]
-    if not printed:
-        raise EditionError(f"no printed edition for the audience '{audience}' in editions.yaml")
-    base = next((e for e in printed if e.large_print == large_print), None)
-    if base is None:
-        # No large-print edition of this audience is declared: its page budget is unknown,
-        # so none is enforced rather than a guessed one.
-        base = replace(next(e for e in printed if not e.large_print), large_print=large_print, max_pages=None)
-    layout = base.layout
-    if fmt != base.format:
-        layout = next((e.layout for e in editions.values() if e.format == fmt), None)
-        if layout is None:
-            raise EditionError(f"no {fmt} edition in editions.yaml to take the layout from")
-    kind = "summary" if audience == "clinician" else "handout"
-    title = f"Custom {audience} {kind}" + (" (large print)" if large_print else "")
-    return replace(base, format=fmt, layout=layout, title=title, paper=paper or base.paper,
-                   max_pages=base.max_pages if FORMATS[fmt].paged else None,
-                   description=f"Sections chosen by id, for {audience}s.")
-
-
 def summary_title(topic: Topic, doc: SelectedDocument, *, sections, exclude) -> str:
     """'Topic: Section; Section' for chosen sections, 'Topic: <audience> sections without X'
     when sections are only left out. The titles are those the audience reads (variants)."""
@@ -179,19 +154,20 @@ def summary_title(topic: Topic, doc: SelectedDocument, *, sections, exclude) -> 
 
 
 def default_name(topic: Topic, request: SummaryRequest, fmt: str) -> str:
-    """<topic>/custom/<topic>-<audience>-<ids>[-large-print].<ext>, short enough for any disk."""
+    """<topic>/custom/<topic>-<audience>-<ids>[-large-print].<ext>, short enough for any disk
+    (publisher/custom.py: `publish check` reads these names back)."""
     ids = [s.id for s in topic.all_sections() if s.id in set(request.sections)]
-    label = "-".join(ids) if ids else "without-" + "-".join(request.exclude)
-    if len(label) > 80:
-        label = label[:60].rstrip("-") + "-" + hashlib.sha256(label.encode()).hexdigest()[:8]
-    suffix = "-large-print" if request.large_print else ""
-    return f"{topic.id}/custom/{topic.id}-{request.audience}-{label}{suffix}{FORMATS[fmt].extension}"
+    return custom_name(topic.id, request.audience, ids, request.exclude, request.large_print, fmt)
 
 
 def resolve_format(request: SummaryRequest) -> str:
     """The format asked for, else the output's extension, else PDF; the two must agree."""
     by_extension = {ext: f.name for ext, f in BY_EXTENSION.items()}
     suffix = request.output.suffix.lower() if request.output else ""
+    if suffix and suffix not in by_extension and not (request.output_in_out_dir is False and Path(request.output).is_dir()):
+        # A file named .docx must not silently hold a PDF.
+        raise EditionError(f"the output '{request.output}' ends in {suffix}, which is not a format publish writes; "
+                           f"name the file {', '.join(sorted(by_extension))} (or leave out the extension)")
     fmt = request.format or by_extension.get(suffix, "pdf")
     if suffix and suffix in by_extension and by_extension[suffix] != fmt:
         raise EditionError(f"the output '{request.output}' ends in {suffix} but the format is {fmt}; "

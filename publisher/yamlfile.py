@@ -5,11 +5,13 @@ Only plain data is built (SafeLoader): no Python objects can be constructed from
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
 
-from .findings import Finding, finding
+from .findings import Finding, finding, os_error_hint
+from .limits import MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_YAML_DEPTH, human_bytes
 from .model import SourceRef
 
 
@@ -22,10 +24,19 @@ class LineDict(dict):
         self.lines: dict = {}
 
 
+class OverLimit(yaml.YAMLError):
+    """The YAML passes one of the limits (code b-...) at `mark`: parsing stops there."""
+
+    def __init__(self, code: str, message: str, mark):
+        super().__init__(message)
+        self.code, self.message, self.mark = code, message, mark
+
+
 class _Loader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self.problems: list[tuple[str, str, int, str | None]] = []  # (code, message, line, hint)
+        self.depth = 0
 
     def compose_node(self, parent, index):
         # Aliases (*name) can make a small file expand into a huge one ("billion laughs");
@@ -33,7 +44,19 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(None, None, "aliases ('*name') are not allowed",
                                               self.peek_event().start_mark)
-        return super().compose_node(parent, index)
+        # PyYAML composes by recursion: stop long before Python's recursion limit.
+        if self.depth >= MAX_YAML_DEPTH and self.check_event(yaml.CollectionStartEvent):
+            raise OverLimit("b-002", f"YAML nested too deeply (more than {MAX_YAML_DEPTH} levels)",
+                            self.peek_event().start_mark)
+        # Counted as the items arrive, so a long list stops at the limit, not after it is built.
+        if parent is not None and len(parent.value) >= MAX_LIST_ITEMS:
+            raise OverLimit("b-003", f"more than {MAX_LIST_ITEMS:,} items in one list (or fields in one block)",
+                            self.peek_event().start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _construct_mapping(loader, node):
@@ -68,12 +91,17 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
-    """A content file's text, or None with a finding: unreadable (c-016), not UTF-8 (c-011,
+    """A content file's text, or None with a finding: unreadable (c-016), larger than
+    limits.MAX_FILE_BYTES (b-001, read no further), not UTF-8 (c-011,
     with the line and the byte), or holding a character that cannot be printed (c-021)."""
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as stream:  # at most one byte past the limit is read
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, [finding("c-016", f"cannot read the file: {exc.strerror or exc}", source=SourceRef(shown))]
+        return None, [finding("c-016", f"cannot read the file: {exc.strerror or exc}", source=SourceRef(shown),
+                              hint=os_error_hint(exc))]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [too_large(raw, shown)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -88,31 +116,53 @@ def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
         line = text[: text.index(char)].count("\n") + 1
         return None, [finding("c-021", f"the text holds U+{ord(char):04X}, an invisible character that cannot be printed",
                               source=SourceRef(shown, line))]
+    hidden = hidden_characters(text, shown)
+    if hidden:
+        return None, hidden
     return text, []
 
 
-def read_yaml(path: Path, shown: Path) -> tuple[object, list[Finding]]:
+def read_yaml(path: Path, shown: Path, *, safety: bool = False) -> tuple[object, list[Finding]]:
     """Read one YAML file: (data, findings). Every YAML file the tool reads comes through
-    here, so each gets the same checks: readable (c-016), UTF-8 (c-011), no invisible
-    characters (c-021), valid YAML (c-001), no field given twice (c-020). `shown` is the
-    path findings name. Data is None when the file cannot be used at all."""
+    here, so each gets the same checks: readable (c-016), within the size limit (b-001),
+    UTF-8 (c-011), no unprintable (c-021) or hidden characters (c-023; with `safety`, the
+    stricter set of safety text), valid YAML nested within the limits (c-001, b-002,
+    b-003), no field given twice (c-020). `shown` is the path findings name. Data is None
+    when the file cannot be used at all."""
     text, found = read_text(path, shown)
     if text is None:
+        return None, found
+    if safety and (found := hidden_characters(text, shown, safety=True)):
         return None, found
     return load(text, SourceRef(shown, 1))
 
 
-def read_block(path: Path, shown: Path, *, code: str, what: str) -> tuple[LineDict | None, list[Finding]]:
+def read_block(path: Path, shown: Path, *, code: str, what: str, safety: bool = False
+               ) -> tuple[LineDict | None, list[Finding]]:
     """A YAML file that must hold one block of 'field: value' lines (a clinic profile, a
-    recipe, editions.yaml, topic.yaml): (block, findings). Anything else gives finding
-    `code` saying "`what` is a list of 'field: value' lines"; the block is then None, as
-    it is after any other finding (so no guess is built on a broken file)."""
-    data, found = read_yaml(path, shown)
+    recipe, editions.yaml, topic.yaml, a structured section): (block, findings), read
+    with read_yaml. Anything else gives finding `code` saying "`what` is a list of
+    'field: value' lines"; the block is then None, as it is after any other finding (so
+    no guess is built on a broken file)."""
+    data, found = read_yaml(path, shown, safety=safety)
+    return as_block(data, found, shown, code=code, what=what)
+
+
+def as_block(data, found: list[Finding], shown: Path, *, code: str, what: str) -> tuple[LineDict | None, list[Finding]]:
+    """(data, findings) of `load` -> (the block, findings), as read_block says."""
     if found or data is None:
         return None, found
     if not isinstance(data, LineDict) or not data:
         return None, [finding(code, f"{what} is a list of 'field: value' lines", source=SourceRef(shown, 1))]
     return data, []
+
+
+def too_large(head: bytes, shown: Path) -> Finding:
+    """b-001 for a file whose first MAX_FILE_BYTES + 1 bytes are `head`, at the line where
+    it passes the limit (the file's real size is not needed, nor read)."""
+    line = head.count(b"\n", 0, MAX_FILE_BYTES) + 1
+    return finding("b-001", f"the file is larger than {human_bytes(MAX_FILE_BYTES)}, the limit for one file "
+                            "(it passes the limit on this line)", source=SourceRef(shown, line))
 
 
 def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
@@ -122,6 +172,8 @@ def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
     try:
         loader = _Loader(text)
         data = loader.get_single_data()
+    except OverLimit as exc:
+        return None, [finding(exc.code, exc.message, source=SourceRef(source.file, exc.mark.line + 1 + offset))]
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 + offset
         return None, [finding("c-021", f"the text holds U+{exc.character:04X}, an invisible character that cannot be printed",
@@ -148,6 +200,7 @@ def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
         _shift(data, offset)
     found += [finding("c-021", f"the text holds U+{ord(char):04X}, an invisible character that cannot be printed",
                       source=SourceRef(source.file, line))
+              if _UNPRINTABLE.match(char) else _hidden(char, SourceRef(source.file, line))
               for char, line in _unprintable(data, source.line or 1)]
     return data, found
 
@@ -163,6 +216,41 @@ def unprintable(text: str) -> str | None:
     return match.group(0) if match else None
 
 
+#: Characters that change what a text says without being seen, refused in every file:
+#: direction embeddings, overrides and isolates (U+202E "889" U+202C shows as "988"), and
+#: zero-width characters (a zero-width space inside "988" hides it from every search).
+HIDDEN = "\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+#: In safety text (disclaimer, crisis help, clinic profile) also the marks that other
+#: scripts need in ordinary text: zero-width (non-)joiners, direction marks, soft hyphens.
+HIDDEN_IN_SAFETY = HIDDEN + "\u00ad\u061c\u180e\u200c-\u200f"
+_HIDDEN = re.compile(f"[{HIDDEN}]")
+_HIDDEN_IN_SAFETY = re.compile(f"[{HIDDEN_IN_SAFETY}]")
+MAX_HIDDEN_REPORTED = 10  # per file: enough to find them all with the editor's search
+
+
+def hidden_characters(text: str, shown: Path, *, safety: bool = False, first_line: int = 1) -> list[Finding]:
+    """c-023 for each character of HIDDEN (with `safety`: HIDDEN_IN_SAFETY) in `text`, with
+    its line and column (at most MAX_HIDDEN_REPORTED); `first_line` is the file line of
+    the text's first line."""
+    pattern = _HIDDEN_IN_SAFETY if safety else _HIDDEN
+    found = []
+    for match in pattern.finditer(text):
+        if len(found) == MAX_HIDDEN_REPORTED:
+            break
+        line = text.count("\n", 0, match.start()) + first_line
+        column = match.start() - text.rfind("\n", 0, match.start())
+        found.append(_hidden(match.group(), SourceRef(shown, line), column, safety=safety))
+    return found
+
+
+def _hidden(char: str, where: SourceRef, column: int | None = None, *, safety: bool = False) -> Finding:
+    name = unicodedata.name(char, "a control character")
+    at = f" at column {column}" if column else ""
+    what = "the safety text" if safety else "the text"
+    return finding("c-023", f"{what} holds U+{ord(char):04X} ({name}){at}, an invisible character that "
+                            "changes how the text reads", source=where)
+
+
 def _unprintable(data, line: int):
     if isinstance(data, LineDict):
         for key, value in data.items():
@@ -172,8 +260,9 @@ def _unprintable(data, line: int):
     elif isinstance(data, list):
         for item in data:
             yield from _unprintable(item, line_of(item) or line)
-    elif isinstance(data, str) and (char := unprintable(data)):
-        yield char, line
+    elif isinstance(data, str) and (match := _UNPRINTABLE.search(data) or _HIDDEN.search(data)):
+        # an escape in a quoted string ("\u202e") gets past the checks of the file's text
+        yield match.group(), line
 
 
 def _shift(data, offset):

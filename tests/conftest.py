@@ -1,4 +1,40 @@
-"""Shared fixtures: one real build of both topics per test session, into a temporary folder."""
+"""Shared fixtures and paths for every test. Read this before writing a test that builds.
+
+A build costs seconds, and the suite must stay within its time budget (the whole suite,
+validators included, in at most 5 minutes on a 2-core machine; `-m "not slow"` in 90 s). So:
+
+Build once, share, never edit what is shared
+    `built`          every edition of the bundled topic (`neuroplasticity`) and of the
+                     test topic (`sleep-hygiene`), built once per session from this checkout
+                     into a temporary folder -> (out_dir, BuildResult). Find one file with
+                     `output(built, topic, edition)`. Read it; never write into it (copy it
+                     first, e.g. `shutil.copytree(built[0], tmp_path / "handouts")`).
+    `built_full`     the same with `check="full"` (EPUBCheck, Ace and axe ran before the
+                     files were moved into place). Validator tests only (`validators` mark).
+    `validated`      the validators run once more, batched, over every EPUB and HTML file of
+                     `built_full` -> (files, runs).
+    `tiny_built`     the tiny topic (`tests/fixtures/topics/tiny`: every edition, one page
+                     each) built once in its own project copy -> (project root, out_dir,
+                     snapshot {relative path: bytes}). Prefer it to `built` whenever the test is
+                     not about the whole bundled topic.
+    `project`        `Project(ROOT)`: read-only use (load editions, topics; build into tmp_path).
+
+Build what the test changes, small
+    `project_copy`   a throwaway copy of source/ and layouts/ (function scope), safe to edit.
+    `tiny_project`   a throwaway project holding only the tiny topic (function scope).
+    A test that must build something of its own builds the fewest editions and topics that
+    show its point (`editions=[...]`, `topics=[...]`), into `tmp_path`.
+
+Validators
+    Mark a test that runs EPUBCheck, Ace or axe with `@pytest.mark.validators` (it is then
+    also `slow`): where one cannot run, it skips with a one-line reason, and fails instead
+    when `CI=true`. Run a validator once over a batch of files, never once per test.
+
+Nothing into the checkout
+    The build cache of builds from this checkout goes to a session temporary folder (not
+    `.cache/` here), and the session fails if a test wrote into `.cache/` or `handouts/`
+    of the checkout. Build into `tmp_path` / `tmp_path_factory` folders only.
+"""
 from __future__ import annotations
 
 import shutil
@@ -10,7 +46,103 @@ from publisher.build import BuildOptions, Project, build_editions
 
 ROOT = Path(__file__).resolve().parents[1]
 SLEEP_TOPIC = ROOT / "tests" / "fixtures" / "topics" / "sleep-hygiene"
-SEED = ROOT.parent / "shared" / "seeds" / "000_d2a01ef115f25644.txt"
+TINY_TOPIC = ROOT / "tests" / "fixtures" / "topics" / "tiny"
+#: The article the bundled topic was written from, kept beside it (not read as content).
+SEED = ROOT / "source" / "neuroplasticity" / "original" / "article.txt"
+#: Folders of the checkout that no test may write into.
+GUARDED = (ROOT / ".cache", ROOT / "handouts")
+
+
+# -- validators: skip (outside CI) or fail (CI=true) where they cannot run ---------------------
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("validators") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
+_VALIDATORS_MISSING: list[str] | None = None
+
+
+def missing_validators() -> list[str]:
+    """What keeps a validator from running here, "tool lacks what" each ([] when all can run)."""
+    global _VALIDATORS_MISSING
+    if _VALIDATORS_MISSING is None:
+        from publisher.verify.tools import find_tools
+        tools = find_tools(ROOT)
+        _VALIDATORS_MISSING = [f"{tool} lacks {' and '.join(missing)}" for tool in ("epubcheck", "ace", "axe")
+                               if (missing := tools.missing_for(tool))]
+    return _VALIDATORS_MISSING
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("validators") and (missing := missing_validators()):
+        from publisher.verify.tools import in_ci
+        reason = f"validators cannot run here: {', '.join(missing)} (./scripts/test installs them)"
+        if in_ci():
+            pytest.fail(f"CI=true: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+# -- nothing into the checkout ----------------------------------------------------------------
+
+def _listing(folders) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for folder in folders if folder.exists() for p in folder.rglob("*")}
+
+
+def pytest_sessionstart(session):
+    session.config._guarded_before = _listing(GUARDED)  # type: ignore[attr-defined]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_guarded_before", None)
+    if before is None or not hasattr(session, "testscollected") or session.testscollected == 0:
+        return
+    written = sorted(set(_listing(GUARDED).items()) - set(before.items()))
+    if written:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (f"tests wrote into the checkout ({len(written)} file(s), e.g. {written[0][0]}): "
+                   "build into tmp_path, never into .cache/ or handouts/ here")
+        if reporter:
+            reporter.write_line(f"ERROR: {message}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _build_cache_outside_the_checkout(tmp_path_factory):
+    """Builds from this checkout keep their cache in a session temporary folder instead of
+    `.cache/builds/` here. Other projects (copies in tmp_path) keep theirs beside them."""
+    import publisher.cache as cache
+    real = cache.cache_file
+    folder = tmp_path_factory.mktemp("build-cache")
+
+    def cache_file(project_root: Path, out_dir: Path) -> Path:
+        path = real(project_root, out_dir)
+        return folder / path.name if Path(project_root).resolve() == ROOT else path
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(cache, "cache_file", cache_file)
+    yield folder
+    patch.undo()
+
+
+# -- shared builds --------------------------------------------------------------------------
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (hidden ones too), by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def make_project(where: Path, *, topics=("tiny",)) -> Path:
+    """A project at `where` with this checkout's editions, clinic and layouts, and the named
+    topics ("tiny" is tests/fixtures/topics/tiny; others come from source/)."""
+    (where / "source").mkdir(parents=True)
+    for name in ("editions.yaml", "clinic.yaml"):
+        shutil.copy(ROOT / "source" / name, where / "source" / name)
+    shutil.copytree(ROOT / "layouts", where / "layouts")
+    for topic in topics:
+        shutil.copytree(TINY_TOPIC if topic == "tiny" else ROOT / "source" / topic, where / "source" / topic)
+    return where
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +177,16 @@ def validated(built_full):
     return files, validate_files(files)
 
 
+@pytest.fixture(scope="session")
+def tiny_built(tmp_path_factory) -> tuple[Path, Path, dict[str, bytes]]:
+    """The tiny topic, every edition, built once (with its cache, in the project's folder)
+    -> (project root, out_dir, snapshot of out_dir). Read only: copy the root to change it."""
+    root = make_project(tmp_path_factory.mktemp("tiny-built") / "project")
+    out = root / "handouts"
+    build_editions(Project(root), BuildOptions(out_dir=out))
+    return root, out, snapshot(out)
+
+
 def output(built, topic: str, edition: str) -> Path:
     out, result = built
     matches = [o.path for o in result.outputs if o.topic == topic and o.edition == edition]
@@ -58,3 +200,9 @@ def project_copy(tmp_path) -> Project:
     for name in ("source", "layouts"):
         shutil.copytree(ROOT / name, tmp_path / name)
     return Project(tmp_path)
+
+
+@pytest.fixture
+def tiny_project(tmp_path) -> Path:
+    """A throwaway project with only the tiny topic (root folder), safe to edit."""
+    return make_project(tmp_path / "project")

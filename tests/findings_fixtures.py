@@ -15,18 +15,24 @@ build` arguments). Two kinds of `in/`:
   adapter's parser. `in/<output file>.<tool>.missing` (its text says why): the adapter is
   asked to run the tool on a machine with none of the validators' runtimes, not in CI.
 
-Options: `args.txt` holds the extra `publish build` arguments, or a whole other command
+Inputs too large to commit (the limits of publisher/limits.py) are made by the fixture's
+`make.py`: its `make(project)` writes them into the project after `in/` is copied.
+
+Options: `locked.txt` (its text says why): another process holds the output folder's lock
+while the command runs, as a build in progress does. `args.txt` holds the extra `publish build` arguments, or a whole other command
 (`summary ...`, `check ...`) run in the project; `today.txt` the date the build takes as
 today (default FIXTURE_TODAY: no fixture depends on the real clock). A command that prints
 only warnings must succeed (exit 0); the runner checks that itself.
 """
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import dataclasses
+import datetime as dt
 import importlib
 import json
 import re
+import runpy
 import shlex
 import shutil
 from dataclasses import dataclass
@@ -39,8 +45,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "findings"
 OUTPUT_SUFFIXES = {".pdf": "pdf", ".epub": "epub", ".html": "html"}
 # What `publish` exits with for a finding of each group (README: exit codes); c-022 is a
 # content problem only the PDF renderer can see, so it fails the output's checks.
-EXIT_CODES = {"c": 3, "d": 3, "t": 5, "o": 6, "p": 7, "e": 7, "h": 7, "s": 7, "r": 7, "l": 7, "u": 3,
-              "v": 7, "c-022": 7}
+EXIT_CODES = {"b": 3, "c": 3, "d": 3, "t": 5, "o": 6, "p": 7, "e": 7, "h": 7, "s": 7, "r": 7, "l": 7, "u": 3,
+              "v": 7, "c-022": 7, "u-002": 4, "u-003": 4}  # u-002/u-003: ids asked for on the command line
 # The date every build fixture takes as today, unless its today.txt says otherwise: the
 # tiny topics were reviewed 2026-01-01 and are due again 2027-01-01.
 FIXTURE_TODAY = dt.date(2026, 3, 1)
@@ -73,6 +79,9 @@ def make_project(code: str, where: Path) -> Path:
         shutil.copy(ROOT / "source" / name, where / "source" / name)
     shutil.copytree(ROOT / "layouts", where / "layouts")
     shutil.copytree(FIXTURES / code / "in", where, symlinks=True, dirs_exist_ok=True)
+    maker = FIXTURES / code / "make.py"
+    if maker.exists():
+        runpy.run_path(str(maker))["make"](where)
     return where
 
 
@@ -98,7 +107,8 @@ def run_fixture(code: str, where: Path, monkeypatch) -> Run:
     real = publisher.build.build_editions
     monkeypatch.setattr(publisher.build, "build_editions", lambda project, options, **kw: real(
         project, dataclasses.replace(options, today=today), **kw))
-    result = CliRunner().invoke(publish.cli, command)
+    with _locked_by_another_build(where / "out") if (folder / "locked.txt").exists() else contextlib.nullcontext():
+        result = CliRunner().invoke(publish.cli, command)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     lines = (result.stdout if command[0] == "check" else result.stderr).splitlines()
@@ -109,6 +119,23 @@ def run_fixture(code: str, where: Path, monkeypatch) -> Run:
         assert result.exit_code == (exit_code_for(code) if errors else 0), (result.exit_code, lines)
         return Run(None, lines)
     return Run(result.exit_code, lines)
+
+
+@contextlib.contextmanager
+def _locked_by_another_build(folder: Path):
+    """The output folder locked by another process, as a build in progress holds it."""
+    import subprocess
+    import sys
+    folder.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()", str(folder)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        holder.communicate("", timeout=30)
 
 
 def _output_lines(path: Path, folder: Path) -> list[str]:

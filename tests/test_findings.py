@@ -61,7 +61,7 @@ def test_fixture_gives_its_code_file_and_line(code, tmp_path, monkeypatch):
         want = LINE.match(line)
         assert want and want["code"] == code, f"not a finding line for {code}: {line}"
         assert line in printed, f"{code}: expected\n  {line}\ngot\n  " + "\n  ".join(run.lines)
-        if code.startswith(("c-", "d-", "t-")) and want["file"] != "source/tiny/sections":
+        if code.startswith(("b-", "c-", "d-", "t-")) and want["file"] != "source/tiny/sections":
             # The file named is the one in the fixture, and the line is one of its lines.
             source = tmp_path / want["file"]
             assert source.exists(), want["file"]

@@ -15,33 +15,18 @@ import pytest
 from click.testing import CliRunner
 
 import publish
-from conftest import ROOT
+from conftest import ROOT, TINY_TOPIC, make_project, snapshot  # noqa: F401 (make_project, snapshot: used by other test modules too)
 from publisher.errors import OutputError
 from publisher.output import OutputWriter, safe_target
 
-TINY = ROOT / "tests" / "fixtures" / "topics" / "tiny"
+TINY = TINY_TOPIC
 OUTPUTS = ["tiny/tiny-patient-handout.pdf", "tiny/tiny-patient-handout-large-print.pdf",
            "tiny/tiny-clinician-summary.pdf", "tiny/tiny-booklet.epub", "tiny/tiny-booklet-print.pdf",
            "tiny/tiny-web.html", "index.html"]
 
 
-def make_project(where: Path, *, topics=("tiny",)) -> Path:
-    (where / "source").mkdir(parents=True)
-    for name in ("editions.yaml", "clinic.yaml"):
-        shutil.copy(ROOT / "source" / name, where / "source" / name)
-    shutil.copytree(ROOT / "layouts", where / "layouts")
-    for topic in topics:
-        shutil.copytree(TINY if topic == "tiny" else ROOT / "source" / topic, where / "source" / topic)
-    return where
-
-
 def build(root: Path, out: Path, *args: str):
     return CliRunner().invoke(publish.cli, ["build", "--root", str(root), "-o", str(out), *args])
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` (hidden ones too), by relative path."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -15,7 +15,8 @@ from publisher.clinic import read_clinic
 from publisher.select import select_sections
 from publisher.verify import readability
 from publisher.verify.readability import Score, score_blocks, score_text, syllables
-from publisher.verify.text import Block, element_blocks, pdf_blocks, words
+from publisher.verify.pdfread import pdf_blocks
+from publisher.verify.text import Block, element_blocks, words
 
 from conftest import output
 
@@ -171,7 +172,7 @@ def test_a_hard_paragraph_fails_the_build_with_the_section_id_and_grade(project_
 
 def test_the_whole_text_target_is_checked_too(project_copy, tmp_path):
     editions = project_copy.editions_file
-    editions.write_text(editions.read_text().replace("grade_max: 6 ", "grade_max: 3 "), encoding="utf-8")
+    editions.write_text(editions.read_text().replace("fk_grade_max: 6,", "fk_grade_max: 3,"), encoding="utf-8")
     with pytest.raises(ChecksFailed) as info:
         build_editions(project_copy, BuildOptions(editions=["patient-handout"], out_dir=tmp_path))
     codes = [f.code for f in info.value.findings]
@@ -199,8 +200,8 @@ patient-ebook:
   variant: patient
   tag: handout
   layout: booklet
-  grade_max: 6
-  section_grade_max: 8
+  reading_level:
+    en: {fk_grade_max: 6, section_fk_grade_max: 8}
   references: false
 """, encoding="utf-8")
     result = build_editions(project_copy, BuildOptions(editions=["patient-ebook"], out_dir=tmp_path))

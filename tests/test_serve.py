@@ -376,3 +376,20 @@ def test_serve_command_help_names_host_port_and_token():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
     assert "--host" in result.output and "--port" in result.output and "token" in result.output
+
+
+def test_the_forms_own_fields_as_a_browser_sends_them(client):
+    """Every field of the form as it is posted (the empty recipe name included), two sections ticked."""
+    page = doc_of(client.get("/summary?topic=sleep-hygiene&audience=patient").text)
+    form = page.xpath('//form[@method="post"]')[0]
+    fields = [(i.get("name"), i.get("value") or "") for i in form.xpath('.//input[@name]')
+              if i.get("type") not in ("checkbox", "radio")]
+    fields += [(s.get("name"), s.xpath('./option[@selected]/@value')[0]) for s in form.xpath('.//select')]
+    fields += [("section", "routine"), ("section", "faq")]
+    r = client.post("/summary", content="&".join(f"{k}={v}" for k, v in fields),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200, r.text
+    assert 'filename="sleep-hygiene-patient-routine-faq.pdf"' in r.headers["content-disposition"]
+    r = client.post("/recipes", content="&".join(f"{k}={v}" for k, v in fields if k != "recipe_name")
+                    + "&recipe_name=routine-faq", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 201, r.text

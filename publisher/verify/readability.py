@@ -169,7 +169,7 @@ class Reading:
 
 def has_targets(edition) -> bool:
     """Whether the edition declares a reading-level target (editions.yaml)."""
-    return edition.grade_max is not None or edition.section_grade_max is not None
+    return bool(edition.reading_level)
 
 
 def split_sections(blocks: list[Block], doc) -> tuple[dict[str, list[Block]], tuple[str, ...]]:
@@ -214,14 +214,15 @@ def measure_blocks(blocks: list[Block], doc) -> Reading:
     return Reading(whole=whole, sections=tuple(readings), missing=missing, blocks=tuple(blocks))
 
 
-def measure(doc, data: bytes) -> Reading:
-    """The reading level of an output's bytes, for the document it was rendered from."""
-    return measure_blocks(output_blocks(doc.edition.format, data), doc)
+def measure(doc, data: bytes, file=None) -> Reading:
+    """The reading level of an output's bytes, for the document it was rendered from.
+    `file`: the bytes already read (`Format.read`), whose blocks are measured."""
+    return measure_blocks(file.blocks() if file is not None else output_blocks(doc.edition.format, data), doc)
 
 
 def check(reading: Reading, edition, *, name: str) -> list[Finding]:
-    """Error findings for every target the output misses (editions.yaml: grade_max,
-    section_grade_max). Grades are compared as shown, to one decimal."""
+    """Error findings for every target the output misses (editions.yaml: reading_level.en:
+    fk_grade_max, section_fk_grade_max). Grades are compared as shown, to one decimal."""
     found: list[Finding] = []
     for section_id in reading.missing:
         found.append(finding("r-003", f"{name}: the heading of section '{section_id}' was not found in the "

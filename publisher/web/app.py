@@ -168,6 +168,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         fields, problem = await _read_fields(request)
         if problem:
             return problem
+        for key in FORM_ONLY:  # the recipe name typed (or not) beside the form's other button
+            fields.pop(key, None)
         try:
             made = await run_in_threadpool(site.summary, fields)
         except PublishError as exc:
@@ -183,6 +185,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         if problem:
             return problem
         name = fields.pop("recipe_name", "")
+        fields.pop("action", None)
         try:
             path = await run_in_threadpool(site.save_recipe, fields, name.strip())
         except PublishError as exc:

@@ -1,0 +1,218 @@
+"""Every content input limit (publisher/limits.py) holds: a coded finding naming the file and line,
+found before the costly step, on inputs generated here (none is committed). The
+findings fixtures (tests/fixtures/findings/b-*) hold the messages; these tests hold the
+kinds: every reader, the bounded cost, the limits being generous and documented. The
+picture limits are held by tests/test_pictures.py."""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from publisher import limits
+from publisher.model import SourceRef
+from publisher.read import read_topic
+from publisher.yamlfile import load
+from yaml_readers import KINDS, TINY, problems, readers
+
+FRONT = "---\nid: {id}\ntitle: {title}\naudience: [patient]\n---\n"
+
+
+def topic_with(tmp_path, files: dict[str, str | bytes]) -> Path:
+    """The tiny topic with `files` (path inside the topic -> text or bytes) added."""
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return folder
+
+
+def codes(folder: Path) -> list[tuple[str, str, int | None]]:
+    """(code, file name, line) of each finding reading the topic gives."""
+    return [(f.code, Path(f.file).name, f.line) for f in problems(lambda: read_topic(folder))]
+
+
+def line_holding(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+# -- YAML nesting: every reader, flow and block style, never a RecursionError ---------------
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_deep_yaml_is_a_coded_finding_in_every_reader(tmp_path, kind, style):
+    if style == "flow":
+        nested = "x: " + "[" * 500 + "]" * 500 + "\n"  # about 1 KB, as in the case
+    else:
+        nested = "x:\n" + "".join("  " * (level + 1) + f"k{level}:\n" for level in range(150)) + \
+            "  " * 151 + "end\n"  # 23 KB: 400 levels would pass the file size limit first
+    read, path = readers(tmp_path, lambda text: text + nested)[kind]
+    [problem] = problems(read)
+    assert problem.code == "b-002" and f"more than {limits.MAX_YAML_DEPTH} levels" in problem.message
+    assert problem.file.endswith(path.name)
+    first = line_holding(path, "x:")
+    assert first <= problem.line <= first + limits.MAX_YAML_DEPTH + 1
+
+
+def test_the_nesting_limit_is_generous(tmp_path):
+    """Twenty levels read; the twenty-first is refused."""
+    ok = "tags: " + "[" * (limits.MAX_YAML_DEPTH - 1) + "]" * (limits.MAX_YAML_DEPTH - 1) + "\n"
+    data, found = load(ok, SourceRef(Path("x.yaml"), 1))
+    assert not found
+    data, found = load("a:\n  " + ok, SourceRef(Path("x.yaml"), 1))
+    assert [f.code for f in found] == ["b-002"]
+
+
+# -- file size: checked before the file is parsed ------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path, kind):
+    filler = "# " + "x" * 70 + "\n"
+    big = filler * (5 * 1024 * 1024 // len(filler))  # 5 MB of YAML comments: slow to parse
+    read, path = readers(tmp_path, lambda text: text + big)[kind]
+    started = time.perf_counter()
+    [problem] = problems(read)
+    assert time.perf_counter() - started < 2  # parsing 5 MB of YAML would take far longer
+    assert problem.code == "b-001" and problem.file.endswith(path.name)
+    head = path.read_bytes()[: limits.MAX_FILE_BYTES]
+    assert problem.line == head.count(b"\n") + 1
+
+
+def test_the_large_content_case_is_refused_in_a_second(tmp_path):
+    """large-content-no-limit: 50,000 list items (640 KB), and a 5 MB section."""
+    items = "".join(f"- Item {n}: keep a regular bedtime\n" for n in range(50_000))
+    paragraphs = ("Sleep is good for you. " * 40 + "\n\n") * (5 * 1024 * 1024 // 922)
+    folder = topic_with(tmp_path, {"sections/07-list.md": FRONT.format(id="list", title="List") + items,
+                                   "sections/08-big.md": FRONT.format(id="big", title="Big") + paragraphs})
+    started = time.perf_counter()
+    found = codes(folder)
+    assert time.perf_counter() - started < 3
+    assert [(code, name) for code, name, _ in found] == [("b-001", "07-list.md"), ("b-001", "08-big.md")]
+
+
+def test_all_section_files_together_are_limited_before_any_is_read(tmp_path):
+    text = FRONT.format(id="{id}", title="T") + ("word " * 40 + "\n") * 300  # 60 KB each
+    files = {f"sections/{n:02d}-s{n}.md": text.replace("{id}", f"s{n}") for n in range(10, 30)}
+    folder = topic_with(tmp_path, files)
+    total, passing = sum(p.stat().st_size for p in (TINY / "sections").iterdir()), None
+    for name in sorted(files):
+        total += (folder / name).stat().st_size
+        if total > limits.MAX_TOPIC_BYTES:
+            passing = Path(name).name
+            break
+    [(code, name, line)] = codes(folder)
+    assert passing and (code, name) == ("b-001", passing)  # the file that passes 1 MB, in name order
+
+
+def test_the_number_of_section_files_is_limited(tmp_path):
+    files = {f"sections/{n:04d}-s{n}.md": FRONT.format(id=f"s{n}", title=f"S {n}") + "Text.\n"
+             for n in range(limits.MAX_SECTION_FILES)}
+    [(code, name, _)] = codes(topic_with(tmp_path, files))  # the tiny topic's 4 files make it 504
+    assert code == "b-004" and "more than 500 section files" in problems(
+        lambda: read_topic(tmp_path / "tiny"))[0].message
+
+
+def test_subsections_nest_at_most_as_deep_as_headings_allow(tmp_path):
+    files, folder = {}, "sections"
+    for level in range(1, limits.MAX_SECTION_DEPTH + 1):
+        files[f"{folder}/05-l{level}.md"] = FRONT.format(id=f"l{level}", title=f"L{level}") + "Text.\n"
+        folder += f"/05-l{level}"
+    topic = read_topic(topic_with(tmp_path / "ok", files))  # five levels read
+    assert [s.id for s in topic.all_sections()][-limits.MAX_SECTION_DEPTH:] == ["l1", "l2", "l3", "l4", "l5"]
+    files[f"{folder}/05-l6.md"] = FRONT.format(id="l6", title="L6") + "Text.\n"
+    [(code, name, _)] = codes(topic_with(tmp_path / "deep", files))
+    assert (code, name) == ("b-004", "05-l5")
+
+
+# -- what a text holds ------------------------------------------------------------------------
+def test_list_items_are_limited_in_markdown_and_in_yaml(tmp_path):
+    items = "".join(f"- tip {n}\n" for n in range(limits.MAX_LIST_ITEMS + 1))
+    signs = "".join(f"  - sign {n}\n" for n in range(limits.MAX_LIST_ITEMS + 1))
+    help_file = (TINY / "sections" / "02-help.yaml").read_text(encoding="utf-8").replace(
+        "signs:\n  - You feel sad most days\n", "signs:\n" + signs)
+    folder = topic_with(tmp_path, {"sections/05-tips.md": FRONT.format(id="tips", title="Tips") + items,
+                                   "sections/02-help.yaml": help_file})
+    found = codes(folder)
+    assert ("b-003", "02-help.yaml", 7 + limits.MAX_LIST_ITEMS) in found  # the 1,001st sign
+    assert ("b-003", "05-tips.md", 6 + limits.MAX_LIST_ITEMS) in found  # the 1,001st item
+    assert len(found) == 2  # and no 'required section missing' for the unreadable crisis file
+
+
+def test_links_are_counted_before_the_text_is_parsed(tmp_path):
+    """64 KB of '[' would take the Markdown parser about 4 s; counted first, it takes none."""
+    brackets = "[" * (limits.MAX_FILE_BYTES - 200)
+    links = "".join(f"[part {n}](#about) " for n in range(limits.MAX_LINKS + 1))
+    folder = topic_with(tmp_path, {"sections/05-brackets.md": FRONT.format(id="brackets", title="B") + brackets,
+                                   "sections/06-links.md": FRONT.format(id="links", title="L") + links})
+    started = time.perf_counter()
+    found = codes(folder)
+    assert time.perf_counter() - started < 1
+    assert found == [("b-007", "05-brackets.md", 6), ("b-007", "06-links.md", 6)]
+
+
+def test_of_each_kind_of_problem_ten_are_listed_and_the_rest_counted(tmp_path):
+    links = "".join(f"[part {n}](file:///etc/passwd{n})\n" for n in range(25))
+    found = problems(lambda: read_topic(topic_with(tmp_path, {"sections/05-links.md": FRONT.format(
+        id="links", title="L") + links})))
+    assert [f.code for f in found] == ["c-015"] * 11
+    assert [f.line for f in found[:10]] == list(range(6, 16))
+    assert found[10].line == 16 and found[10].message.startswith("15 more problem(s) of this kind")
+
+
+def test_exactly_the_limit_of_list_items_is_read(tmp_path):
+    items = "".join(f"- tip {n}\n" for n in range(limits.MAX_LIST_ITEMS))
+    topic = read_topic(topic_with(tmp_path, {"sections/05-tips.md": FRONT.format(id="tips", title="T") + items}))
+    assert topic.sections[-1].body.html.count("<li>") == limits.MAX_LIST_ITEMS
+
+
+def test_markdown_nesting_is_limited_so_no_text_is_dropped_silently(tmp_path):
+    nested = "".join("  " * level + "- item\n" for level in range(limits.MAX_MARKDOWN_DEPTH + 1))
+    quotes = ">" * 30 + " deep\n"
+    folder = topic_with(tmp_path, {"sections/05-list.md": FRONT.format(id="lists", title="L") + nested,
+                                   "sections/06-quote.md": FRONT.format(id="quote", title="Q") + quotes})
+    assert [(c, n) for c, n, _ in codes(folder)] == [("b-002", "05-list.md"), ("b-002", "06-quote.md")]
+
+
+def test_table_rows_and_columns_are_limited(tmp_path):
+    header = "| A | B |\n| --- | --- |\n"
+    rows = "| 1 | 2 |\n" * limits.MAX_TABLE_ROWS  # with the header row: one past the limit
+    wide = "| " + " | ".join("c" * 1 for _ in range(limits.MAX_TABLE_COLUMNS)) + " |\n" + \
+        "|" + "---|" * limits.MAX_TABLE_COLUMNS + "\n"
+    folder = topic_with(tmp_path, {"sections/05-long.md": FRONT.format(id="long", title="L") + "Text.\n\n" + header + rows,
+                                   "sections/06-wide.md": FRONT.format(id="wide", title="W") + wide})
+    assert codes(folder) == [("b-005", "05-long.md", 8)]  # 20 columns are fine; the table starts on line 8
+
+
+def test_words_are_limited_per_section_and_per_topic(tmp_path):
+    words = "Sleep well. " * (limits.MAX_SECTION_WORDS // 2 - 100)  # 9,800 words, 59 KB
+    files = {f"sections/{n}-w{n}.md": FRONT.format(id=f"w{n}", title=f"W{n}") + words for n in range(10, 21)}
+    found = codes(topic_with(tmp_path, files))
+    assert found == [("b-006", "20-w20.md", 1)]  # with the tiny topic's words, 11 x 9,800 pass 100,000 in the 11th
+
+
+# -- generous, and documented -----------------------------------------------------------------
+def test_the_bundled_topics_are_far_inside_every_limit():
+    for folder in (ROOT / "source" / "neuroplasticity", ROOT / "tests" / "fixtures" / "topics" / "sleep-hygiene"):
+        files = [p for p in (folder / "sections").rglob("*") if p.suffix in (".md", ".yaml")]
+        assert len(files) * 5 < limits.MAX_SECTION_FILES
+        assert max(p.stat().st_size for p in files) * 15 < limits.MAX_FILE_BYTES
+        assert sum(p.stat().st_size for p in files) * 10 < limits.MAX_TOPIC_BYTES
+        topic = read_topic(folder)
+        words = [s.body.words for s in topic.all_sections()]
+        assert max(words) * 15 < limits.MAX_SECTION_WORDS and sum(words) * 10 < limits.MAX_TOPIC_WORDS
+        links = max(len(re.findall(r"\[", p.read_text(encoding="utf-8"))) for p in files)
+        assert links * 20 < limits.MAX_LINKS
+
+
+def test_every_limit_is_documented_with_its_value_and_code():
+    doc = (ROOT / "docs" / "CONTENT.md").read_text(encoding="utf-8")
+    table = doc[doc.index("## Limits"):]
+    for name, limit in limits.LIMITS.items():
+        shown = limits.human_bytes(limit.value) if name.endswith("BYTES") else f"{limit.value:,}"
+        row = next((line for line in table.splitlines() if line.startswith("|") and f"`{name}`" in line), None)
+        assert row, f"{name} is not in the Limits table of docs/CONTENT.md"
+        assert shown in row and limit.code in row, (name, shown, limit.code, row)
