@@ -88,7 +88,7 @@ def build_batch(project: Project, recipes_dir: Path, *, out_dir: Path | None = N
     window = 64 if scheduler else 4 * worker_count(jobs, len(planned))  # jobs in flight
     given = nullcontext(executor) if executor is not None else \
         executor_for(jobs, work=len(planned), scheduler=scheduler, tasks_per_worker=WORKER_TASKS)
-    with given as pool, Collector(writer) as collector:
+    with given as pool, Collector(writer, keep_readings=False) as collector:
         for i, outcome in run_all(pool, run_job, [job for job, _ in planned], window=window):
             collector.add(i, targets[i], planned[i][0].doc, outcome)  # staged on disk: the bytes are not kept
         progress("3/3 writing the files")

@@ -32,8 +32,11 @@ class Collector:
     Use as a context manager: whatever was staged and not committed is removed when the
     block ends, however it ends."""
 
-    def __init__(self, writer: OutputWriter):
+    def __init__(self, writer: OutputWriter, *, keep_readings: bool = True):
+        """`keep_readings`: list each output's reading level in the result (a batch of
+        thousands does not, so its memory does not grow with the batch)."""
         self.writer = writer
+        self.keep_readings = keep_readings
         self.result = BuildResult()
         self.problems: list = []  # the findings of the failed outputs, each once
         self.failed: type[PublishError] | None = None
@@ -57,7 +60,7 @@ class Collector:
         self.result.findings += result.findings
         self.writer.stage(target, result.data)
         output = self._staged[key] = result.output(target, doc)
-        if result.reading is not None:
+        if result.reading is not None and self.keep_readings:
             self.result.readings.append((output, doc.edition, result.reading))
         return output
 

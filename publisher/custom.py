@@ -2,7 +2,7 @@
 and `publish check` (which reads a custom file's name back to know what it must contain:
 its audience, the sections chosen, large print), so neither imports the other.
 
-A default name is <topic>/custom/<topic>-<audience>-<ids>[-large-print].<ext>, where <ids>
+A default name is <topic>/custom/<topic>-<audience>-<ids>[-large-print][-a4].<ext>, where <ids>
 is the chosen section ids joined by '-' (or 'without-' and the ids left out), shortened with
 a hash past 80 characters.
 """
@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .editions import PAPERS
 from .errors import EditionError
 from .formats import FORMATS
 from .model import AUDIENCES, Edition, Topic
@@ -20,12 +21,14 @@ CUSTOM_FOLDER = "custom"
 LARGE_PRINT = "-large-print"
 
 
-def custom_name(topic_id: str, audience: str, ids, exclude, large_print: bool, fmt: str) -> str:
-    """The default file of a custom summary, relative to the output folder."""
+def custom_name(topic_id: str, audience: str, ids, exclude, large_print: bool, fmt: str, *,
+                paper: str | None = None) -> str:
+    """The default file of a custom summary, relative to the output folder. `paper`: a
+    paper other than the edition's (the name says it, as an edition's file name does)."""
     label = "-".join(ids) if ids else "without-" + "-".join(exclude)
     if len(label) > 80:
         label = label[:60].rstrip("-") + "-" + hashlib.sha256(label.encode()).hexdigest()[:8]
-    suffix = LARGE_PRINT if large_print else ""
+    suffix = (LARGE_PRINT if large_print else "") + (f"-{paper}" if paper else "")
     return f"{topic_id}/{CUSTOM_FOLDER}/{topic_id}-{audience}-{label}{suffix}{FORMATS[fmt].extension}"
 
 
@@ -46,6 +49,8 @@ def parse_custom_name(path: Path, topic: Topic) -> CustomName | None:
     if path.parent.name != CUSTOM_FOLDER or path.parent.parent.name != topic.id:
         return None
     stem = path.stem
+    paper = next((p for p in PAPERS if stem.endswith(f"-{p}")), None)
+    stem = stem[:-len(paper) - 1] if paper else stem
     large_print = stem.endswith(LARGE_PRINT)
     stem = stem[:-len(LARGE_PRINT)] if large_print else stem
     for audience in AUDIENCES:

@@ -2,7 +2,7 @@
 
 Codes are grouped by letter (b- an input over one of the limits in `limits`, c- content, d- edition definition, t- template, p- PDF,
 e- EPUB, h- HTML, r- readability, s- safety, o- output, l- large print, u- summary
-recipes) and never reused. The catalogue
+recipes, g- the laid-out page) and never reused. The catalogue
 below is data: each code has a title and a hint an editor can act on.
 """
 from __future__ import annotations
@@ -86,9 +86,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "h-001": ("HTML structure problem", "See the message."),
     "h-002": ("axe accessibility violation", "See axe's message."),
     # readability
-    "r-001": ("Section reads above its grade target", "Use shorter sentences and everyday words."),
-    "r-002": ("Edition reads above its grade target", "Use shorter sentences and everyday words."),
+    "r-001": ("Section misses its reading-level target", "Use shorter sentences and everyday words."),
+    "r-002": ("Edition misses its reading-level target", "Use shorter sentences and everyday words."),
     "r-003": ("Section not found in the rendered text", "The section's heading must appear in the output as written in its file; check the template."),
+    "r-004": ("Reading level cannot be measured", "The tool has readability formulas for English and Spanish (docs/CONTENT.md, \"Reading level\"); have text in another language checked by a reader, and mark each passage with its language (lang)."),
+    "r-005": ("No reading-level target for a language", "Add targets for the language under reading_level in source/editions.yaml (docs/CONTENT.md, \"Reading level\")."),
     # safety
     "s-001": ("Safety block missing from a patient output", "The disclaimer and the crisis help must be in every patient output."),
     "s-002": ("Review date passed", "Review the topic and update reviewed/next_review in topic.yaml."),
@@ -103,6 +105,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "l-001": ("Large-print text under 18 pt", "Give the element a large-print size in layouts/styles/print.css (.large-print block)."),
     "l-002": ("Large-print lines too close", "Body text in large print needs line-height 1.5 or more (.large-print block of print.css)."),
     "l-003": ("Italic body text in large print", "Large print shows emphasis in bold, not italics (.large-print block of print.css)."),
+    # the laid-out page (publisher/verify/layout.py, measured on WeasyPrint's boxes before writing)
+    "g-001": ("Printed text differs from the HTML", "Text is missing or cut on the page: usually a layout rule (column-span, overflow, a fixed height) in layouts/styles/print.css; see the section named."),
+    "g-002": ("List printed with other numbers", "A numbered list must print the numbers the content gives it (<ol start>, <li value>); check print.css does not reset the list counter."),
+    "g-003": ("Text outside its column or the paper", "A word is wider than its column (a long web address or code): shorten it, put it on its own line as a link, or let it wrap (overflow-wrap in print.css)."),
+    "g-004": ("Safety block split", "The warning signs and the crisis box must be on one page: shorten the section's signs or its local crisis lines, or the text before it."),
+    "g-005": ("Box split over pages or columns", "Shorten the box's text, or move it so it fits on one page."),
+    "g-006": ("Heading last on a page or column", "Keep headings with what follows (break-after: avoid in print.css); shorten the text before it if it still happens."),
+    "g-007": ("Page mostly empty", "More than a third of the page is blank: let sections share pages (no forced page breaks), or shorten or reorder the text so the next block fits."),
+    "g-008": ("Lines too long or too short", "Body lines should average 45-80 characters: change the text width (page margins, columns) of the edition's layout in print.css."),
+    "g-009": ("Clinician text under 9 pt", "Give the element at least 9 pt in the clinician summary rules of layouts/styles/print.css."),
     # summary recipes
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
     "u-002": ("Unknown section id", "`publish list TOPIC` shows the section ids."),

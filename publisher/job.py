@@ -116,7 +116,7 @@ class JobResult:
     @property
     def grade(self) -> float | None:
         """The measured Flesch-Kincaid grade of the whole text, if measured."""
-        return self.reading.whole.fk_grade if self.reading else None
+        return self.reading.grade if self.reading else None
 
     def output(self, target: Path, doc: SelectedDocument) -> Output:
         """The `model.Output` this result is once written to `target`."""
@@ -178,7 +178,7 @@ def run_job(job: Job) -> JobResult:
             validations = tuple(validate_bytes([(job.name, data)]))
         findings += findings_of(list(validations))
     failed = any(f.is_error for f in findings)
-    return JobResult(data=None if failed else data, pages=written.pages, reading=_light(reading),
+    return JobResult(data=None if failed else data, pages=written.pages, reading=reading,
                      findings=tuple(findings), validations=validations, page_starts=starts,
                      failure="checks" if failed else None)
 
@@ -192,16 +192,11 @@ def _measure_and_check(doc: SelectedDocument, fmt: Format, written, *, name: str
     from .verify import check_bytes, readability
     with fmt.read(written.data) as file:
         reading = readability.measure(doc, written.data, file) if readability.has_targets(doc.edition) else None
-        data = file.with_reading_level(reading.whole.describe()) if reading else written.data
+        level = reading.describe() if reading else ""
+        data = file.with_reading_level(level) if level else written.data
         findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading,
                                                                       file=file)
     return data, reading, findings
-
-
-def _light(reading):
-    """The reading level without the text blocks it was measured on (the checks are done
-    with them): results travel between processes and a batch keeps thousands."""
-    return replace(reading, blocks=()) if reading is not None and getattr(reading, "blocks", ()) else reading
 
 
 def _naming(findings, name: str, doc: SelectedDocument | None = None) -> list:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from .findings import Finding, finding
 from .limits import MAX_LINKS, MAX_LIST_ITEMS, MAX_MARKDOWN_DEPTH, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
@@ -56,7 +58,7 @@ class Markup:
     image_refs: list[SourceRef] = field(default_factory=list)  # where each of `images` is used
 
 
-def to_html(text: str, source: SourceRef, *, image_exists) -> Markup:
+def to_html(text: str, source: SourceRef, *, image_exists: Callable[[str], bool]) -> Markup:
     """Convert one Markdown text. `source.line` is the file line of the text's first line;
     `image_exists(relative_path) -> bool` tells whether an image file is there.
     A text over limits.MAX_LINKS is not parsed at all (b-007); of each kind of problem at
@@ -124,7 +126,7 @@ def _too_many_links(text: str, source: SourceRef) -> list[Finding]:
                     source=SourceRef(source.file, line))]
 
 
-def _cell(tokens, start: int, tag: str, scope: str | None = None) -> None:
+def _cell(tokens: list[Token], start: int, tag: str, scope: str | None = None) -> None:
     """Make the cell tokens[start:start + 3] (open, its text, close) a `tag` cell."""
     opening, closing = tokens[start], tokens[start + 2]
     opening.type, closing.type = f"{tag}_open", f"{tag}_close"
@@ -134,7 +136,7 @@ def _cell(tokens, start: int, tag: str, scope: str | None = None) -> None:
         opening.attrSet("scope", scope)
 
 
-def table_headers(tokens, source: SourceRef) -> list[Finding]:
+def table_headers(tokens: list[Token], source: SourceRef) -> list[Finding]:
     """Header cells that say something (changes `tokens` in place), or findings.
 
     A table whose top-left header cell is empty is the usual layout of a schedule: times
@@ -170,7 +172,7 @@ _CONTAINERS = {"blockquote_open": 1, "bullet_list_open": 1, "ordered_list_open":
                "blockquote_close": -1, "bullet_list_close": -1, "ordered_list_close": -1}
 
 
-def over_limits(tokens, source: SourceRef) -> list[Finding]:
+def over_limits(tokens: list[Token], source: SourceRef) -> list[Finding]:
     """The limits of `limits` a parsed Markdown text passes: nesting (b-002; past it the
     parser would silently drop text), list items (b-003), table rows and columns (b-005).
     Each is reported once, at the line where it is passed."""

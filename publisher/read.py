@@ -12,6 +12,7 @@ import difflib
 import errno
 import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -123,8 +124,21 @@ def _words(value) -> int:
 
 
 def find_topics(source_dir: Path) -> list[Path]:
-    """Topic folders: every folder under source/ that has a topic.yaml."""
-    return sorted(p.parent for p in Path(source_dir).glob("*/topic.yaml"))
+    """Topic folders: every folder under source/ that has a topic.yaml, and every folder we
+    may not look into (read_topic then says so, rather than the topic being left out silently)."""
+    try:
+        folders = [p for p in Path(source_dir).iterdir() if p.is_dir()]
+    except OSError:
+        return []  # no such folder (an optional --topic-dir), or one that is not a folder
+    found = []
+    for folder in folders:
+        try:
+            os.stat(folder / "topic.yaml")
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                continue
+        found.append(folder)
+    return sorted(found)
 
 
 def read_topic(folder: Path) -> Topic:
@@ -134,14 +148,14 @@ def read_topic(folder: Path) -> Topic:
     """
     topic = TopicFolder.of(folder)
     topic_file, sections_dir = topic.path / "topic.yaml", topic.path / "sections"
-    if not topic_file.is_file():
-        try:  # a folder we may not look into is not a topic without topic.yaml: say which it is
-            os.stat(topic_file)
-        except OSError as exc:
-            if exc.errno != errno.ENOENT:
-                raise ContentError([finding("c-016", f"cannot read the topic folder: {exc.strerror or exc}",
-                                            source=SourceRef(shown_path(topic.path)),
-                                            hint=os_error_hint(exc))]) from None
+    try:  # a folder we may not look into is not a topic without topic.yaml: say which it is
+        is_file = stat.S_ISREG(os.stat(topic_file).st_mode)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            raise ContentError([finding("c-016", f"cannot read the topic folder: {exc.strerror or exc}",
+                                        source=SourceRef(shown_path(topic.path)), hint=os_error_hint(exc))]) from None
+        is_file = False
+    if not is_file:
         raise ContentError([finding("c-016", "topic.yaml is missing", source=SourceRef(shown_path(topic_file)))])
     found = _topic_id_problems(topic.path)
     meta, problems = read_meta(topic, topic_file)
@@ -380,7 +394,7 @@ def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str
                                     hint=f"Use one of: {', '.join(SECTION_KINDS)}.")]
     if kind != "text" and path.suffix == ".md":
         return None, None, [finding("c-013", f"a '{kind}' section must be a .yaml file", source=at("kind"))]
-    if kind in SAFETY_KINDS and (found := yamlfile.hidden_characters(loaded.text, file, safety=True)):
+    if kind in SAFETY_KINDS and (found := _hidden_in_safety_text(loaded, file)):
         return None, None, found  # safety text must say exactly what it shows
     table = {**SECTION_FIELDS, **KIND_FIELDS[kind]}
     required = tuple(k for k, spec in table.items() if spec.required and (k != "audience" or parent_audiences is None))
@@ -406,6 +420,13 @@ def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str
     return section, data, found
 
 
+def _hidden_in_safety_text(loaded: Loaded, file: Path) -> list[Finding]:
+    """c-023 for the characters safety text may not hold (yamlfile.HIDDEN_IN_SAFETY), with
+    their columns, and for those written as YAML escapes."""
+    return yamlfile.hidden_characters(loaded.text, file, safety=True) or \
+        yamlfile.hidden_in_values(loaded.data, file, safety=True)
+
+
 def _audiences(names: tuple[str, ...] | None, where: SourceRef) -> tuple[frozenset[str], list[Finding]]:
     found = [finding("c-005", f"audience '{name}' does not exist", source=where,
                      hint=f"Use a list of: {', '.join(AUDIENCES)}.")
@@ -424,7 +445,7 @@ def read_variant(topic: TopicFolder, path: Path, section: Section, *, base: yaml
     if loaded is None:
         return None, found
     data, kind, file = loaded.data, section.kind, shown_path(path)
-    if kind in SAFETY_KINDS and (found := yamlfile.hidden_characters(loaded.text, file, safety=True)):
+    if kind in SAFETY_KINDS and (found := _hidden_in_safety_text(loaded, file)):
         return None, found
     table = {"title": Field(), **KIND_FIELDS[kind]}
     values, found = read_fields(data, table, file, required=())

@@ -153,11 +153,12 @@ def summary_title(topic: Topic, doc: SelectedDocument, *, sections, exclude) -> 
     return f"{topic.title}: {doc.edition.audience} sections without {'; '.join(left_out)}"
 
 
-def default_name(topic: Topic, request: SummaryRequest, fmt: str) -> str:
-    """<topic>/custom/<topic>-<audience>-<ids>[-large-print].<ext>, short enough for any disk
-    (publisher/custom.py: `publish check` reads these names back)."""
+def default_name(topic: Topic, request: SummaryRequest, fmt: str, paper: str | None = None) -> str:
+    """<topic>/custom/<topic>-<audience>-<ids>[-large-print][-<paper>].<ext>, short enough for
+    any disk (publisher/custom.py: `publish check` reads these names back). `paper`: a paper
+    other than the edition's, which the name then says."""
     ids = [s.id for s in topic.all_sections() if s.id in set(request.sections)]
-    return custom_name(topic.id, request.audience, ids, request.exclude, request.large_print, fmt)
+    return custom_name(topic.id, request.audience, ids, request.exclude, request.large_print, fmt, paper=paper)
 
 
 def resolve_format(request: SummaryRequest) -> str:
@@ -175,19 +176,20 @@ def resolve_format(request: SummaryRequest) -> str:
     return fmt
 
 
-def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Path) -> Path:
+def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Path, paper: str | None = None) -> Path:
     """The file a summary is written to: the request's output (inside `out_dir` for a recipe,
-    as typed on the command line), else a name made from its sections in `out_dir`. Raises
-    OutputError for a recipe's output that leads out of `out_dir`."""
+    as typed on the command line), else a name made from its sections (and `paper`, when
+    it is not the edition's) in `out_dir`. Raises OutputError for a recipe's output that
+    leads out of `out_dir`."""
     output = request.output
     if output is None:
-        return safe_target(out_dir, default_name(topic, request, fmt))
+        return safe_target(out_dir, default_name(topic, request, fmt, paper))
     if request.output_in_out_dir:
         target = safe_target(out_dir, output)
     else:
         target = Path(output).expanduser().resolve()
         if target.is_dir():
-            return target / Path(default_name(topic, request, fmt)).name
+            return target / Path(default_name(topic, request, fmt, paper)).name
     return target if target.suffix else target.with_suffix(FORMATS[fmt].extension)
 
 
@@ -203,7 +205,9 @@ def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: T
     doc = select_sections(topic, edition, section_ids=request.sections or None, exclude=request.exclude)
     doc = replace(doc, title=request.title or summary_title(topic, doc, sections=request.sections,
                                                             exclude=request.exclude))
-    return doc, resolve_target(request, topic, fmt, out_dir)
+    usual = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print).paper
+    other_paper = doc.paper if FORMATS[fmt].paged and doc.paper and doc.paper != usual else None
+    return doc, resolve_target(request, topic, fmt, out_dir, other_paper)
 
 
 def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | None = None,

@@ -166,7 +166,12 @@ def too_large(head: bytes, shown: Path) -> Finding:
 
 
 def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
-    """Parse YAML text; `source.line` is the file line where the text starts."""
+    """Parse YAML text -> (data, findings); `source.line` is the file line where the text
+    starts. Data is plain: LineDict (each knowing its keys' lines), list, str, int, float,
+    bool, None; dates stay text. Findings: c-001 syntax (tags and aliases refused), b-002
+    nested deeper than limits.MAX_YAML_DEPTH and b-003 a list or block longer than
+    limits.MAX_LIST_ITEMS (parsing stops there: data None), c-020 a field given twice,
+    c-021/c-023 an unprintable or hidden character written as an escape."""
     offset = (source.line or 1) - 1
     loader = None
     try:
@@ -243,6 +248,14 @@ def hidden_characters(text: str, shown: Path, *, safety: bool = False, first_lin
     return found
 
 
+def hidden_in_values(data, shown: Path, *, safety: bool = False) -> list[Finding]:
+    """c-023 for hidden characters in the values of parsed YAML, which may have been
+    written as escapes ("\\u00ad") that the checks of the file's text cannot see."""
+    pattern = _HIDDEN_IN_SAFETY if safety else _HIDDEN
+    return [_hidden(char, SourceRef(shown, line), safety=safety)
+            for char, line in _unprintable(data, 1, pattern) if pattern.match(char)][:MAX_HIDDEN_REPORTED]
+
+
 def _hidden(char: str, where: SourceRef, column: int | None = None, *, safety: bool = False) -> Finding:
     name = unicodedata.name(char, "a control character")
     at = f" at column {column}" if column else ""
@@ -251,16 +264,19 @@ def _hidden(char: str, where: SourceRef, column: int | None = None, *, safety: b
                             "changes how the text reads", source=where)
 
 
-def _unprintable(data, line: int):
+def _unprintable(data, line: int, pattern: re.Pattern | None = None):
+    """(character, line) of each string in `data` holding one that cannot be published or
+    hides (`pattern`: which else to look for). Bounded: data is nested at most
+    limits.MAX_YAML_DEPTH levels."""
     if isinstance(data, LineDict):
         for key, value in data.items():
             at = data.lines.get(key, data.line)
             for item in (key, value):
-                yield from _unprintable(item, at)
+                yield from _unprintable(item, at, pattern)
     elif isinstance(data, list):
         for item in data:
-            yield from _unprintable(item, line_of(item) or line)
-    elif isinstance(data, str) and (match := _UNPRINTABLE.search(data) or _HIDDEN.search(data)):
+            yield from _unprintable(item, line_of(item) or line, pattern)
+    elif isinstance(data, str) and (match := _UNPRINTABLE.search(data) or (pattern or _HIDDEN).search(data)):
         # an escape in a quoted string ("\u202e") gets past the checks of the file's text
         yield match.group(), line
 

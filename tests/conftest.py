@@ -206,3 +206,14 @@ def project_copy(tmp_path) -> Project:
 def tiny_project(tmp_path) -> Path:
     """A throwaway project with only the tiny topic (root folder), safe to edit."""
     return make_project(tmp_path / "project")
+
+
+def make_output(doc, *, clinic, project: Project, name: str):
+    """One output made in memory by the job every build runs (`job.run_job`), dated as the
+    build dates it; a failed one raises its error (TemplateError or ChecksFailed)."""
+    from publisher.job import Job, OutputOptions, run_job
+    from publisher.project import build_timestamp
+    result = run_job(Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=name,
+                         options=OutputOptions(timestamp=build_timestamp(doc.topic))))
+    result.raise_failure()
+    return result

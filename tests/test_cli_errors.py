@@ -138,12 +138,13 @@ def test_check_knows_the_custom_summaries_the_tool_wrote(project, tmp_path):
     (out / "tiny" / "custom").mkdir(parents=True)
     for args in (["--audience", "patient", "--section", "about"],
                  ["--audience", "clinician", "--section", "for-clinicians", "--format", "html"],
-                 ["--audience", "patient", "--exclude", "help", "--large-print"]):
+                 ["--audience", "patient", "--exclude", "help", "--large-print"],
+                 ["--audience", "patient", "--section", "about", "--paper", "A4"]):
         result = run("summary", "tiny", "--root", project, *args, "-o", out / "tiny" / "custom")
         assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (out / "tiny" / "custom").iterdir())
-    assert names == ["tiny-clinician-for-clinicians.html", "tiny-patient-about.pdf",
-                     "tiny-patient-without-help-large-print.pdf"]
+    assert names == ["tiny-clinician-for-clinicians.html", "tiny-patient-about-a4.pdf", "tiny-patient-about.pdf",
+                     "tiny-patient-without-help-large-print.pdf"]  # a4: not the edition's paper, and said
     checked = run("check", "--root", project, "-o", out, out / "tiny" / "custom")
     assert checked.exit_code == 0 and "v-002" not in checked.output, checked.output
     # The safety check did run: a clinician page under a patient summary's name fails it.
@@ -152,3 +153,22 @@ def test_check_knows_the_custom_summaries_the_tool_wrote(project, tmp_path):
     checked = run("check", "--root", project, "-o", out, out / "tiny" / "custom" / "tiny-patient-about.html")
     assert checked.exit_code == 7
     assert "s-001 [error]" in checked.output and "the 988 crisis line is not in the output" in checked.output
+
+
+def test_a_topic_folder_we_may_not_look_into_is_said_to_be_one(project, tmp_path, monkeypatch):
+    import os
+    real_stat = os.stat
+    target = project / "source" / "tiny" / "topic.yaml"
+
+    def refusing_stat(path, *args, **kwargs):
+        if Path(path) == target:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", refusing_stat)
+    monkeypatch.chdir(project)
+    result = run("build", "--root", project, "-o", tmp_path / "out")
+    assert result.exit_code == 3, result.output
+    assert ("c-016 [error] source/tiny: cannot read the topic folder: Permission denied. Hint: You may not read it"
+            in result.stderr)
+    assert "topic.yaml is missing" not in result.stderr and TOPIC_HINT not in result.stderr

@@ -73,6 +73,12 @@ def test_a_hidden_character_written_as_a_yaml_escape_is_refused(tmp_path):
     assert [(f.code, f.line) for f in found] == [("c-023", 8)] and "U+202E" in found[0].message
 
 
+def test_a_safety_only_mark_written_as_a_yaml_escape_is_refused_in_safety_text(tmp_path):
+    folder = tiny(tmp_path, **{"02-help.yaml": help_file('"Call or text 9\\u00ad88."')})
+    [problem] = problems(lambda: read_topic(folder))
+    assert (problem.code, problem.line) == ("c-023", 8) and "U+00AD (SOFT HYPHEN)" in problem.message
+
+
 def test_a_safety_variant_and_a_clinic_profile_are_held_to_the_safety_set(tmp_path):
     folder = tiny(tmp_path, **{"02-help.patient.yaml": "crisis: Call or text 9\u200d88.\n"})
     [problem] = problems(lambda: read_topic(folder))

@@ -14,25 +14,18 @@ import pikepdf
 import pytest
 
 from publisher.clinic import read_clinic
-from publisher.job import Job, OutputOptions, run_job
-from publisher.project import Project, build_timestamp, load_editions, load_topics
+from publisher.project import Project, load_editions, load_topics
 from publisher.select import select_sections
 from publisher.verify import check_bytes
 from publisher.verify.pdf_content import scan_page
 from publisher.verify.pdfread import PdfFile
 from publisher.verify.text import words
 
+from conftest import make_output
+
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "topics" / "tiny"
 EDITIONS = ("patient-handout", "patient-handout-large-print")
-
-
-def make_output(doc, *, clinic, project: Project, name: str):
-    """One output made by the job the build runs (`job.run_job`); a failed one raises."""
-    result = run_job(Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=name,
-                         options=OutputOptions(timestamp=build_timestamp(doc.topic))))
-    result.raise_failure()
-    return result
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from conftest import ROOT
-from publisher.build import Project, build_timestamp, load_editions
+from conftest import ROOT, make_output
+from publisher.build import Project, load_editions
 from publisher.clinic import read_clinic
 from publisher.errors import ContentError, EditionError, PublishError
 from publisher.findings import CATALOG
@@ -170,16 +170,6 @@ def assert_own_error(exc: PublishError) -> None:
             assert f.file, line
 
 
-def make(doc, name: str):
-    """One output made by the job the build runs; a failed one raises its error (ChecksFailed
-    or TemplateError) with its findings."""
-    from publisher.job import Job, OutputOptions, run_job
-    result = run_job(Job(doc=doc, clinic=CLINIC, layouts=PROJECT.layouts_dir, name=name,
-                         options=OutputOptions(timestamp=build_timestamp(doc.topic))))
-    result.raise_failure()
-    return result
-
-
 def text_of(markup: str) -> str:
     return " ".join(markup.split())
 
@@ -201,7 +191,7 @@ def test_any_topic_reads_renders_and_checks_or_fails_with_a_code(files):
         for edition in (EDITIONS["web"],):
             try:
                 doc = select_sections(topic, edition)
-                written = make(doc, "web.html")
+                written = make_output(doc, clinic=CLINIC, project=PROJECT, name="web.html")
             except PublishError as exc:
                 assert_own_error(exc)
                 event(f"{type(exc).__name__} " + ", ".join(sorted({f.code for f in exc.findings})))
@@ -228,7 +218,7 @@ def test_some_topics_as_pdf_and_epub(files):
         for name in ("patient-handout", "booklet"):
             try:
                 doc = select_sections(topic, EDITIONS[name])
-                written = make(doc, name)
+                written = make_output(doc, clinic=CLINIC, project=PROJECT, name=name)
                 findings = written.findings
             except PublishError as exc:
                 assert_own_error(exc)

@@ -179,11 +179,11 @@ class Site:
         except EditionError as exc:
             if exc.findings:
                 raise
-            # The command line prints these as one line (exit 4); a request gets them coded.
+            # One the command line prints as a single line (exit 4): a request gets it coded.
             raise EditionError(str(exc), [finding(
                 "u-001", str(exc).partition("; run `")[0], source=_source(),
-                hint=f"Choose ids the topic has: the form lists them (GET /summary?topic={request.topic}), "
-                     f"as `publish list {request.topic}` does.")]) from None
+                hint="Choose ids the content has: GET /summary lists the topics, and a topic's sections "
+                     "for an audience (GET /summary?topic=ID&audience=patient), as `publish list` does.")]) from None
         return doc, target, content.clinics[clinic_id], content
 
     def summary(self, fields: dict) -> SummaryFile:
