@@ -3,7 +3,8 @@
 A two-page custom patient handout (the bundled topic's depression and exercise sections),
 made two ways in one run, on a copy of the project:
 - warm: POST /summary to a running `publish serve` (one process, renderer already loaded),
-  timed from the client, request to last byte;
+  timed from the client, request to last byte: rendered (a new title each time, so inputs
+  the server has not seen), and the same request again (answered from memory);
 - cold: `publish summary` in a new process, as staff run it today.
 Medians of --runs runs after one warm-up each, both printed, with the load of the machine
 (the two cores are shared: compare the two figures of one run, not figures of two runs),
@@ -31,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TOPIC = "neuroplasticity"
 SECTIONS = ("depression", "exercise-and-neuroplasticity")
+DEFAULT_TITLE = "Neuroplasticity and Mental Health: Depression and your brain; Exercise"  # what the file is called
 TARGET = 0.35
 
 
@@ -107,9 +109,16 @@ def main() -> int:
                 time.sleep(0.2)
             fields = [("topic", TOPIC), ("audience", "patient")] + [("section", s) for s in SECTIONS]
             warm_bytes = post(url + "/summary", fields)
+            runs = iter(range(1000))
+            # The default title with a number after it: the same two pages laid out the same
+            # way (the layout's cost depends on how the title wraps), but inputs the server has
+            # not seen, so every request is rendered (the same inputs again come from memory).
+            titled = lambda: post(url + "/summary", fields + [("title", f"{DEFAULT_TITLE} {next(runs)}")])  # noqa: E731
             cpu_before = process_cpu(server.pid)
-            warm, _ = median_of("warm: POST /summary to publish serve", lambda: post(url + "/summary", fields), args.runs)
+            warm, _ = median_of("warm: POST /summary, rendered (new inputs)", titled, args.runs)
             server_cpu = (process_cpu(server.pid) - cpu_before) / (args.runs + 1)
+            again, _ = median_of("warm: POST /summary, the same inputs again", lambda: post(url + "/summary", fields),
+                                 args.runs)
         finally:
             server.terminate()
             server.wait(10)
@@ -126,9 +135,12 @@ def main() -> int:
     print(f"  CPU time per handout (user+sys, mean): server {server_cpu:.3f} s, cold command {cpu:.3f} s; "
           f"load average at the end {os.getloadavg()[0]:.1f}")
     print(f"  same bytes both ways: {same}")
-    print(f"\n| figure | warm (server) | cold (command) | warm / cold | target | met |\n|---|---|---|---|---|---|")
-    print(f"| two-page patient handout, median | {warm:.3f} s | {cold:.3f} s | {warm / cold:.2f} | "
+    print(f"\n| two-page patient handout, median | server | cold command | server / cold | target | met |\n"
+          f"|---|---|---|---|---|---|")
+    print(f"| rendered (inputs not seen before) | {warm:.3f} s | {cold:.3f} s | {warm / cold:.2f} | "
           f"<= {TARGET} s | {'yes' if warm <= TARGET else 'no'} |")
+    print(f"| the same inputs again (from memory) | {again:.3f} s | {cold:.3f} s | {again / cold:.2f} | "
+          f"<= {TARGET} s | {'yes' if again <= TARGET else 'no'} |")
     return 0
 
 

@@ -29,6 +29,7 @@ from .pagenumbers.maps import carries_pages, is_page_source, make_page_map, page
 from .project import (Project, build_timestamp, digital_path, load_editions, load_topics,  # noqa: F401
                       output_name, pdf_file_name, pick_editions)
 from .runner import executor_for, run_all
+from . import translations
 from .select import select_sections
 
 if TYPE_CHECKING:  # `publish check` only
@@ -51,11 +52,13 @@ class BuildOptions:
     force: bool = False  #: render everything, even what the cache says is up to date
     jobs: int | None = 1  #: processes to render in; None: the machine's cores
     cache: bool = True  #: read and write the build cache
+    langs: tuple[str, ...] = ()  #: languages to build; empty: every language a topic fully covers
+    allow_stale_translations: bool = False  #: build patient outputs whose translation is out of date
 
     def __post_init__(self) -> None:
         if self.check not in CHECK_LEVELS:
             raise ValueError(f"check must be one of {CHECK_LEVELS}, not {self.check!r}")
-        for name in ("topics", "editions", "topic_dirs"):  # a list given by a caller: kept as a tuple
+        for name in ("topics", "editions", "topic_dirs", "langs"):  # a list given by a caller: kept as a tuple
             object.__setattr__(self, name, tuple(getattr(self, name) or ()))
 
 
@@ -69,9 +72,14 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
     outputs then carry a "Review overdue" note. Incremental: an output whose inputs have not
     changed since it was built (see publisher/cache.py) is not rendered again.
 
-    Raises ContentError (content, editions or clinic profile), EditionError (unknown topic or
-    edition), OutputError (output paths), ChecksFailed (review dates, checks) or TemplateError;
-    nothing is replaced then."""
+    Languages: every edition is built in every language the topic fully covers for it (its
+    own, and each language it has translations in; see docs/CONTENT.md); `langs` chooses
+    (e.g. ("es",)). An output that shows a stale translation (its English changed after it
+    was translated) fails the build if it is for patients, unless `allow_stale_translations`.
+
+    Raises ContentError (content, editions or clinic profile), EditionError (unknown topic,
+    edition or language), OutputError (output paths), ChecksFailed (review dates, stale
+    translations, checks) or TemplateError; nothing is replaced then."""
     from .cache import BuildCache, Inputs, cache_file
     from .verify.review import check_review, is_overdue
     options = options or BuildOptions()
@@ -91,7 +99,12 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
         raise ChecksFailed(reviews)
     overdue = {t.id for t in loaded.values() if is_overdue(t, today)}
     progress("2/4 selecting sections")
-    docs = [_with_paper(select_sections(topic, edition), paper) for topic in loaded.values() for edition in chosen]
+    docs, skipped = plan_languages(project, loaded.values(), chosen, langs=options.langs or None)
+    docs = [_with_paper(doc, paper) for doc in docs]
+    outdated = [f for doc in docs for f in translations.stale_findings(
+        doc, allow_stale=options.allow_stale_translations, output=output_name(doc))]
+    if any(f.is_error for f in outdated):
+        raise ChecksFailed(reviews + outdated)
     stamps = {topic.id: build_timestamp(topic) for topic in loaded.values()}  # a bad SOURCE_DATE_EPOCH stops here
     writer = OutputWriter(out_dir)
     out_root = writer.prepare()
@@ -111,7 +124,7 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
     progress(f"3/4 rendering {len(stale)} file(s)"
              + (f", {len(docs) - len(stale)} up to date" if len(stale) < len(docs) else ""))
     with Collector(writer) as collector:
-        collector.result.findings += reviews
+        collector.result.findings += reviews + outdated
         for number, (i, outcome) in enumerate(_render_stale(jobs, stale, editions=all_editions, paper=paper,
                                                             workers=options.jobs, progress=progress), start=1):
             progress(f"    [{number}/{len(stale)}] {targets[i].relative_to(out_root)}")
@@ -123,9 +136,11 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
             if entry:  # up to date: listed with the others, nothing written
                 collector.add_existing(i, Output(path=targets[i], topic=docs[i].topic.id, edition=docs[i].edition.id,
                                                  format=docs[i].edition.format, size=entry["size"],
-                                                 pages=entry["pages"], grade=entry["grade"]))
+                                                 pages=entry["pages"], grade=entry["grade"],
+                                                 language=docs[i].topic.language))
         progress("4/4 writing the files and the index")
         result = collector.commit()
+    result.skipped = skipped
     # The index lists names and sizes: unchanged files and layout, unchanged index.
     index_key = inputs.index_key([(p.relative_to(out_root).as_posix(), p.stat().st_size)
                                   for p in index_files(out_root)])
@@ -163,7 +178,7 @@ def _render_stale(jobs: list[Job], stale: list[int], *, editions: dict[str, Edit
     serial build."""
     docs = {i: jobs[i].doc for i in stale}
     sources = page_sources(docs.values(), editions, paper)
-    own = {(doc.topic.id, doc.edition.id): i for i, doc in docs.items()}  # outputs of this build, by key
+    own = {(doc.topic.id, doc.edition.id, doc.topic.language): i for i, doc in docs.items()}  # outputs, by key
     own = {key: own[key] for key in sources if key in own}  # ... that are page sources
     carrying = {i: carries_pages(doc, editions, paper) for i, doc in docs.items()}
     alongside = [i for i in stale if carrying[i] is None and i not in own.values()]
@@ -175,7 +190,7 @@ def _render_stale(jobs: list[Job], stale: list[int], *, editions: dict[str, Edit
         laid_out = run_all(pool, run_job, [jobs[own[key]] if key in own else _layout_job(jobs[epubs[0]], doc)
                                            for key, doc in sources.items()])
         others = run_all(pool, run_job, [jobs[i] for i in alongside])
-        maps: dict[tuple[str, str], PageMap | JobResult] = {}
+        maps: dict[tuple[str, str, str], PageMap | JobResult] = {}
         for (key, doc), (_, outcome) in zip(sources.items(), laid_out):
             if key in own:
                 yield own[key], outcome
@@ -198,6 +213,32 @@ def _layout_job(epub: Job, doc: SelectedDocument) -> Job:
     """A job that only lays out the printed edition `doc`, for `epub`'s page numbers."""
     return replace(epub, doc=doc, name=output_name(doc),
                    options=replace(epub.options, page_source=True, layout_only=True, check="fast"))
+
+
+def plan_languages(project: Project, topics, editions, *, langs=None):
+    """The documents of every (topic, edition, language) to build, and what is not built
+    because a language does not cover an edition: [(topic, edition, language, missing ids)].
+    `langs` names languages no topic has: an EditionError."""
+    from .errors import EditionError
+    topics = list(topics)
+    if langs:
+        known = {lang for t in topics for lang in translations.languages(t)}
+        unknown = [x for x in langs if not any(translations.same_language(k, x) for k in known)]
+        if unknown:
+            raise EditionError(f"no topic has the language {', '.join(unknown)}; languages: {', '.join(sorted(known))}")
+    titles = {}
+
+    def titles_of(lang):
+        if lang not in titles:
+            titles[lang] = translations.edition_titles(project.editions_file, lang)
+        return titles[lang]
+
+    docs, skipped = [], []
+    for topic in topics:
+        found, missing = translations.plan(topic, editions, langs=langs, titles_of=titles_of)
+        docs += found
+        skipped += [(topic, edition, lang, ids) for edition, lang, ids in missing]
+    return docs, skipped
 
 
 def _read_everything(project: Project, topics, topic_dirs, clinic_file):

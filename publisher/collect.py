@@ -24,6 +24,7 @@ class BuildResult:
     findings: list = field(default_factory=list)
     readings: list = field(default_factory=list)  # (Output, Edition, readability.Reading) per measured output
     validations: list = field(default_factory=list)  # verify.tools.ValidatorRun, with check="full"
+    skipped: list = field(default_factory=list)  # (topic, edition, language, missing ids) not built
 
 
 class Collector:

@@ -41,6 +41,8 @@ FIELDS = {
     "reading_level": Field("block", expected="a block of languages, each with its targets",
                            about="reading-level targets per language, e.g. "
                                  "{en: {fk_grade_max: 6, section_fk_grade_max: 8}, es: {inflesz_min: 65}}"),
+    "bilingual": Field(expected="a language tag, e.g. es", valid=lambda v: isinstance(v, str) and "." not in v,
+                       about="a second language shown beside the topic's own, section by section (e.g. es)"),
 }
 
 
@@ -97,7 +99,8 @@ def read_edition(edition_id: str, spec, where: SourceRef, layouts_dir: Path) -> 
         id=edition_id, title=values["title"] or "", format=str(fmt), audience=None if audience == "all" else audience,
         layout=layout, variant=values["variant"], paper=paper, max_pages=values["max_pages"],
         references=values["references"], description=values["description"], large_print=values["large_print"],
-        pages_from=values["pages_from"], tag=values["tag"], reading_level=targets), found
+        pages_from=values["pages_from"], tag=values["tag"], reading_level=targets,
+        bilingual=values["bilingual"]), found
 
 
 def read_reading_level(block: dict, where, path: Path) -> tuple[tuple[ReadingTarget, ...], list]:

@@ -2,7 +2,7 @@
 
 Codes are grouped by letter (b- an input over one of the limits in `limits`, c- content, d- edition definition, t- template, p- PDF,
 e- EPUB, h- HTML, r- readability, s- safety, o- output, l- large print, u- summary
-recipes, g- the laid-out page) and never reused. The catalogue
+recipes, g- the laid-out page, n- translations (languages)) and never reused. The catalogue
 below is data: each code has a title and a hint an editor can act on.
 """
 from __future__ import annotations
@@ -115,6 +115,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "g-007": ("Page mostly empty", "More than a third of the page is blank: let sections share pages (no forced page breaks), or shorten or reorder the text so the next block fits."),
     "g-008": ("Lines too long or too short", "Body lines should average 45-80 characters: change the text width (page margins, columns) of the edition's layout in print.css."),
     "g-009": ("Clinician text under 9 pt", "Give the element at least 9 pt in the clinician summary rules of layouts/styles/print.css."),
+    # translations (docs/CONTENT.md, "Translations")
+    "n-001": ("Stale translation", "The text it translates changed after it was translated: update the translation, then record the new source_fingerprint."),
+    "n-002": ("Translation file problem", "A translation needs a translation: block (source, source_fingerprint, status) and every text its source has."),
+    "n-003": ("Translation missing", "Translate the named sections into the language (files beside them, see docs/CONTENT.md), or choose another language."),
+    "n-004": ("Translation of nothing", "Name a translation after the file it translates: <that file's name without extension>.<language>.<extension>."),
     # summary recipes
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
     "u-002": ("Unknown section id", "`publish list TOPIC` shows the section ids."),

@@ -121,7 +121,7 @@ class JobResult:
     def output(self, target: Path, doc: SelectedDocument) -> Output:
         """The `model.Output` this result is once written to `target`."""
         return Output(path=target, topic=doc.topic.id, edition=doc.edition.id, format=doc.edition.format,
-                      size=len(self.data or b""), pages=self.pages, grade=self.grade)
+                      size=len(self.data or b""), pages=self.pages, grade=self.grade, language=doc.topic.language)
 
     def raise_failure(self) -> None:
         """For callers that want an exception: TemplateError or ChecksFailed with the findings

@@ -66,6 +66,32 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """Where a translated text comes from (see docs/CONTENT.md, "Translations").
+
+    `source` is the file it translates; `recorded` the fingerprint of that file's text the
+    translator worked from (`translation: source_fingerprint:`), `current` the fingerprint of
+    the text now: they differ when the source changed after it was translated (stale)."""
+
+    language: str
+    file: Path  # the translation file, as an editor sees it
+    source: Path  # the file it translates, as an editor sees it
+    recorded: str
+    current: str
+    status: str = "draft"  # draft | reviewed
+    reviewer: str = ""
+    reviewed: _dt.date | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.recorded != self.current
+
+    @property
+    def draft(self) -> bool:
+        return self.status != "reviewed"
+
+
+@dataclass(frozen=True)
 class Body:
     """One version of a section's content (the full text or an audience variant)."""
 
@@ -79,6 +105,9 @@ class Body:
     outro_html: str = ""
     images: tuple[Image, ...] = ()
     source: SourceRef | None = None
+    fingerprint: str = ""  # of the text as written (what a translation records it translates)
+    language: str = ""  # "" in the topic's own language; the translation's language otherwise
+    translation: Translation | None = None  # set on a translated body
     # (section id, where) of every #id link in the text, checked once the whole topic is read
     links: tuple[tuple[str, SourceRef], ...] = field(default=(), repr=False, compare=False)
     words: int = field(default=0, repr=False, compare=False)  # in its source file (limits.MAX_TOPIC_WORDS)
@@ -95,6 +124,8 @@ class Section:
     children: tuple[Section, ...] = ()
     source: SourceRef | None = None
     tags: frozenset[str] = frozenset()  # short editions that show it (an edition's `tag:`); not inherited
+    # Translations: {language: {variant name or "": translated body}} ("" is the main text).
+    translations: dict[str, dict[str, Body]] = field(default_factory=dict, hash=False, compare=False)
 
     def walk(self):
         """Yield this section and every descendant, in document order."""
@@ -114,6 +145,16 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class TopicText:
+    """topic.yaml's texts in another language (topic.<lang>.yaml)."""
+
+    title: str
+    subtitle: str
+    summary: str
+    translation: Translation
+
+
+@dataclass(frozen=True)
 class Topic:
     id: str
     title: str
@@ -127,6 +168,11 @@ class Topic:
     sections: tuple[Section, ...]
     references: tuple[Reference, ...]
     folder: Path
+    # topic.<lang>.yaml: {language: TopicText} (the title, subtitle and summary translated)
+    translations: dict[str, TopicText] = field(default_factory=dict, hash=False, compare=False)
+    source_language: str = ""  # set on a topic put into another language: the language it came from
+    # Translations an output of this topic uses (a topic put into another language), in order
+    used_translations: tuple[Translation, ...] = ()
 
     @property
     def full_title(self) -> str:
@@ -155,6 +201,7 @@ class Edition:
     large_print: bool = False  # APH large print: body >= 18 pt, line height >= 1.5, one column
 
     tag: str | None = None  # only sections carrying this tag (required sections always)
+    bilingual: str | None = None  # a second language shown beside the first, section by section
     reading_level: tuple[ReadingTarget, ...] = ()  # reading-level targets, per language (editions.yaml)
 
     def targets(self, lang: str, scope: str) -> tuple[ReadingTarget, ...]:
@@ -243,6 +290,12 @@ class SelectedDocument:
     references: tuple[Reference, ...]
     added_required: tuple[str, ...] = ()  # safety sections the selection had to add
     paper: str = "letter"
+    # A bilingual edition: the same selection in the second language, shown section by section
+    parallel: SelectedDocument | None = None
+
+    @property
+    def language(self) -> str:
+        return self.topic.language
 
     def all_sections(self):
         for section in self.sections:
@@ -260,3 +313,4 @@ class Output:
     size: int
     pages: int | None = None
     grade: float | None = None  # measured Flesch-Kincaid grade (editions with a target)
+    language: str = ""  # the output's language

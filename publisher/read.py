@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from . import markup, pictures, yamlfile
+from . import markup, pictures, translations, yamlfile
 from .errors import ContentError
 from .fields import Field, read_fields
 from .findings import Finding, finding, os_error_hint, shown_path
@@ -168,10 +168,12 @@ def read_topic(folder: Path) -> Topic:
         raise ContentError(found + problems)
     sections, unread, problems = read_sections(topic, sections_dir, parent_audiences=None)
     found += problems + check_words(sections)
+    texts, problems = translations.read_topic_translations(topic, meta)  # topic.<lang>.yaml
+    found += problems
     found += check_topic(sections, topic_file, complete=not unread)
     if found or meta is None:
         raise ContentError(found)
-    return Topic(id=topic.path.name, sections=sections, folder=topic.path, **meta)
+    return Topic(id=topic.path.name, sections=sections, folder=topic.path, translations=texts, **meta)
 
 
 def check_size(topic: TopicFolder, sections_dir: Path) -> list[Finding]:
@@ -305,15 +307,19 @@ def read_sections(topic: TopicFolder, folder: Path, parent_audiences: frozenset[
         return (), (folder,), [finding("c-016", f"cannot read the folder: {exc.strerror or exc}", hint=os_error_hint(exc),
                                        source=SourceRef(shown_path(folder)))]
     mains = [p for p in files if "." not in p.stem]
-    variants = [p for p in files if "." in p.stem]
+    translated = [p for p in files if translations.is_translation(p)]  # <stem>[.<variant>].<language>.md|yaml
+    variants = [p for p in files if "." in p.stem and p not in translated]
     sections, unread = [], []
     for path in mains:
         section, not_read, problems = read_section_tree(topic, path, parent_audiences, variants, seen)
         found += problems
         unread += not_read
         if section is not None:
-            sections.append(section)
+            texts, problems = read_section_translations(topic, path, section, translated)
+            found += problems
+            sections.append(replace(section, translations=texts) if texts else section)
     main_stems = {p.stem for p in mains}
+    found += translations.orphans(translated, main_stems)
     found += [finding("c-019", f"'{v.name}' has no main section file", source=SourceRef(shown_path(v)))
               for v in variants if v.stem.partition(".")[0] not in main_stems]
     return tuple(sections), tuple(unread), found
@@ -513,9 +519,11 @@ def read_body(topic: TopicFolder, loaded: Loaded, values: dict, kind: str, file:
             crisis_html=markdown(values["crisis"], line("crisis")),
             outro_html=markdown(values["outro"], line("outro")),
         )
+    # What a translation of this text records it translates (translations.fingerprint).
+    text = translations.text_fields(kind, values, loaded.body, KIND_FIELDS[kind])
     body = Body(title=values["title"] or "", images=tuple(i for t in texts for i in t.images),
                 links=tuple(link for t in texts for link in t.links), source=SourceRef(file, 1),
-                words=loaded.words, **fields)
+                words=loaded.words, fingerprint=translations.fingerprint(text), **fields)
     return body, found
 
 
@@ -588,7 +596,8 @@ def check_topic(sections: tuple[Section, ...], topic_file: Path, *, complete: bo
     if not complete:
         return found
     for section in (s for top in sections for s in top.walk()):
-        for body in (section.body, *section.variants.values()):
+        translated = [body for texts in section.translations.values() for body in texts.values()]
+        for body in (section.body, *section.variants.values(), *translated):
             for target, where in body.links:
                 if target not in seen:
                     near = difflib.get_close_matches(target, list(seen), n=3)
@@ -601,3 +610,61 @@ def check_topic(sections: tuple[Section, ...], topic_file: Path, *, complete: bo
             found.append(finding("c-008", f"the topic has no required '{kind}' section",
                                  source=SourceRef(shown_path(topic_file))))
     return found
+
+
+# -- translation files: read here, where section files are read (translations.py holds what
+# -- they mean: names, fingerprints, headers), so neither module imports the other ---------
+
+def read_section_translations(topic, main: Path, section: Section, files: list[Path]
+                              ) -> tuple[dict[str, dict[str, Body]], list[Finding]]:
+    """The translations of one section (of its main text and of each variant), from the
+    files beside it -> ({language: {variant or "": body}}, findings)."""
+    texts: dict[str, dict[str, Body]] = {}
+    found: list[Finding] = []
+    for path in files:
+        stem, variant, lang = translations.split_name(path)
+        if stem != main.stem:
+            continue
+        source = section.body if not variant else section.variants.get(variant)
+        if source is None:
+            found.append(finding("n-004", f"'{path.name}' translates the variant '{variant}', "
+                                          f"which '{main.name}' does not have", source=SourceRef(shown_path(path))))
+            continue
+        body, problems = read_translated_body(topic, path, section.kind, source, lang=lang)
+        found += problems
+        if body is not None:
+            texts.setdefault(lang, {})[variant] = body
+    return texts, found
+
+
+def read_translated_body(topic, path: Path, kind: str, source: Body, *, lang: str
+                         ) -> tuple[Body | None, list[Finding]]:
+    """One translation file -> (a Body in that language, findings), checked like its source.
+    A structured translation holds every text its source shows (nothing is taken from the
+    English file: English must not slip into a translated output)."""
+    loaded, found = load_section_file(topic, path)
+    if loaded is None:
+        return None, found
+    file = shown_path(path)
+    shown_source = source.source.file if source.source else file
+    translation, problems = translations.read_header(loaded.data, file=file, lang=lang, source_file=Path(shown_source),
+                                        current=source.fingerprint)
+    found += problems
+    table = {"title": Field(required=True), **KIND_FIELDS[kind]}
+    needed = ["title"] + [k for k, spec in KIND_FIELDS[kind].items() if spec.required]
+    if kind == "crisis":
+        needed += ["crisis_title"] + [k for k, shown in (("intro", source.intro_html), ("outro", source.outro_html))
+                                      if shown]
+    values, problems = read_fields(loaded.data, table, file, required=tuple(needed))
+    found += [replace(f, code="n-002", message=f.message + ", which its source has",
+                      hint=f"Translate it from {shown_source}.") if f.code == "c-002" else f for f in problems]
+    if kind == "crisis" and values.get("signs") and len(values["signs"]) != len(source.signs):
+        found.append(finding("n-002", f"the translation lists {len(values['signs'])} warning signs; "
+                                      f"its source lists {len(source.signs)}",
+                             source=SourceRef(file, yamlfile.line_of(loaded.data, "signs")),
+                             hint="Translate every warning sign, one for one: none may be dropped."))
+    body, problems = read_body(topic, loaded, values, kind, file)
+    found += problems
+    if body is None or translation is None:
+        return None, found
+    return replace(body, language=lang, translation=translation), found

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import yamlfile
+from . import translations, yamlfile
 from .fields import Field, fields_hint, read_fields
 from .collect import Collector
 from .clinic import read_clinic
 from .custom import custom_name, summary_edition  # noqa: F401 (summary_edition: this module's API too)
 from .editions import PAPERS
-from .errors import ContentError, EditionError
+from .errors import ChecksFailed, ContentError, EditionError
 from .findings import finding, shown_path
 from .model import AUDIENCES, Edition, Output, SelectedDocument, SourceRef, Topic
 from .job import Job, OutputOptions, run_job
@@ -42,6 +42,7 @@ RECIPE_FIELDS = {
     "large_print": Field("flag", default=False, about="large_print: true (or leave it out)"),
     "paper": Field(about="letter or a4"),
     "output": Field(about="file to write, relative to the output folder (handouts/)"),
+    "lang": Field(about="the handout's language, e.g. es (default: the topic's own); every section must be translated"),
 }
 MAX_TITLE_SECTIONS = 5  # past this many, the title names the first ones and counts the rest
 
@@ -63,6 +64,7 @@ class SummaryRequest:
     # Recipes are data that may travel between machines: their output stays inside the
     # output folder. A path typed on the command line is taken as given.
     output_in_out_dir: bool = False
+    lang: str | None = None  # None: the topic's own language
 
 
 @dataclass
@@ -86,7 +88,9 @@ def read_recipe(path: Path) -> SummaryRequest:
     """
     path = Path(path)
     if not path.is_file():
-        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path))])
+        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path),
+                                    hint="Check the path given with --recipe: a recipe is a YAML file such as "
+                                         "recipes/depression-and-exercise-large-print.yaml.")])
     data, found = yamlfile.read_block(path, path, code="u-001", what="a recipe")
     if data is None:
         raise ContentError([replace(f, hint=fields_hint(RECIPE_FIELDS)) if f.code == "u-001" else f for f in found])
@@ -125,7 +129,7 @@ def recipe_request(data, *, source: Path | str, base: Path | None, fields=RECIPE
                           exclude=values["exclude"], format=values["format"], title=values["title"],
                           clinic=(base / clinic) if clinic and base else None, large_print=values["large_print"],
                           paper=values["paper"], output=Path(output) if output else None,
-                          output_in_out_dir=bool(output))
+                          output_in_out_dir=bool(output), lang=values.get("lang"))
 
 
 def override(request: SummaryRequest, **options) -> SummaryRequest:
@@ -158,7 +162,11 @@ def default_name(topic: Topic, request: SummaryRequest, fmt: str, paper: str | N
     any disk (publisher/custom.py: `publish check` reads these names back). `paper`: a paper
     other than the edition's, which the name then says."""
     ids = [s.id for s in topic.all_sections() if s.id in set(request.sections)]
-    return custom_name(topic.id, request.audience, ids, request.exclude, request.large_print, fmt, paper=paper)
+    name = custom_name(topic.id, request.audience, ids, request.exclude, request.large_print, fmt, paper=paper)
+    if topic.source_language:  # in another language than the topic's own: the name says which
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem}.{topic.language}{dot}{ext}"
+    return name
 
 
 def resolve_format(request: SummaryRequest) -> str:
@@ -194,7 +202,7 @@ def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Pat
 
 
 def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: Topic,
-                 out_dir: Path) -> tuple[SelectedDocument, Path]:
+                 out_dir: Path, titles: dict[str, str] | None = None) -> tuple[SelectedDocument, Path]:
     """The selected document of a request and the file it is written to (nothing rendered)."""
     if not request.sections and not request.exclude:
         raise EditionError(f"name the sections to include with --section ID (or leave some out with --exclude ID); "
@@ -202,16 +210,34 @@ def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: T
     fmt = resolve_format(request)
     edition = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print,
                               paper=request.paper)
-    doc = select_sections(topic, edition, section_ids=request.sections or None, exclude=request.exclude)
-    doc = replace(doc, title=request.title or summary_title(topic, doc, sections=request.sections,
+    doc = select_in_language(request, topic, edition, titles=titles)
+    doc = replace(doc, title=request.title or summary_title(doc.topic, doc, sections=request.sections,
                                                             exclude=request.exclude))
     usual = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print).paper
     other_paper = doc.paper if FORMATS[fmt].paged and doc.paper and doc.paper != usual else None
-    return doc, resolve_target(request, topic, fmt, out_dir, other_paper)
+    return doc, resolve_target(request, doc.topic, fmt, out_dir, other_paper)
+
+
+def select_in_language(request: SummaryRequest, topic: Topic, edition: Edition, *, titles=None) -> SelectedDocument:
+    """The request's sections in its language (`lang`, default the topic's own). A section
+    the selection shows, the required safety sections included, without a translation into
+    that language refuses the request with their ids (n-003)."""
+    lang = topic.language
+    if request.lang:
+        lang = translations.find_language(topic, request.lang)
+        if lang is None:
+            message = (f"topic '{topic.id}' has no translation into '{request.lang}'; "
+                       f"its languages: {', '.join(translations.languages(topic))}")
+            raise EditionError(message, [finding("n-003", message, source=SourceRef(shown_path(topic.folder)))])
+    try:
+        return translations.select_in(topic, edition, lang, titles=titles, section_ids=request.sections or None,
+                                      exclude=request.exclude)
+    except translations.TranslationMissing as exc:
+        raise EditionError(str(exc), exc.findings()) from None
 
 
 def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | None = None,
-                  topic_dirs: Iterable[Path] = (),
+                  topic_dirs: Iterable[Path] = (), allow_stale_translations: bool = False,
                   progress: Callable[[str], None] = lambda m: None) -> SummaryResult:
     """Build one custom file. Raises before writing anything if the request cannot be met."""
     out_dir = Path(out_dir or project.out_dir)
@@ -223,7 +249,11 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     topic = load_topics(project, [request.topic], topic_dirs)[request.topic]
     clinic = read_clinic(request.clinic or project.default_clinic)
     progress("2/3 selecting sections")
-    doc, target = plan_summary(request, editions, topic, out_dir)
+    titles = translations.edition_titles(project.editions_file, request.lang) if request.lang else None
+    doc, target = plan_summary(request, editions, topic, out_dir, titles=titles)
+    stale = translations.stale_findings(doc, allow_stale=allow_stale_translations, output=str(shown_path(target)))
+    if any(f.is_error for f in stale):
+        raise ChecksFailed(stale)
     writer = OutputWriter(target.parent)
     writer.claim(target)
     job = Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=str(shown_path(target)),
@@ -234,7 +264,7 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
         result = collector.commit()
     required, added = safety_titles(doc)
     return SummaryResult(output=result.outputs[0], document=doc, required_titles=required,
-                         added_titles=added, findings=result.findings)
+                         added_titles=added, findings=stale + result.findings)
 
 
 def safety_titles(doc: SelectedDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -172,3 +172,21 @@ def test_a_topic_folder_we_may_not_look_into_is_said_to_be_one(project, tmp_path
     assert ("c-016 [error] source/tiny: cannot read the topic folder: Permission denied. Hint: You may not read it"
             in result.stderr)
     assert "topic.yaml is missing" not in result.stderr and TOPIC_HINT not in result.stderr
+
+
+def test_paths_given_on_the_command_line_are_named_with_their_own_hint(project, tmp_path):
+    """A mistyped --topic-dir is not skipped without a word; --root and --recipe say which
+    option to check."""
+    result = run("build", "--root", project, "--topic-dir", tmp_path / "topcis", "-o", tmp_path / "out")
+    assert result.exit_code == 3
+    assert (f"c-016 [error] {tmp_path / 'topcis'}: the topic folder given with --topic-dir does not exist. "
+            "Hint: Check the path") in result.stderr
+    result = run("list", "--root", tmp_path)
+    assert result.exit_code == 3
+    assert f"c-016 [error] {tmp_path}: this is not a project folder: it has no source/editions.yaml. " \
+           "Hint: Check the path given with --root" in result.stderr
+    result = run("summary", "--root", project, "--recipe", tmp_path / "r.yaml")
+    assert result.exit_code == 3
+    assert "u-001 [error]" in result.output and "recipe file not found. Hint: Check the path given with --recipe" \
+        in result.output
+    assert not (tmp_path / "out").exists()

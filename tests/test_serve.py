@@ -369,9 +369,11 @@ def test_events_tell_the_pages_of_each_build(tmp_path):
             assert r.headers["content-type"].startswith("text/event-stream")
             lines = r.iter_lines()
             first = next(line for line in lines if line.startswith("data:"))
-            threading.Thread(target=preview.build, args=(["tiny"],), daemon=True).start()
+            builder = threading.Thread(target=preview.build, args=(["tiny"],), daemon=True)
+            builder.start()
             second = next(line for line in lines if line.startswith("data:"))
             assert int(second.split(":")[1]) > int(first.split(":")[1])
+        builder.join(120)
 
 
 def test_serve_command_help_names_host_port_and_token():
@@ -398,3 +400,18 @@ def test_the_forms_own_fields_as_a_browser_sends_them(client):
     r = client.post("/recipes", content="&".join(f"{k}={v}" for k, v in fields if k != "recipe_name")
                     + "&recipe_name=routine-faq", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 201, r.text
+
+
+def test_the_same_inputs_again_are_answered_from_memory_until_a_file_changes(tmp_path):
+    project = make_project(tmp_path / "p", sleep=False)
+    with TestClient(create_app(Site(project), watch=False, build=False, warm=False), base_url=LOCAL) as c:
+        fields = {"topic": "tiny", "audience": "patient", "section": "about", "format": "html"}
+        first, again = c.post("/summary", data=fields), c.post("/summary", data=fields)
+        assert first.headers["x-publish-made"] == "rendered"
+        assert again.headers["x-publish-made"].startswith("from memory") and again.content == first.content
+        other = c.post("/summary", data={**fields, "paper": "a4"})
+        assert other.headers["x-publish-made"] == "rendered"
+        about = project.source_dir / "tiny" / "sections" / "03-about.md"
+        about.write_text(about.read_text().replace("Sleep helps you feel well.", "Sleep helps you heal."))
+        changed = c.post("/summary", data=fields)
+        assert changed.headers["x-publish-made"] == "rendered" and "Sleep helps you heal." in changed.text

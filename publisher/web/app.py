@@ -177,6 +177,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         headers = {"Content-Disposition": f'attachment; filename="{made.filename}"',
                    "Cache-Control": "no-store",
                    "X-Publish-Pages": str(made.pages or ""),
+                   "X-Publish-Made": "from memory (same inputs as before)" if made.cached else "rendered",
                    "X-Publish-Added": "; ".join(made.added_titles)}
         return Response(made.data, media_type=made.media_type, headers=headers)
 

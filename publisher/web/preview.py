@@ -73,10 +73,10 @@ class Preview:
 
     def _changed(self) -> None:
         """Called from the build thread: bump the version in the event loop's thread."""
-        if self._loop is None or self._loop.is_closed():
+        try:
+            self._loop.call_soon_threadsafe(self._bump)
+        except (AttributeError, RuntimeError):  # no loop yet, or the server has stopped
             self.version += 1
-            return
-        self._loop.call_soon_threadsafe(self._bump)
 
     def _bump(self) -> None:
         self.version += 1

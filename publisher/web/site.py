@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -25,7 +26,7 @@ from ..formats import FORMATS
 from ..errors import ContentError, EditionError, OutputError, PublishError
 from ..findings import finding
 from ..model import Edition, SelectedDocument, Topic
-from ..project import Project, digital_path, load_editions, load_topics, topic_folders
+from ..project import Project, build_timestamp, digital_path, load_editions, load_topics, topic_folders
 from ..summary import RECIPE_FIELDS, plan_summary, recipe_request, safety_titles
 
 #: Where the clinic profiles besides source/clinic.yaml live (one YAML file each; id = file name).
@@ -38,6 +39,7 @@ RECIPE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 #: server never takes a path) and with `clinic` as a profile id.
 REQUEST_FIELDS = {**{k: v for k, v in RECIPE_FIELDS.items() if k != "output"},
                   "clinic": Field(about="a clinic profile id: default, or the name of a file in source/clinics/")}
+MADE_KEPT = 64  # custom files kept in memory (a two-page PDF is about 20 KB)
 SOURCE = "POST /summary"  # what findings about a request name as their "file"
 
 
@@ -72,6 +74,7 @@ class SummaryFile:
     required_titles: tuple[str, ...]
     added_titles: tuple[str, ...]
     findings: list
+    cached: bool = False  # answered from memory: made before from the same inputs
 
 
 class Site:
@@ -84,6 +87,7 @@ class Site:
         self.render_lock = threading.Lock()
         self._lock = threading.Lock()
         self._content: tuple[tuple, Content] | None = None
+        self._made: OrderedDict[str, SummaryFile] = OrderedDict()  # key -> file, least recently used first
 
     # -- content ------------------------------------------------------------------------
     @property
@@ -187,20 +191,39 @@ class Site:
         return doc, target, content.clinics[clinic_id], content
 
     def summary(self, fields: dict) -> SummaryFile:
-        """Render a custom file in memory with the warm renderer (nothing is written)."""
+        """Render a custom file in memory with the warm renderer (nothing is written).
+
+        A file asked for again with the same inputs (the build cache's key: the selected
+        content as read, topic.yaml, editions.yaml, the clinic profile, every layout file,
+        the options and the tool's version) is answered from memory: the same inputs give
+        the same bytes."""
+        from ..cache import Inputs
         from ..job import Job, OutputOptions, run_job
-        from ..project import build_timestamp
         doc, target, profile, content = self.plan(fields)
+        digital = digital_path(doc.topic.id, content.editions)
+        inputs = Inputs(self.project.layouts_dir, self.project.editions_file, profile.clinic,
+                        options={"paper": doc.paper, "check": "fast", "served": True})
+        key = inputs.key(doc, name=target.name, extra={"digital": digital,
+                                                        "date": build_timestamp(doc.topic).isoformat()})
+        with self._lock:
+            known = self._made.get(key)
+            if known is not None:
+                self._made.move_to_end(key)
+                return replace(known, cached=True)
         job = Job(doc=doc, clinic=profile.clinic, layouts=self.project.layouts_dir, name=target.name,
-                  options=OutputOptions(timestamp=build_timestamp(doc.topic),
-                                        digital=digital_path(doc.topic.id, content.editions)))
+                  options=OutputOptions(timestamp=build_timestamp(doc.topic), digital=digital))
         with self.render_lock:
-            made = run_job(job)
-        made.raise_failure()
+            result = run_job(job)
+        result.raise_failure()
         required, added = safety_titles(doc)
-        return SummaryFile(data=made.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
-                           pages=made.pages, document=doc, required_titles=required, added_titles=added,
-                           findings=list(made.findings))
+        made = SummaryFile(data=result.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
+                           pages=result.pages, document=doc, required_titles=required, added_titles=added,
+                           findings=list(result.findings))
+        with self._lock:
+            self._made[key] = made
+            while len(self._made) > MADE_KEPT:
+                self._made.popitem(last=False)
+        return made
 
     def warm_up(self) -> None:
         """Import the renderer and lay out one small file, so the first request is warm."""
