@@ -245,8 +245,8 @@ def test_structure_of_the_spanish_epub_is_valid_xhtml(tiny_es):
 @pytest.fixture(scope="module")
 def bilingual(tmp_path_factory):
     out = tmp_path_factory.mktemp("bilingual")
-    result = build_editions(Project(ROOT), topics=["neuroplasticity"], editions=["patient-handout-bilingual"],
-                            out_dir=out, cache=False)
+    result = build_editions(Project(ROOT), BuildOptions(topics=["neuroplasticity"], editions=["patient-handout-bilingual"],
+                            out_dir=out, cache=False))
     [built] = result.outputs
     return built
 
