@@ -103,6 +103,7 @@ def test_summary_returns_the_file_and_writes_nothing(client, project):
     assert "Your Bedroom" not in found
     text = " ".join(b.text for b in output_blocks("pdf", r.content))
     assert "988" in text and "Riverside Family Health" in text
+    assert r.headers["x-publish-added"] == "Medical Disclaimer; When to Get Help"
     assert files_of(project.root) == before
 
 
@@ -415,3 +416,23 @@ def test_the_same_inputs_again_are_answered_from_memory_until_a_file_changes(tmp
         about.write_text(about.read_text().replace("Sleep helps you feel well.", "Sleep helps you heal."))
         changed = c.post("/summary", data=fields)
         assert changed.headers["x-publish-made"] == "rendered" and "Sleep helps you heal." in changed.text
+
+
+def test_language_choice_when_the_topic_has_translations(tmp_path):
+    project = make_project(tmp_path / "p", translations=True)
+    client = TestClient(create_app(Site(project), watch=False, build=False, warm=False), base_url=LOCAL)
+    page = doc_of(client.get("/summary?topic=tiny&audience=patient").text)
+    options = {o.get("value"): o.text_content() for o in page.xpath('//select[@id="lang"]/option')}
+    assert options == {"": "English (United States) (the topic's own)", "es": "Spanish"}
+    assert page.xpath('//label[@for="lang"]')
+    assert not doc_of(client.get("/summary?topic=sleep-hygiene").text).xpath('//select[@id="lang"]')
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "about", "lang": "es",
+                                      "format": "html"})
+    assert r.status_code == 200, r.text
+    assert 'lang="es"' in r.text and 'filename="tiny-patient-about.es.html"' in r.headers["content-disposition"]
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "about", "lang": "fr"},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 422 and r.json()["findings"][0]["code"] == "n-003"
+    r = client.post("/recipes", data={"topic": "tiny", "audience": "patient", "section": "about", "lang": "es",
+                                      "recipe_name": "about-es"})
+    assert r.status_code == 201 and read_recipe(project.root / "recipes" / "about-es.yaml").lang == "es"

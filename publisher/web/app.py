@@ -21,6 +21,7 @@ import functools
 import io
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from starlette.applications import Starlette
@@ -178,7 +179,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
                    "Cache-Control": "no-store",
                    "X-Publish-Pages": str(made.pages or ""),
                    "X-Publish-Made": "from memory (same inputs as before)" if made.cached else "rendered",
-                   "X-Publish-Added": "; ".join(made.added_titles)}
+                   # The safety sections the selection did not name, so were added (UTF-8, percent-encoded).
+                   "X-Publish-Added": quote("; ".join(made.added_titles), safe=" ;,:()'")}
         return Response(made.data, media_type=made.media_type, headers=headers)
 
     async def save_recipe(request: Request):
@@ -292,6 +294,7 @@ def form_page(site: Site, fields: dict, *, error: PublishError | None = None, st
     variant = None
     with contextlib.suppress(PublishError, StopIteration):
         variant = summary_edition(content.editions, audience=audience, fmt="pdf", large_print=False).variant
+    languages = _languages(topic) if topic else []
     chosen = set(fields.get("sections") or ())
     tree = [_node(s, audience, variant, chosen) for s in topic.sections] if topic else []
     tree = [n for n in tree if n]
@@ -299,7 +302,25 @@ def form_page(site: Site, fields: dict, *, error: PublishError | None = None, st
     return page("form.html.j2", status, content=content, topic=topic, audience=audience, tree=tree,
                 required=required, fields=fields, error=error, formats=FORMATS, papers=PAPERS,
                 audiences=AUDIENCES, clinics=content.clinics, default_clinic=DEFAULT_CLINIC,
-                recipe_name=recipe_name, nav="form", title="Make a custom handout")
+                recipe_name=recipe_name, languages=languages, nav="form", title="Make a custom handout")
+
+
+def _languages(topic) -> list[tuple[str, str]]:
+    """(value, label) of the languages a topic can be made in: its own first (value "", the
+    default), then each language it has translations into (the library checks, on
+    submit, that every chosen section has one)."""
+    from ..translations import languages
+    found = languages(topic)
+    return [("" if lang == topic.language else lang, _language_name(lang) + (" (the topic's own)"
+             if lang == topic.language else "")) for lang in found]
+
+
+def _language_name(lang: str) -> str:
+    try:
+        from babel import Locale
+        return Locale.parse(lang.replace("-", "_")).get_display_name("en") or lang
+    except (ValueError, LookupError, ImportError):
+        return lang
 
 
 def _node(section, audience: str, variant: str | None, chosen: set) -> dict | None:
