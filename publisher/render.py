@@ -186,16 +186,36 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
 
 
 def _parallel(doc: SelectedDocument) -> dict | None:
-    """A bilingual edition's second language: its tag, direction, title and sections, with
-    each of the first language's top-level sections paired with its twin."""
+    """A bilingual edition's second language: its tag and direction (`html`, the part itself,
+    is rendered by `render_edition`)."""
     second = doc.parallel
     if second is None:
         return None
-    twins = {s.id: s for s in second.sections}
     return {"lang": second.topic.language, "dir": "rtl" if translations.is_rtl(second.topic.language) else "ltr",
-            "title": second.topic.title if second.title == second.topic.full_title else second.title,
-            "subtitle": second.topic.subtitle, "doc": second,
-            "pairs": [(s, twins.get(s.id)) for s in doc.sections]}
+            "html": Markup("")}
+
+
+def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, review_overdue: bool) -> Markup:
+    """The body of a bilingual edition's second part: the same edition rendered in the second
+    language (its own template words, dates and title block), with every id, #link and
+    aria reference given the language as a prefix so the two parts' ids never clash."""
+    from lxml import html as lxml_html
+    second = replace(doc.parallel, parallel=None)
+    part = render_edition(second, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue)
+    body = lxml_html.document_fromstring(part.html).find("body")
+    prefix = second.topic.language.lower() + "-"
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.get("id"):
+            element.set("id", prefix + element.get("id"))
+        for attr in ("aria-labelledby", "aria-describedby"):
+            if element.get(attr):
+                element.set(attr, " ".join(prefix + i for i in element.get(attr).split()))
+        if (element.get("href") or "").startswith("#"):
+            element.set("href", "#" + prefix + element.get("href")[1:])
+    text = (body.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in body)
+    return Markup(text)
 
 
 def _nowrap(text: str) -> str:
@@ -241,6 +261,9 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
                                page_source=page_map.source if page_map and page_map.starts else "")
     context["css"] = css if fmt == "html" else ""
     context["paper_size"] = PAPER_SIZES[doc.paper]
+    if doc.parallel is not None:
+        context["parallel"] = dict(context["parallel"], html=_second_part(
+            doc, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue))
     if fmt == "pdf" and clinic.base_url and digital_path:
         url = digital_url(clinic.base_url, digital_path)
         what = (_("the web version of {title}") if format_of_path(digital_path) is FORMATS["html"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -237,3 +238,86 @@ def test_structure_of_the_spanish_epub_is_valid_xhtml(tiny_es):
             if name.endswith(".xhtml"):
                 root = etree.fromstring(book.read(name))
                 assert root.get("lang") == "es"
+
+
+# -- the bilingual handout --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bilingual(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bilingual")
+    result = build_editions(Project(ROOT), topics=["neuroplasticity"], editions=["patient-handout-bilingual"],
+                            out_dir=out, cache=False)
+    [built] = result.outputs
+    return built
+
+
+def tagged_with_language(path: Path) -> list[tuple[str, str, str | None]]:
+    """(tag, text, language in force) of every structure element, in reading order: the
+    language is the element's own /Lang, else the nearest ancestor's (ISO 32000-1 14.9.2)."""
+    import pikepdf
+    from pdf_tags import marked_text
+    per_page = marked_text(path)
+    out = []
+    with pikepdf.open(path) as pdf:
+        pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+
+        def text(node, page=None) -> str:
+            if isinstance(node, pikepdf.Array):
+                return "".join(text(k, page) for k in node)
+            if isinstance(node, int):
+                return per_page[page].get(node, "") if page is not None else ""
+            if isinstance(node, pikepdf.Dictionary):
+                here = pages.get(node.Pg.objgen, page) if "/Pg" in node else page
+                if node.get("/Type") == "/MCR":
+                    return per_page[here].get(int(node.MCID), "")
+                return text(node.K, here) if "/K" in node and node.get("/Type") != "/OBJR" else ""
+            return ""
+
+        def visit(node, lang):
+            if isinstance(node, pikepdf.Array):
+                for kid in node:
+                    visit(kid, lang)
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                lang = str(node.Lang) if "/Lang" in node else lang
+                out.append((str(node.S), unicodedata.normalize("NFC", " ".join(text(node).split())), lang))
+                if "/K" in node:
+                    visit(node.K, lang)
+
+        visit(pdf.Root.StructTreeRoot.K, None)
+        catalog = str(pdf.Root.Lang)
+    return [(tag, words, lang or catalog) for tag, words, lang in out]
+
+
+def test_bilingual_handout_has_two_sheets_and_the_main_language_in_the_catalog(bilingual):
+    import pikepdf
+    assert bilingual.pages <= 4 and bilingual.path.name == "neuroplasticity-patient-handout-bilingual.pdf"
+    with pikepdf.open(bilingual.path) as pdf:
+        assert str(pdf.Root.Lang) == "en-US"
+
+
+def test_every_spanish_passage_of_the_bilingual_handout_is_tagged_spanish(bilingual):
+    elements = tagged_with_language(bilingual.path)
+    headings = [(text, lang) for tag, text, lang in elements if re.fullmatch(r"/H[1-6]", tag)]
+    start = headings.index(("Neuroplasticidad y salud mental", "es"))  # the Spanish part's title
+    assert headings[0] == ("Neuroplasticity and Mental Health", "en-US")
+    assert all(lang == "en-US" for _, lang in headings[:start])
+    assert all(lang == "es" for _, lang in headings[start:])
+    spanish = {text for text, _ in headings[start:]}
+    assert {"1. Lea esto primero", "6. Cuándo buscar ayuda", "Si está en crisis"} <= spanish
+    # The Spanish part is one run at the end: it starts with its own title block (the clinic
+    # profile's Spanish name), and every passage in it, paragraphs and list items too, is
+    # Spanish; every passage before it is English.
+    first = next(i for i, (_, _, lang) in enumerate(elements) if lang == "es")
+    assert elements[first][1].startswith("Clínica de Salud Comunitaria")
+    passages = [(tag, text, lang) for tag, text, lang in elements if tag in ("/P", "/LI", "/LBody") and text]
+    spanish_part = [p for p in passages if elements.index(p) >= first]
+    assert spanish_part and all(lang == "es" for _, _, lang in spanish_part)
+    assert any("988" in text and "Prevención del Suicidio" in text for _, text, _ in spanish_part)
+    english = [p for p in passages if elements.index(p) < first]
+    assert english and all(lang == "en-US" for _, _, lang in english)
+    assert any("call or text 988" in text for _, text, _ in english)
+
+
+def test_bilingual_handout_passes_the_pdf_ua_checks(bilingual):
+    from publisher.verify.pdf import check
+    assert [f for f in check(bilingual.path.read_bytes(), name="bilingual") if f.is_error] == []
