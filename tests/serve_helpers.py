@@ -20,7 +20,8 @@ SLEEP = ROOT / "tests" / "fixtures" / "topics" / "sleep-hygiene"
 CLINICS = ROOT / "tests" / "fixtures" / "clinics"
 
 
-def make_project(folder: Path, *, sleep: bool = True, translations: bool = False) -> Project:
+def make_project(folder: Path, *, sleep: bool = True, translations: bool = False,
+                 translated_copy: bool = False) -> Project:
     """A project folder with the tiny topic (and the sleep-hygiene topic, with subsections),
     the real editions and layouts, and two clinic profiles."""
     (folder / "source").mkdir(parents=True)
@@ -31,6 +32,8 @@ def make_project(folder: Path, *, sleep: bool = True, translations: bool = False
     # make them stale (n-001).
     shutil.copytree(TINY, folder / "source" / "tiny",
                     ignore=None if translations else shutil.ignore_patterns("*.es.md", "*.es.yaml"))
+    if translated_copy:  # another topic, "tiny-es": the tiny topic with its Spanish translations, never edited
+        shutil.copytree(TINY, folder / "source" / "tiny-es")
     if sleep:
         shutil.copytree(SLEEP, folder / "source" / "sleep-hygiene")
     (folder / "source" / "clinics").mkdir()

@@ -282,15 +282,39 @@ class Site:
         return OutputWriter(folder).write(target, text.encode("utf-8"))
 
     # -- built files --------------------------------------------------------------------
-    def built_file(self, topic_id: str, edition_id: str) -> Path | None:
-        """The built file of an edition of a topic, found by ids; None if it is not built
-        or if the path (or a link on it) leads outside the output folder."""
+    def outputs_of(self, topic_id: str) -> dict[str, BuiltFile]:
+        """Every file a build may make of a topic, by file name: each edition in the topic's
+        own language and in each language it has translations into. Found through the
+        content model; a name not here is never looked up on disk."""
         from ..project import edition_path
+        from ..translations import languages
         content = self.content()
-        edition = content.editions.get(edition_id)
-        if edition is None or (topic_id not in content.topics and topic_id not in content.broken):
-            return None
-        return inside(self.out_dir, edition_path(topic_id, edition))
+        topic = content.topics.get(topic_id)
+        if topic is None and topic_id not in content.broken:
+            return {}
+        langs = languages(topic) if topic else []
+        own = langs[0] if langs else None
+        found = {}
+        for edition in content.editions.values():
+            for lang in [None] + [lang for lang in langs if lang != own]:
+                relative = edition_path(topic_id, edition, lang)
+                found[relative.rpartition("/")[2]] = BuiltFile(edition, lang or own or "", relative)
+        return found
+
+    def built_file(self, topic_id: str, name: str) -> Path | None:
+        """The built file of a topic with this name (see `outputs_of`); None if it is not
+        built, or if the path (or a link on it) leads outside the output folder."""
+        known = self.outputs_of(topic_id).get(name)
+        return inside(self.out_dir, known.relative) if known else None
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    """A file a build makes of a topic: its edition, its language and where it lands."""
+
+    edition: Edition
+    lang: str
+    relative: str  # <topic>/<file name>, inside the output folder
 
 
 def inside(root: Path, relative: str) -> Path | None:
