@@ -90,15 +90,26 @@ def css_counters(text: str) -> Markup:
     return Markup(" ").join(out)
 
 
+@lru_cache(maxsize=1)
+def _bytecode_cache() -> jinja2.BytecodeCache:
+    """Compiled templates, shared by every layout and kept between runs in Jinja's own
+    per-user folder in the system's temporary directory (never in the project): a template
+    is compiled again only when its source changes (the cache is keyed by its checksum).
+    Only `environment` uses it: every environment made there has the same options."""
+    return jinja2.FileSystemBytecodeCache()
+
+
 @lru_cache(maxsize=32)
 def environment(layouts_dir: Path, layout: str, lang: str = "en-US") -> jinja2.Environment:
     """The templates of a layout, with the template words of `lang` (jinja2.ext.i18n and the
-    message catalog in layouts/locales; see publisher/i18n.py)."""
+    message catalog in layouts/locales; see publisher/i18n.py). Made once per process and
+    shared: Jinja recompiles a template whose file changed."""
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(str(layouts_dir / layout)),
         jinja2.FileSystemLoader(str(layouts_dir / "shared")),
     ])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             bytecode_cache=_bytecode_cache(),
                              trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True,
                              extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(i18n.translations(layouts_dir, lang), newstyle=True)

@@ -175,6 +175,7 @@ def _spanish(part: str) -> int:
         return max(1, len(re.findall(r"[aeiouáéíóúüy]+", part)))
 
 
+@lru_cache(maxsize=100_000)
 def syllables(word: str, lang: str = "en") -> int:
     """Syllables of one word as `_WORD` finds it (the parts of a hyphenated word are added)."""
     count = _spanish if language_of(lang) == "es" else _english
@@ -187,11 +188,23 @@ def _language(lang: str) -> Language:
     return LANGUAGES.get(language_of(lang), LANGUAGES["en"])
 
 
-def _protect(text: str, language: Language) -> str:
+@lru_cache(maxsize=None)
+def _patterns(lang: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(abbreviation before a space or punctuation, abbreviation anywhere, unit after a
+    number) of a language, compiled once; longest first, so "p. ej." wins over "p."."""
+    language = _language(lang)
+    names = "|".join(re.escape(a) for a in sorted(language.abbreviations, key=len, reverse=True))
+    units = "|".join(re.escape(u) for u in sorted(language.units, key=len, reverse=True))
+    return (re.compile(rf"(?<![\w.])({names})(?=\s|$|[,;:)\]”\"'])", re.I),
+            re.compile(rf"(?<![\w.])({names})(?![\w])", re.I),
+            re.compile(rf"\s?({units})(?![\w])", re.I))
+
+
+def _protect(text: str, lang: str) -> str:
     """The text with the periods of abbreviations, initials, addresses and numbers hidden,
     so that they do not end a sentence."""
-    names = sorted(language.abbreviations, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(a) for a in names) + r")(?=\s|$|[,;:)\]”\"'])", re.I)
+    language = _language(lang)
+    pattern = _patterns(lang)[0]
 
     def hide(match: re.Match) -> str:
         abbreviation = match.group(1)
@@ -210,7 +223,7 @@ def _protect(text: str, language: Language) -> str:
 def split_sentences(text: str, lang: str = "en") -> list[str]:
     """Sentences of one paragraph, split after '.', '!' or '?' and a space, except where the
     period belongs to an abbreviation, an initial, an address or a number."""
-    hidden = _protect(text, _language(lang))
+    hidden = _protect(text, language_of(lang))
     return [s.replace("\x00", ".").strip() for s in _ENDS.split(hidden) if s.strip()]
 
 
@@ -218,13 +231,10 @@ def spoken(sentence: str, lang: str = "en") -> str:
     """The words of a sentence that the counts take (see the module docstring): addresses
     and numbers left out, units and abbreviations as the words a reader says."""
     language = _language(lang)
+    _, abbreviation, unit = _patterns(language_of(lang))
     text = _ADDRESS.sub(" ", sentence)
-    names = sorted(language.abbreviations, key=len, reverse=True)
-    text = re.sub(r"(?<![\w.])(" + "|".join(re.escape(a) for a in names) + r")(?![\w])",
-                  lambda m: f" {language.abbreviations[m.group(1).lower()]} ", text, flags=re.I)
+    text = abbreviation.sub(lambda m: f" {language.abbreviations[m.group(1).lower()]} ", text)
 
-    units = sorted(language.units, key=len, reverse=True)
-    unit = re.compile(r"\s?(" + "|".join(re.escape(u) for u in units) + r")(?![\w])", re.I)
     out, position = [], 0
     for match in _NUMBER.finditer(text):
         out.append(text[position:match.start()])
