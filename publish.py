@@ -274,15 +274,12 @@ def import_(document, topic_id, into, root):
     from publisher.importing import import_document
     from publisher.project import load_editions
     project = _project(root)
-    targets = (None, None)
     try:
         edition = load_editions(project).get("patient-handout")
-        if edition is not None:
-            targets = (edition.grade_max, edition.section_grade_max)
     except PublishError:
-        pass  # the report then gives grades without a target
+        edition = None  # the report then gives levels without a target
     try:
-        result = import_document(document, topic_id, into or project.source_dir, patient_targets=targets)
+        result = import_document(document, topic_id, into or project.source_dir, patient_edition=edition)
     except PublishError as exc:
         _fail(exc)
     click.echo(f"Imported {_shown(document)} as {_shown(result.folder)}/ ({len(result.files)} files).")

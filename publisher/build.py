@@ -149,7 +149,7 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
                                   for p in index_files(out_root)])
     index = out_root / "index.html"
     if store is None or force or not store.fresh("index.html", index_key, index):
-        write_index(project, out_dir, writer, check=check, result=result)
+        write_index(project, out_dir, writer, check=check, result=result, editions=all_editions, topics=loaded)
         if store is not None:
             store.record("index.html", index_key, index.read_bytes(), pages=None, grade=None)
     if store is not None:
@@ -356,11 +356,14 @@ def index_files(out_dir: Path) -> list[Path]:
 
 
 def write_index(project: Project, out_dir: Path, writer: OutputWriter, *, check: str = "fast",
-                result: BuildResult | None = None) -> Path:
+                result: BuildResult | None = None, editions: dict | None = None, topics: dict | None = None) -> Path:
+    """handouts/index.html, checked; `editions` and `topics` (as read for the build) give
+    the files' titles and editions in words."""
     from .render import render_index
     from .verify import check_index
     files = index_files(out_dir)
-    data = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir).encode("utf-8")
+    data = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir, editions=editions,
+                        topics=topics).encode("utf-8")
     target = safe_target(out_dir, "index.html")
     findings = check_index(data, name=str(shown_path(target)))
     if check == "full" and not any(f.is_error for f in findings):
