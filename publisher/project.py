@@ -134,17 +134,17 @@ def output_name(doc: SelectedDocument) -> str:
     a language other than the topic's own), and -<paper> before the
     extension when it is printed on another paper than its edition's (`--paper a4`), so
     the two never overwrite each other."""
-    name = edition_path(doc.topic.id, doc.edition, doc.topic.language if doc.topic.source_language else None)
-    if doc.paper and doc.edition.paper and doc.paper != doc.edition.paper:
-        stem, dot, ext = name.rpartition(".")
-        name = f"{stem}-{doc.paper}{dot}{ext}"
-    return name
+    paper = doc.paper if doc.paper and doc.edition.paper and doc.paper != doc.edition.paper else None
+    return edition_path(doc.topic.id, doc.edition, doc.topic.language if doc.topic.source_language else None,
+                        paper=paper)
 
 
-def edition_path(topic_id: str, edition: Edition, lang: str | None = None) -> str:
+def edition_path(topic_id: str, edition: Edition, lang: str | None = None, *, paper: str | None = None) -> str:
     """Where an edition of a topic lands, relative to the output folder: <topic>-<edition>.<ext>,
-    or <topic>-<edition>.<lang>.<ext> in a language other than the topic's own."""
-    return f"{topic_id}/{topic_id}-{edition.id}{'.' + lang if lang else ''}{FORMATS[edition.format].extension}"
+    or <topic>-<edition>.<lang>.<ext> in a language other than the topic's own; -<paper>
+    after the edition on a paper other than the edition's (<topic>-<edition>-a4.es.pdf)."""
+    return (f"{topic_id}/{topic_id}-{edition.id}{'-' + paper if paper else ''}{'.' + lang if lang else ''}"
+            f"{FORMATS[edition.format].extension}")
 
 
 def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:

@@ -249,11 +249,8 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     topic = load_topics(project, [request.topic], topic_dirs)[request.topic]
     clinic = read_clinic(request.clinic or project.default_clinic)
     progress("2/3 selecting sections")
-    titles = translations.edition_titles(project.editions_file, request.lang) if request.lang else None
-    doc, target = plan_summary(request, editions, topic, out_dir, titles=titles)
-    stale = translations.stale_findings(doc, allow_stale=allow_stale_translations, output=str(shown_path(target)))
-    if any(f.is_error for f in stale):
-        raise ChecksFailed(stale)
+    doc, target, stale = prepare_summary(project, request, editions, topic, out_dir,
+                                         allow_stale_translations=allow_stale_translations)
     writer = OutputWriter(target.parent)
     writer.claim(target)
     job = Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=str(shown_path(target)),
@@ -265,6 +262,20 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     required, added = safety_titles(doc)
     return SummaryResult(output=result.outputs[0], document=doc, required_titles=required,
                          added_titles=added, findings=stale + result.findings)
+
+
+def prepare_summary(project: Project, request: SummaryRequest, editions: dict[str, Edition], topic: Topic,
+                    out_dir: Path, *, allow_stale_translations: bool = False) -> tuple[SelectedDocument, Path, list]:
+    """Everything before rendering, for `publish summary` and `publish serve` alike: the
+    request's sections in its language (with the editions' titles in that language), the file
+    it is written to, and the findings about stale translations (ChecksFailed if one is an
+    error). Nothing is rendered or written."""
+    titles = translations.edition_titles(project.editions_file, request.lang) if request.lang else None
+    doc, target = plan_summary(request, editions, topic, out_dir, titles=titles)
+    stale = translations.stale_findings(doc, allow_stale=allow_stale_translations, output=str(shown_path(target)))
+    if any(f.is_error for f in stale):
+        raise ChecksFailed(stale)
+    return doc, target, stale
 
 
 def safety_titles(doc: SelectedDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:

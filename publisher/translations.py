@@ -326,6 +326,16 @@ def localize_clinic(clinic: Clinic, lang: str) -> Clinic:
     return clinic
 
 
+def clinic_language(clinic: Clinic, lang: str, own: str = "en") -> str:
+    """The language of the clinic profile's words in an output in `lang`: "" when they are in
+    that language (clinic.<lang>.yaml beside the profile, or the profile's own language),
+    else `own`, the profile's language (clinic.yaml is written in English): templates then
+    mark the clinic's name and address with it, so a reader's voice switches for them."""
+    if same_language(lang, own) or (clinic.source is not None and _beside(Path(clinic.source), lang)):
+        return ""
+    return own
+
+
 def _beside(path: Path, lang: str) -> list[Path]:
     """The translation of a file for `lang`: name.<lang>.yaml, else name.<primary>.yaml."""
     names = [f"{path.stem}.{lang}{path.suffix}", f"{path.stem}.{primary(lang)}{path.suffix}"]
@@ -379,8 +389,9 @@ def select_in(topic: Topic, edition: Edition, lang: str, *, titles: dict[str, st
     translation. `titles`: the edition titles in `lang` (editions.<lang>.yaml)."""
     from .select import select_sections
     english = select_sections(topic, edition, section_ids=section_ids, exclude=exclude, title=title)
-    if lang == topic.language:
-        return english
+    if lang == topic.language:  # a topic written in another language than editions.yaml's titles
+        return replace(english, edition=replace(edition, title=titles[edition.id])) if (titles or {}).get(edition.id) \
+            else english
     missing = missing_texts(list(english.all_sections()), topic, edition, lang)
     if missing:
         raise TranslationMissing(topic, edition, lang, missing)

@@ -100,7 +100,7 @@ def test_measured_text_leaves_out_footer_and_title_block(handout):
     assert "Please read first" in text  # the content is there ...
     assert "Page 1 of 2" not in text and "Page 2 of 2" not in text  # ... the footers are not
     parts, _ = readability.split_sections(pdf_blocks(path.read_bytes()), doc)
-    measured = " ".join(b.text for blocks in parts.values() for b in blocks)
+    measured = " ".join(b.text for blocks in parts for b in blocks)
     assert "Community Health Clinic" not in measured and "Next review" not in measured
 
 
@@ -112,9 +112,9 @@ def test_pdf_blocks_match_the_html_that_was_rendered(handout, project):
     html_root = etree.HTML(rendered.html.encode("utf-8")).find(".//main")
     from_html, _ = readability.split_sections(element_blocks(html_root), doc)
     from_pdf, _ = readability.split_sections(pdf_blocks(path.read_bytes()), doc)
-    for section_id in from_html:
-        assert words(" ".join(b.text for b in from_pdf[section_id])) == \
-            words(" ".join(b.text for b in from_html[section_id])), section_id
+    assert len(from_html) == len(from_pdf) == len(list(doc.all_sections()))
+    for section, html_blocks, pdf_blocks_ in zip(doc.all_sections(), from_html, from_pdf):
+        assert words(" ".join(b.text for b in pdf_blocks_)) == words(" ".join(b.text for b in html_blocks)), section.id
     assert [b.level for b in pdf_blocks(path.read_bytes()) if b.kind == "heading"][:3] == [1, 2, 2]
 
 

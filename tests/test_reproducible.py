@@ -54,7 +54,9 @@ def two_builds(tmp_path_factory):
 def test_two_builds_are_byte_identical(two_builds):
     first, second = two_builds
     assert sorted(first) == sorted(second)
-    editions = len(load_editions(Project(ROOT)))
+    # A bilingual edition needs its second language, which these copies (make_project: each
+    # topic in its own language only) do not have: it is not built.
+    editions = len([e for e in load_editions(Project(ROOT)).values() if not e.bilingual])
     assert len(first) == 3 * editions + 1  # every edition of every topic, and the index
     different = [name for name in first if first[name] != second[name]]
     assert different == []

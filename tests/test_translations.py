@@ -321,3 +321,28 @@ def test_every_spanish_passage_of_the_bilingual_handout_is_tagged_spanish(biling
 def test_bilingual_handout_passes_the_pdf_ua_checks(bilingual):
     from publisher.verify.pdf import check
     assert [f for f in check(bilingual.path.read_bytes(), name="bilingual") if f.is_error] == []
+
+
+# -- custom summaries in a language -----------------------------------------------------------
+
+def test_a_spanish_summary_carries_the_safety_sections_in_spanish(tmp_path):
+    result = CliRunner().invoke(publish.cli, [
+        "summary", "tiny", "--root", str(ROOT), "--topic-dir", str(TINY), "--audience", "patient",
+        "--section", "about", "--lang", "es", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    [path] = list(tmp_path.glob("*.pdf"))
+    assert path.name == "tiny-patient-about.es.pdf"
+    text = squash(pdf_text(path.read_bytes()))
+    assert "Sobre el sueño" in text and "Aviso médico" in text and "Si está en crisis, llame o mande un texto al 988." in text
+    assert "Added the required safety sections for patients: Aviso médico, Cuándo pedir ayuda." in result.output
+
+
+def test_a_summary_whose_safety_section_has_no_translation_is_refused_with_its_id(tmp_path):
+    topic = copy_tiny(tmp_path / "tiny")
+    (topic / "sections" / "02-help.es.yaml").unlink()
+    result = CliRunner().invoke(publish.cli, [
+        "summary", "tiny", "--root", str(ROOT), "--topic-dir", str(topic), "--audience", "patient",
+        "--section", "about", "--lang", "es", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 4
+    assert "n-003 [error]" in result.output and "no translation of help" in result.output
+    assert not (tmp_path / "out").exists()

@@ -38,9 +38,9 @@ class TopicState:
     ok: bool | None = None  # None: not built by this server yet
     failure: str = ""  # the one-line summary of a failed build
     findings: list = field(default_factory=list)
-    outputs: dict[str, Output] = field(default_factory=dict)  # edition id -> the file on disk
-    rendered: tuple[str, ...] = ()  # edition ids the last build rendered (the others were up to date)
-    readings: dict[str, tuple[Edition, object]] = field(default_factory=dict)  # edition id -> (edition, Reading)
+    outputs: dict[str, Output] = field(default_factory=dict)  # file name -> the file on disk
+    rendered: tuple[str, ...] = ()  # file names the last build rendered (the others were up to date)
+    readings: dict[str, tuple[Edition, object]] = field(default_factory=dict)  # file name -> (edition, Reading)
     seconds: float | None = None
 
     @property
@@ -127,8 +127,8 @@ class Preview:
                 state.findings = new_findings + [f for f in exc.findings if f not in new_findings]
                 break
             new_findings += [f for f in result.findings if f not in new_findings]
-            readings.update({o.edition: (edition, reading) for o, edition, reading in result.readings})
-            outputs = {**state.outputs, **{o.edition: o for o in result.outputs}}
+            readings.update({_name(o): (edition, reading) for o, edition, reading in result.readings})
+            outputs = {**state.outputs, **{_name(o): o for o in result.outputs}}
             rendered = tuple(eid for eid, o in outputs.items()
                              if force or before.get(eid) != _stamp(o.path) or eid not in before)
             kept = [f for f in state.findings if state.ok and _about(f, outputs, rendered)]
@@ -155,9 +155,10 @@ class Preview:
         if topic is None:
             return
         for eid, out in state.outputs.items():
-            edition = content.editions.get(eid)
-            if eid in state.readings or edition is None or not readability.has_targets(edition):
-                continue
+            edition = content.editions.get(out.edition)
+            if eid in state.readings or edition is None or not readability.has_targets(edition) \
+                    or (out.language and out.language != topic.language):
+                continue  # a file in another language was measured when it was rendered
             try:
                 reading = readability.measure(select_sections(topic, edition), Path(out.path).read_bytes())
             except (PublishError, OSError, ValueError):
@@ -199,6 +200,10 @@ def _stamp(path) -> tuple | None:
     except OSError:
         return None
     return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _name(output: Output) -> str:
+    return Path(output.path).name
 
 
 def _about(f, outputs: dict[str, Output], rendered) -> bool:
