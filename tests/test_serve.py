@@ -142,6 +142,8 @@ def test_unknown_section_is_coded_and_json_for_machines(client):
     r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "for-clinicians"},
                     headers={"Accept": "application/json"})
     assert r.status_code == 422 and r.json()["findings"][0]["code"] == "u-003"
+    # Paths as an editor sees them: inside the project, never the server's own folders.
+    assert r.json()["findings"][0]["file"] == "source/tiny/sections/04-for-clinicians.md"
     r = client.post("/summary", data={"topic": "nosuch", "audience": "patient", "section": "x"},
                     headers={"Accept": "application/json"})
     [f] = r.json()["findings"]  # a one-line error on the command line (exit 4), coded here
