@@ -35,7 +35,7 @@ from .. import report
 from ..errors import PublishError
 from ..findings import Severity
 from ..model import AUDIENCES
-from ..config import PAPERS
+from ..editions import PAPERS
 from ..formats import FORMAT_NAMES, FORMATS, format_of_path
 from .guard import Guard
 from .preview import Preview
