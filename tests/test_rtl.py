@@ -125,6 +125,5 @@ def test_validators_pass_the_rtl_and_spanish_digital_outputs(rtl, tmp_path):
     files = {rtl["booklet"]: "rtl-sleep-booklet.epub", rtl["web"]: "rtl-sleep-web.html"}
     files.update({o.path: o.path.name for o in spanish.outputs})
     runs = validate_files(files)
-    problems = [(run.tool, run.file, m) for run in runs for m in getattr(run, "messages", ()) or ()
-                if not run.clean]
+    problems = [(run.tool, run.file, f.message) for run in runs for f in run.findings]
     assert runs and all(run.clean for run in runs), problems
