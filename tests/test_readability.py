@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from publisher.build import build_editions, load_editions, load_topics
+from publisher.build import BuildOptions, build_editions, load_editions, load_topics
 from publisher.errors import ChecksFailed
 from publisher.render import render_edition
 from publisher.clinic import read_clinic
@@ -161,7 +161,7 @@ def test_a_hard_paragraph_fails_the_build_with_the_section_id_and_grade(project_
                        encoding="utf-8")
     out = tmp_path / "out"
     with pytest.raises(ChecksFailed) as info:
-        build_editions(project_copy, editions=["patient-handout"], out_dir=out, langs=["en"])
+        build_editions(project_copy, BuildOptions(editions=["patient-handout"], out_dir=out, langs=["en"]))
     r001 = [f for f in info.value.findings if f.code == "r-001"]
     assert len(r001) == 1
     message = r001[0].message
@@ -176,7 +176,7 @@ def test_the_whole_text_target_is_checked_too(project_copy, tmp_path):
     editions = project_copy.editions_file
     editions.write_text(editions.read_text().replace("fk_grade_max: 6,", "fk_grade_max: 3,"), encoding="utf-8")
     with pytest.raises(ChecksFailed) as info:
-        build_editions(project_copy, editions=["patient-handout"], out_dir=tmp_path)
+        build_editions(project_copy, BuildOptions(editions=["patient-handout"], out_dir=tmp_path))
     codes = [f.code for f in info.value.findings]
     assert codes == ["r-002"]
     assert "the target of 'patient-handout' is 3 or lower" in info.value.findings[0].message
@@ -206,7 +206,7 @@ patient-ebook:
     en: {fk_grade_max: 6, section_fk_grade_max: 8}
   references: false
 """, encoding="utf-8")
-    result = build_editions(project_copy, editions=["patient-ebook"], out_dir=tmp_path)
+    result = build_editions(project_copy, BuildOptions(editions=["patient-ebook"], out_dir=tmp_path))
     data = result.outputs[0].path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         opf = etree.fromstring(z.read(next(n for n in z.namelist() if n.endswith(".opf"))))

@@ -14,13 +14,14 @@ import pytest
 from publisher.clinic import read_clinic
 from publisher.findings import Severity
 from publisher.model import ReadingTarget
-from publisher.produce import render_one
 from publisher.project import Project, load_editions
 from publisher.read import read_topic
 from publisher.select import select_sections
 from publisher.verify import readability
 from publisher.verify.readability import score_text, split_sentences, syllables
 from publisher.verify.text import Block
+
+from conftest import make_output
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "topics" / "tiny"
@@ -173,7 +174,7 @@ def spanish_tiny(tmp_path_factory):
         encoding="utf-8")
     project = Project(ROOT)
     doc = select_sections(read_topic(folder), load_editions(project)["patient-handout"])
-    return doc, render_one(doc, clinic=read_clinic(project.default_clinic), project=project, name="es.pdf")
+    return doc, make_output(doc, clinic=read_clinic(project.default_clinic), project=project, name="es.pdf")
 
 
 def test_the_built_pdf_is_measured_in_its_language_and_says_so_in_its_metadata(spanish_tiny):

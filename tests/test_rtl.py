@@ -15,7 +15,7 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
 
 from conftest import ROOT
-from publisher.build import Project, build_editions
+from publisher.build import BuildOptions, Project, build_editions
 
 RTL = ROOT / "tests" / "fixtures" / "topics" / "rtl-sleep"
 ABOUT = "כדאי לישון 8 שעות בלילה. שאלו את הרופא על CBT-I אם קשה לכם להירדם."
@@ -25,7 +25,7 @@ LTR_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 @pytest.fixture(scope="module")
 def rtl(tmp_path_factory):
     out = tmp_path_factory.mktemp("rtl")
-    result = build_editions(Project(ROOT), topics=["rtl-sleep"], topic_dirs=[RTL], out_dir=out, cache=False)
+    result = build_editions(Project(ROOT), BuildOptions(topics=["rtl-sleep"], topic_dirs=[RTL], out_dir=out, cache=False))
     return {o.edition: o.path for o in result.outputs}
 
 
@@ -120,8 +120,8 @@ def test_validators_pass_the_rtl_and_spanish_digital_outputs(rtl, tmp_path):
     Spanish EPUB and web page, in one batch."""
     from publisher.verify.external import validate_files
     tiny = ROOT / "tests" / "fixtures" / "topics" / "tiny"
-    spanish = build_editions(Project(ROOT), topics=["tiny"], topic_dirs=[tiny], out_dir=tmp_path, cache=False,
-                             editions=["booklet", "web"], langs=["es"])
+    spanish = build_editions(Project(ROOT), BuildOptions(topics=["tiny"], topic_dirs=[tiny], out_dir=tmp_path, cache=False,
+                             editions=["booklet", "web"], langs=["es"]))
     files = {rtl["booklet"]: "rtl-sleep-booklet.epub", rtl["web"]: "rtl-sleep-web.html"}
     files.update({o.path: o.path.name for o in spanish.outputs})
     runs = validate_files(files)

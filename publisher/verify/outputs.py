@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import read
-from ..config import PAPERS
+from ..editions import PAPERS
 from ..custom import CUSTOM_FOLDER, parse_custom_name, summary_edition
 from ..translations import LANG_RE, TranslationMissing, select_in
 from ..archive import ArchiveRefused, check_pdf_streams

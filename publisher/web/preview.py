@@ -107,7 +107,7 @@ class Preview:
         """Build a topic in steps, each shown as soon as its files are on disk: the web page
         (fastest), the patient handout, then every edition (the cache skips what the first
         steps built). Each step writes all or nothing."""
-        from ..build import build_editions
+        from ..build import BuildOptions, build_editions
         site = self.site
         started = dt.datetime.now()
         before = {eid: _stamp(o.path) for eid, o in state.outputs.items()}
@@ -119,8 +119,9 @@ class Preview:
         for step in steps:
             try:
                 with site.render_lock:
-                    result = build_editions(site.project, topics=[state.id], editions=step, out_dir=site.out_dir,
-                                            topic_dirs=site.topic_dirs, force=force, jobs=1)
+                    result = build_editions(site.project, BuildOptions(
+                        topics=(state.id,), editions=tuple(step or ()), out_dir=site.out_dir,
+                        topic_dirs=site.topic_dirs, force=force, jobs=1))
             except PublishError as exc:
                 state.ok, state.failure = False, str(exc)
                 state.findings = new_findings + [f for f in exc.findings if f not in new_findings]

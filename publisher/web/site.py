@@ -200,7 +200,7 @@ class Site:
         the options and the tool's version) is answered from memory: the same inputs give
         the same bytes."""
         from ..cache import Inputs
-        from ..produce import BuildResult, render_one
+        from ..job import Job, OutputOptions, run_job
         doc, target, profile, content, notes = self.plan(fields)
         digital = digital_path(doc.topic.id, content.editions)
         inputs = Inputs(self.project.layouts_dir, self.project.editions_file, profile.clinic,
@@ -212,14 +212,15 @@ class Site:
             if known is not None:
                 self._made.move_to_end(key)
                 return replace(known, cached=True)
-        result = BuildResult()
+        job = Job(doc=doc, clinic=profile.clinic, layouts=self.project.layouts_dir, name=target.name,
+                  options=OutputOptions(timestamp=build_timestamp(doc.topic), digital=digital))
         with self.render_lock:
-            rendered = render_one(doc, clinic=profile.clinic, project=self.project, name=target.name,
-                                  digital=digital, result=result)
+            result = run_job(job)
+        result.raise_failure()
         required, added = safety_titles(doc)
-        made = SummaryFile(data=rendered.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
-                           pages=rendered.pages, document=doc, required_titles=required, added_titles=added,
-                           findings=notes + result.findings)
+        made = SummaryFile(data=result.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
+                           pages=result.pages, document=doc, required_titles=required, added_titles=added,
+                           findings=notes + list(result.findings))
         with self._lock:
             self._made[key] = made
             while len(self._made) > MADE_KEPT:
