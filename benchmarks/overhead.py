@@ -1,7 +1,7 @@
 """Overhead over the renderer (issue 10, section 4), measured inside one process.
 
 `python benchmarks/overhead.py editions PROJECT RUNS` prints, as JSON, for every PDF edition
-of the bundled topic: the time of our own work for it (`produce.render_one`: render the
+of the bundled topic: the time of our own work for it (`job.run_job`: render the
 templates, lay out and write with WeasyPrint, repair, read once, measure, check) and the
 time of WeasyPrint's bare layout and write of the same HTML with the same stylesheets
 (`weasyprint.HTML(string=...).write_pdf(stylesheets=..., pdf_variant="pdf/ua-1")`, what
@@ -62,8 +62,8 @@ def editions(root: Path, runs: int) -> dict:
     from weasyprint.text.fonts import FontConfiguration
 
     from publisher.clinic import read_clinic
-    from publisher.produce import render_edition, render_one
-    from publisher.project import Project, load_editions, load_topics
+    from publisher.job import Job, OutputOptions, render_edition, run_job
+    from publisher.project import Project, build_timestamp, load_editions, load_topics
     from publisher.select import select_sections
     from publisher.writers import embed_images
     from publisher.writers.pdf import RestrictedFetcher, needed_files
@@ -77,7 +77,8 @@ def editions(root: Path, runs: int) -> dict:
         gc.collect()  # both start from the same state: no garbage left by the other
         clock = Clock()
         with clock:
-            render_one(doc, clinic=clinic, project=project, name=f"{doc.edition.id}.pdf")
+            run_job(Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=f"{doc.edition.id}.pdf",
+                        options=OutputOptions(timestamp=build_timestamp(doc.topic)))).raise_failure()
         return clock.wall, clock.cpu
 
     def bare(doc) -> tuple[float, float]:

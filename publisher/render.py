@@ -49,7 +49,8 @@ class TemplateContext(TypedDict, total=False):
     lang: str  # the output's language (BCP 47)
     dir: str  # its direction: "rtl" for a right-to-left language, else "ltr"
     edition_title: str  # the edition's title in the output's language
-    parallel: object  # a bilingual edition: the second language (lang, dir, title, sections), else None
+    parallel: object  # a bilingual edition: the second language (lang, dir, html), else None
+    clinic_lang: str  # the clinic profile's language where it differs from the output's ("" if not)
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
         footer_left=footer_left + "".join(("\n" if doc.edition.large_print else " · ") + n for n in notes),
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
         lang=lang, dir="rtl" if translations.is_rtl(lang) else "ltr", edition_title=doc.edition.title,
+        clinic_lang=translations.clinic_language(clinic, lang),
         parallel=_parallel(doc),
     )
 

@@ -402,22 +402,40 @@ def has_targets(edition) -> bool:
     return bool(edition.reading_level)
 
 
-def split_sections(blocks: list[Block], doc) -> tuple[dict[str, list[Block]], tuple[str, ...]]:
-    """{section id: its own blocks} by heading, in the order the edition renders them.
+def _measured_sections(doc) -> list:
+    """The sections whose headings the text shows, in order: a bilingual edition shows its
+    second language's sections (`doc.parallel`) after the first's."""
+    sections = list(doc.all_sections())
+    if getattr(doc, "parallel", None) is not None:
+        sections += list(doc.parallel.all_sections())
+    return sections
+
+
+def _title_words(text: str) -> list[str]:
+    """A heading's words without the section number a layout may put before it ("2. What is ...")."""
+    return words(re.sub(r"^\s*\d+[.)]\s+", "", text))
+
+
+def split_sections(blocks: list[Block], doc) -> tuple[list[list[Block]], tuple[str, ...]]:
+    """The blocks of each section (by position in `_measured_sections`), found by heading, in
+    the order the edition renders them; and the ids of sections whose heading was not found.
 
     A heading that is not the next selected section and sits at the level of the current
     section or above (the references, a colophon) ends the measured text until the next
-    selected section's heading."""
-    expected = list(doc.all_sections())
-    parts: dict[str, list[Block]] = {s.id: [] for s in expected}
-    index, current, current_level = 0, None, 0
+    selected section's heading; so does, in a bilingual edition, text in the other language."""
+    expected = _measured_sections(doc)
+    bilingual = getattr(doc, "parallel", None) is not None
+    parts: list[list[Block]] = [[] for _ in expected]
+    index, current, current_level, current_lang = 0, None, 0, ""
     for block in blocks:
         if block.kind == "heading":
-            if index < len(expected) and words(block.text) == words(expected[index].body.title):
-                current, current_level = expected[index].id, block.level
+            if index < len(expected) and _title_words(block.text) == _title_words(expected[index].body.title):
+                current, current_level, current_lang = index, block.level, language_of(block.lang)
                 index += 1
             elif current is not None and block.level <= current_level:
                 current = None
+        elif bilingual and current is not None and language_of(block.lang) != current_lang:
+            current = None  # the other language's half begins (its title block first)
         if current is not None:
             parts[current].append(block)
     return parts, tuple(s.id for s in expected[index:])
@@ -439,14 +457,14 @@ def measure_blocks(blocks: list[Block], doc) -> Reading:
     unmeasured: dict[str, int] = {}
     carry: list[Block] = []
     carried: list[str] = []
-    sections = list(doc.all_sections())
+    sections = _measured_sections(doc)
     for number, section in enumerate(sections):
-        own = carry + parts[section.id]
-        has_text = any(b.kind != "heading" for b in parts[section.id])
+        own = carry + parts[number]
+        has_text = any(b.kind != "heading" for b in parts[number])
         if not has_text and section.children and number + 1 < len(sections):
             carry, carried = own, carried + [section.id]  # a lone heading joins its first child
             continue
-        if not own and section.id in missing:
+        if not own:  # its heading was not found (r-003)
             continue
         for lang, group in _by_language(own, default).items():
             kept = [b for b in group if measurable(b)]
