@@ -2,6 +2,7 @@
 byte-for-byte as it was and no half-written file; output problems are clear o-00x errors."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -103,7 +104,8 @@ def test_an_interrupted_build_leaves_earlier_outputs_and_no_half_written_file(ti
     # Every output of the next build differs; six files, so a kill lands in the middle.
     edit(root / "source" / "tiny" / "topic.yaml", 'version: "1.0"', 'version: "1.1"')
     process = subprocess.Popen([sys.executable, str(ROOT / "publish.py"), "build", "--root", str(root),
-                                "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)  # its own process group: the build and its workers
     deadline = time.monotonic() + 120
     try:
         # The first output of the new build appears (staged beside its target): kill now.
@@ -111,8 +113,10 @@ def test_an_interrupted_build_leaves_earlier_outputs_and_no_half_written_file(ti
             assert process.poll() is None, "the build ended before it could be interrupted"
             assert time.monotonic() < deadline, "no output appeared"
             time.sleep(0.005)
-        process.send_signal(signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)
     finally:
+        with contextlib.suppress(ProcessLookupError):  # whatever failed above: leave no worker running
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     assert process.returncode == -signal.SIGKILL
     after = snapshot(out)
