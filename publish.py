@@ -39,6 +39,9 @@ def _fail(exc: PublishError):
 def cli():
     """Publish accessible patient handouts (PDF), clinician summaries (PDF), EPUB booklets
     and web pages from the topics in source/."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is shown as \udcff, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 @cli.command()
@@ -213,6 +216,27 @@ def check(targets, out_dir, topic_dirs, fmt, root):
                    else "No problems found.")
     if result.errors:
         sys.exit(ChecksFailed.exit_code)
+
+
+@cli.command("review-sheet")
+@click.argument("targets", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("review"), show_default=True, help="Folder for the PNG sheets.")
+@click.option("--dpi", type=click.IntRange(min=20, max=300), default=60, show_default=True,
+              help="Resolution of each page.")
+@click.option("--columns", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Pages side by side in one row.")
+def review_sheet(targets, out_dir, dpi, columns):
+    """Draw every page of every PDF in TARGETS (files or folders; default handouts/) side by
+    side, one PNG contact sheet per PDF, for a person to look at every page at once."""
+    from publisher.reviewsheet import review_sheets
+    try:
+        sheets = review_sheets(list(targets) or [Path("handouts")], out_dir, dpi=dpi, columns=columns)
+    except PublishError as exc:
+        _fail(exc)
+    for sheet in sheets:
+        click.echo(f"{sheet.png}  ({sheet.pages} page(s) of {sheet.pdf})")
+    click.echo(f"Wrote {len(sheets)} sheet(s) to {out_dir}.")
 
 
 @cli.command("import")

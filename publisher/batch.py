@@ -161,10 +161,10 @@ def build_batch(project: Project, recipes_dir: Path, *, out_dir: Path | None = N
         client = Client(scheduler)
         executor = client.get_executor()
     elif executor is None:
-        from concurrent.futures import ProcessPoolExecutor
+        from .runner import process_pool
         # A worker is replaced after WORKER_TASKS files: WeasyPrint's caches grow with every
         # document, and a fresh worker keeps the peak memory the same for any batch size.
-        executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, max_tasks_per_child=WORKER_TASKS)
+        executor = process_pool(jobs or os.cpu_count() or 1, tasks_per_worker=WORKER_TASKS)
     progress(f"2/3 rendering {len(planned)} file(s)")
     result, failed, problems = BatchResult(), None, []
     done: dict[int, tuple[JobResult, int]] = {}  # without the bytes, which are staged on disk

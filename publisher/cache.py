@@ -78,7 +78,7 @@ def _tree_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
         if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -165,7 +165,8 @@ def cache_file(project_root: Path, out_dir: Path) -> Path:
     """Where the cache of builds into `out_dir` lives: beside the project, one file per output folder."""
     out, root = Path(out_dir).resolve(), Path(project_root).resolve()
     # Named relative to the project when inside it, so a copied or moved project keeps its cache.
-    where = sha256((out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)).encode())[:16]
+    # os.fsencode: a folder name need not be UTF-8 (Linux names are bytes; Python keeps the odd ones as surrogates).
+    where = sha256(os.fsencode(out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)))[:16]
     return Path(project_root) / ".cache" / "builds" / f"{where}.json"
 
 

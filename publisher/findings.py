@@ -92,6 +92,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "o-001": ("Cannot write output", "Check the folder exists and is writable, and the disk has space."),
     "o-002": ("Two outputs would write the same file", "Give each output its own path."),
     "o-003": ("Output path outside the output folder", "Outputs stay inside the output folder: no '..', no absolute paths, no links that lead out of it."),
+    "o-004": ("Another build is writing the output folder", "Wait until the other build has finished and run yours again, or build into another folder with -o."),
     "v-001": ("Validator not available", "Install it (see .ci/run)."),
     # large print (APH guidance, measured in the PDF)
     "l-001": ("Large-print text under 18 pt", "Give the element a large-print size in layouts/styles/print.css (.large-print block)."),

@@ -34,6 +34,7 @@ class Format:
     checks: str  #: module with `check(data, *, name) -> list[Finding]`: our own fast checks
     text: str  #: "module:function" (data: bytes) -> str: the text a reader gets
     blocks: str  #: "module:function" (data: bytes) -> list[Block]: headings, paragraphs, items
+    reader: str  #: "module:function" (data: bytes, fmt) -> the file read once, for all its checks
     validators: tuple[str, ...] = ()  #: external validators that judge this format (verify/external)
     paged: bool = False  #: laid out on paper: --paper and max_pages apply; can give EPUBs page numbers
     reading_level_metadata: bool = False  #: the writer's `add_reading_level` puts the grade in the file
@@ -64,6 +65,11 @@ class Format:
         """`(data) -> list[verify.text.Block]`: the file's text as headings, paragraphs and items."""
         return _load(*self.blocks.split(":"))
 
+    def read(self, data: bytes):
+        """`data` read once for all the checks: an object with `.data`, `.blocks()`,
+        `.with_reading_level(level) -> bytes` and `.close()` (a context manager)."""
+        return _load(*self.reader.split(":"))(data, self)
+
     def add_reading_level(self, data: bytes, level: str) -> bytes:
         """`data` with the measured reading level in its metadata (schema:educationalLevel);
         unchanged for a format that has no metadata field tools read for it."""
@@ -80,13 +86,15 @@ FORMATS: dict[str, Format] = {
         name="pdf", extension=".pdf", media_type="application/pdf", label="PDF (print)",
         stylesheets=("styles/tokens.css", "styles/print.css"),
         writer="publisher.writers.pdf", checks="publisher.verify.pdf",
-        text="publisher.verify.text:pdf_text", blocks="publisher.verify.text:pdf_blocks",
+        text="publisher.verify.text:pdf_text", blocks="publisher.verify.pdfread:pdf_blocks",
+        reader="publisher.verify.pdfread:read_pdf",
         paged=True, reading_level_metadata=True, shown_inline=True),
     "epub": Format(
         name="epub", extension=".epub", media_type="application/epub+zip", label="EPUB e-book",
         stylesheets=("styles/tokens.css", "styles/epub.css"),
         writer="publisher.writers.epub", checks="publisher.verify.epub",
         text="publisher.verify.text:epub_text", blocks="publisher.verify.text:epub_blocks",
+        reader="publisher.verify.text:MarkupFile",
         validators=("epubcheck", "ace"), reading_level_metadata=True, takes_page_numbers=True, digital_rank=2,
         conformance_claim=True),
     "html": Format(
@@ -94,6 +102,7 @@ FORMATS: dict[str, Format] = {
         stylesheets=("styles/tokens.css", "styles/screen.css"),
         writer="publisher.writers.html", checks="publisher.verify.html",
         text="publisher.verify.text:html_text", blocks="publisher.verify.text:html_blocks",
+        reader="publisher.verify.text:MarkupFile",
         validators=("axe",), digital_rank=1, shown_inline=True),
 }
 

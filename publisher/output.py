@@ -6,15 +6,18 @@ interrupted build never leaves a half-written output and never destroys an earli
 one. A build stages every output first and commits them together only when all passed
 (`stage` / `commit` / `discard`). A path may be written only once per build, and never
 outside the output folder (no '..', no absolute paths, no links leading out of it).
-Every problem is an OutputError carrying an o-00x finding.
+Only one build writes an output folder at a time: `prepare` locks the folder (o-004 when
+another build holds it). Every problem is an OutputError carrying an o-00x finding.
 """
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import re
 import stat
 import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from .findings import finding, shown_path
 from .model import SourceRef
 
 PART_SUFFIX = ".part"
+
 # `.<target name>.<pid>.<random>.part`: the pid tells a live build's file from a stale one.
 _PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.part$")
 
@@ -72,6 +76,7 @@ class OutputWriter:
         self.out_dir = Path(out_dir)
         self.written: set[Path] = set()
         self.staged: list[_Staged] = []
+        self._lock: FolderLock | None = None
 
     # -- before anything is rendered ----------------------------------------------------
     def prepare(self) -> Path:
@@ -92,6 +97,9 @@ class OutputWriter:
         if _read_only(out):
             raise _error("o-001", "the output folder is read-only", out,
                          hint="Make the folder writable, or choose another one with -o.")
+        if self._lock is None:  # held until this writer is gone (the build has returned)
+            self._lock = lock_folder(out)
+            weakref.finalize(self, self._lock.release)
         self.remove_stale_parts()
         return out.resolve()
 
@@ -202,3 +210,66 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True  # someone else's live process
     return True
+
+
+# -- one build per output folder ------------------------------------------------------------
+
+@dataclass
+class _Held:
+    fd: int
+    count: int
+
+
+_HELD: dict[Path, _Held] = {}  # folders this process holds the lock of
+
+
+@dataclass
+class FolderLock:
+    """This process's hold on an output folder's lock; `release` once per `lock_folder`."""
+
+    folder: Path
+    released: bool = False
+
+    def release(self) -> None:
+        held = _HELD.get(self.folder)
+        if self.released or held is None:
+            return
+        self.released = True
+        held.count -= 1
+        if held.count == 0:
+            del _HELD[self.folder]
+            os.close(held.fd)  # closing the file ends the lock
+
+
+def lock_folder(folder: Path) -> FolderLock:
+    """Lock an output folder for this build (fcntl.flock on the folder itself: nothing is
+    created in it), or stop at once with o-004 when another process holds it. The kernel
+    ends the lock with the process, so a killed build leaves no stale lock. Within one
+    process the lock is shared: a server or a test may run builds one after another. A file
+    system that cannot lock (some network shares) builds without it."""
+    folder = Path(folder).resolve()
+    if folder in _HELD:
+        _HELD[folder].count += 1
+        return FolderLock(folder)
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _error("o-001", f"cannot open the output folder: {_reason(exc)}", folder) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise _error("o-004", "another build is writing into this folder right now; nothing was written",
+                         folder) from None
+        return FolderLock(folder, released=True)  # no locks here: build as before
+    _HELD[folder] = _Held(fd, 1)
+    return FolderLock(folder)
+
+
+def forget_locks() -> None:
+    """In a forked worker: drop the inherited references to the parent's folder locks, so
+    that only the parent holds them (and they end with its build)."""
+    for held in _HELD.values():
+        os.close(held.fd)
+    _HELD.clear()

@@ -3,7 +3,14 @@
 renders nothing never imports WeasyPrint."""
 from __future__ import annotations
 
+import io
+
 import pikepdf
+from lxml import etree
+
+SCHEMA_NS = "http://schema.org/"
+# So that pikepdf writes schema:educationalLevel rather than ns0:educationalLevel.
+etree.register_namespace("schema", SCHEMA_NS)
 
 
 def kids(node) -> list:
@@ -40,3 +47,18 @@ def number_tree(node) -> dict[int, object]:
 def name_tree(node) -> dict[bytes, object]:
     """A name tree (/Names, /Kids) as a dict."""
     return _tree(node, "/Names", bytes)
+
+
+def save_with_reading_level(pdf: pikepdf.Pdf, level: str) -> bytes:
+    """Add schema:educationalLevel (the measured reading level, e.g. "Flesch-Kincaid grade
+    5.4") to an open PDF's XMP metadata and return the saved bytes.
+
+    It edits the one rdf:RDF packet in place (WeasyPrint's own xmp_metadata hook would add a
+    second one), keeps the PDF/UA identification, does not stamp pikepdf as the producer or
+    a modification time, and derives the second /ID from the content, so the same content
+    still gives the same bytes."""
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta[f"{{{SCHEMA_NS}}}educationalLevel"] = level
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return out.getvalue()

@@ -71,15 +71,19 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
         written = write(rendered, base)
     except ChecksFailed as exc:
         raise ChecksFailed(_naming(exc.findings, name, doc)) from None
-    reading = readability.measure(doc, written.data) if readability.has_targets(doc.edition) else None
+    # The written file is read once (for a PDF: one open, one scan of its pages): the reading
+    # level is measured on it, written into its metadata, and every fast check reads it.
+    with fmt.read(written.data) as file:
+        reading = readability.measure(doc, written.data, file) if readability.has_targets(doc.edition) else None
+        data = file.with_reading_level(reading.whole.describe()) if reading else written.data
+        findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading,
+                                                                      file=file)
 
     def final_bytes(options: dict) -> bytes:
-        """The file's bytes with the measured reading level in its metadata."""
-        data = written.data if not options else write(rendered, {**base, **options}).data
+        """The file written again with other options, with the measured reading level."""
+        data = write(rendered, {**base, **options}).data
         return fmt.add_reading_level(data, reading.whole.describe()) if reading else data
 
-    data = final_bytes({})
-    findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading)
     if check == "full" and not any(f.is_error for f in findings):
         data, more = _check_full(doc, data, final_bytes, name=name,
                                  result=result if result is not None else BuildResult())

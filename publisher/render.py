@@ -138,8 +138,8 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     # The running footer: the title, then who to call, then the review date; line breaks
     # (css_string writes them as \A; the margin box keeps them) so nothing wraps mid-phrase.
     contact = " · ".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
-    if doc.edition.large_print:  # 18 pt: one item a line; the title is large on page 1
-        footer_left = "\n".join(p for p in (clinic.name, _nowrap(clinic.phone), f"Reviewed {reviewed}") if p)
+    if doc.edition.large_print:  # 18 pt: who to call on one line (it wraps at the dot if it must), then the date
+        footer_left = "\n".join(p for p in (contact, f"Reviewed {reviewed}") if p)
     else:
         footer_left = "\n".join((main_title, " · ".join(p for p in (contact, f"Reviewed {reviewed}") if p)))
     return TemplateContext(

@@ -55,9 +55,51 @@ def executor_for(jobs: int | None, *, work: int, scheduler: str | None = None,
     if workers <= 1:
         yield SerialExecutor()
         return
-    from concurrent.futures import ProcessPoolExecutor
-    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=tasks_per_worker)
+    pool = process_pool(workers, tasks_per_worker=tasks_per_worker)
     try:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def process_pool(workers: int, *, tasks_per_worker: int | None = None) -> Executor:
+    """A local process pool whose workers die with this process: when it ends in any way
+    (kill -9, the out-of-memory killer, a CI runner ending the job), no worker stays behind
+    holding the build's output streams open."""
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=tasks_per_worker,
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker: end when `parent` ends. On Linux the kernel sends SIGKILL on the parent's
+    death (prctl PR_SET_PDEATHSIG); elsewhere a daemon thread checks every second whether the
+    worker was handed to another parent. A parent already gone before this ran ends it now."""
+    import signal
+    import sys
+
+    from .output import forget_locks
+    forget_locks()  # a forked worker's copy of the build's output-folder lock
+    armed = False
+    if sys.platform.startswith("linux"):
+        import ctypes
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()

@@ -18,13 +18,15 @@ build` arguments). Two kinds of `in/`:
 Inputs too large to commit (the limits of publisher/limits.py) are made by the fixture's
 `make.py`: its `make(project)` writes them into the project after `in/` is copied.
 
-Options: `args.txt` holds the extra `publish build` arguments, or a whole other command
+Options: `locked.txt` (its text says why): another process holds the output folder's lock
+while the command runs, as a build in progress does. `args.txt` holds the extra `publish build` arguments, or a whole other command
 (`summary ...`, `check ...`) run in the project; `today.txt` the date the build takes as
 today (default FIXTURE_TODAY: no fixture depends on the real clock). A command that prints
 only warnings must succeed (exit 0); the runner checks that itself.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import importlib
@@ -104,7 +106,8 @@ def run_fixture(code: str, where: Path, monkeypatch) -> Run:
     today = dt.date.fromisoformat(today_file.read_text().strip()) if today_file.exists() else FIXTURE_TODAY
     monkeypatch.setattr(publisher.build, "build_editions",
                         functools.partial(publisher.build.build_editions, today=today))
-    result = CliRunner().invoke(publish.cli, command)
+    with _locked_by_another_build(where / "out") if (folder / "locked.txt").exists() else contextlib.nullcontext():
+        result = CliRunner().invoke(publish.cli, command)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     lines = (result.stdout if command[0] == "check" else result.stderr).splitlines()
@@ -115,6 +118,23 @@ def run_fixture(code: str, where: Path, monkeypatch) -> Run:
         assert result.exit_code == (exit_code_for(code) if errors else 0), (result.exit_code, lines)
         return Run(None, lines)
     return Run(result.exit_code, lines)
+
+
+@contextlib.contextmanager
+def _locked_by_another_build(folder: Path):
+    """The output folder locked by another process, as a build in progress holds it."""
+    import subprocess
+    import sys
+    folder.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()", str(folder)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        holder.communicate("", timeout=30)
 
 
 def _output_lines(path: Path, folder: Path) -> list[str]:

@@ -15,7 +15,8 @@ from publisher.build import build_editions, load_editions, load_topics
 from publisher.clinic import read_clinic
 from publisher.render import render_edition
 from publisher.select import select_sections
-from publisher.verify.pdf import Tagged, check, heading_sequence, name_tree
+from publisher.verify.pdf import check, heading_sequence, name_tree
+from publisher.verify.pdfread import PdfFile
 from publisher.writers import pdf as pdf_writer
 from publisher.writers.pdf import capture_logs
 from publisher.writers.pdfua import write_pdf
@@ -49,7 +50,7 @@ def open_pdf(data_or_path) -> pikepdf.Pdf:
     return pikepdf.open(io.BytesIO(data_or_path))
 
 
-def elements(tagged: Tagged, tag: str) -> list:
+def elements(tagged: PdfFile, tag: str) -> list:
     return [e for e in tagged.elements if e.S == pikepdf.Name(tag)]
 
 
@@ -69,7 +70,7 @@ def test_real_outputs_meet_every_pdfua_condition(built, topic, edition):
 @pytest.mark.parametrize("topic,edition", PDF_EDITIONS)
 def test_footer_and_page_numbers_are_pagination_artifacts(built, topic, edition):
     with open_pdf(output(built, topic, edition)) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         pages = len(pdf.pages)
         for number, marks in enumerate(tagged.marks, start=1):
             footer = [text for kind, sub, text in marks.artifact_texts() if (kind, sub) == ("/Pagination", "/Footer")]
@@ -84,7 +85,7 @@ def test_no_untagged_content(built, topic, edition):
     """Every painting operator is in tagged content or an artifact, and every MCID maps
     through /StructParents and the ParentTree to an element reachable from the root."""
     with open_pdf(output(built, topic, edition)) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         for page, marks in zip(pdf.pages, tagged.marks):
             assert marks.unmarked == {}
             assert marks.artifact_in_tagged == marks.tagged_in_artifact == 0
@@ -102,7 +103,7 @@ def test_no_untagged_content(built, topic, edition):
 def test_callouts_are_sections_with_their_heading(built, topic):
     """The disclaimer box and the crisis box are Sect elements that start with their heading."""
     with open_pdf(output(built, topic, "patient-handout")) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         openings = {}
         for sect in elements(tagged, "/Sect"):
             kids = kid_elements(sect)
@@ -118,7 +119,7 @@ def test_callouts_are_sections_with_their_heading(built, topic):
 @pytest.mark.parametrize("topic,edition", PDF_EDITIONS)
 def test_lists_are_l_li_lbl_lbody(built, topic, edition):
     with open_pdf(output(built, topic, edition)) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         lists = elements(tagged, "/L")
         assert lists
         for lst in lists:
@@ -130,7 +131,7 @@ def test_lists_are_l_li_lbl_lbody(built, topic, edition):
 
 def test_clinician_table_has_scopes_and_headers_through_the_idtree(built):
     with open_pdf(output(built, "sleep-hygiene", "clinician-summary")) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         ids = name_tree(pdf.Root.StructTreeRoot.IDTree)
         (table,) = elements(tagged, "/Table")
         cells = [e for e in tagged.elements if str(e.S) in ("/TH", "/TD")
@@ -180,7 +181,7 @@ def test_web_link_is_tagged_and_described_by_its_words(project, tmp_path):
     result = build_editions(project, editions=["booklet-print"], out_dir=tmp_path / "out",
                             topics=["sleep-hygiene"], topic_dirs=[SLEEP_TOPIC], clinic_file=clinic)
     with open_pdf(result.outputs[0].path) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         links = [(page, a) for page in pdf.pages for a in page.obj.get("/Annots", [])
                  if "/A" in a and str(a.A.get("/URI", "")).startswith("https://test.example.org")]
         assert len(links) == 1
@@ -249,7 +250,7 @@ def test_fixture_passes_every_condition_without_renderer_errors(repairs):
 def test_decorative_image_is_a_layout_artifact_and_the_other_keeps_its_alt(repairs):
     data, _ = repairs
     with open_pdf(data) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         assert [str(f.Alt) for f in elements(tagged, "/Figure")] == ["A small blue square"]
         artifacts = [dict(ops[1]) for ops, _ in pikepdf.parse_content_stream(pdf.pages[0], "BDC")
                      if ops[0] == pikepdf.Name.Artifact]
@@ -262,7 +263,7 @@ def test_decorative_image_is_a_layout_artifact_and_the_other_keeps_its_alt(repai
 def test_inner_lang_reaches_the_structure_element(repairs):
     data, _ = repairs
     with open_pdf(data) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         langs = {tagged.text(e): str(e.Lang) for e in tagged.elements if "/Lang" in e}
         assert langs == {"Si necesita ayuda, llame o envíe un mensaje de texto al 988.": "es"}
         assert str(pdf.Root.Lang) == "en-US"
@@ -271,7 +272,7 @@ def test_inner_lang_reaches_the_structure_element(repairs):
 def test_links_are_described_by_their_words(repairs):
     data, _ = repairs
     with open_pdf(data) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         page = pdf.pages[0]
         assert page.obj.Tabs == pikepdf.Name.S
         described = {}
@@ -288,7 +289,7 @@ def test_links_are_described_by_their_words(repairs):
 def test_row_headers_get_row_scope_and_head_their_row(repairs):
     data, _ = repairs
     with open_pdf(data) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         ids = name_tree(pdf.Root.StructTreeRoot.IDTree)
         row_table = elements(tagged, "/Table")[1]
         cells = [e for e in tagged.elements if str(e.S) in ("/TH", "/TD") and _inside(e, row_table)]
@@ -305,7 +306,7 @@ def test_row_headers_get_row_scope_and_head_their_row(repairs):
 def test_callout_in_an_aside_is_a_section_too(repairs):
     data, _ = repairs
     with open_pdf(data) as pdf:
-        tagged = Tagged.read(pdf)
+        tagged = PdfFile.of(pdf)
         firsts = [tagged.text(kid_elements(s)[0]) for s in elements(tagged, "/Sect")]
         assert firsts == ["Medical Disclaimer", "If you are in crisis"]
 
@@ -313,7 +314,7 @@ def test_callout_in_an_aside_is_a_section_too(repairs):
 def test_fixture_footer_is_pagination_artifacts(repairs):
     data, _ = repairs
     with open_pdf(data) as pdf:
-        marks = Tagged.read(pdf).marks[0]
+        marks = PdfFile.of(pdf).marks[0]
         assert marks.artifact_texts()[-2:] == [
             ("/Pagination", "/Footer", "Repairs fixture · Test Clinic · Reviewed 2026-01-01"),
             ("/Pagination", "/Footer", "Page 1 of 1")]

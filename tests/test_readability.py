@@ -15,7 +15,8 @@ from publisher.clinic import read_clinic
 from publisher.select import select_sections
 from publisher.verify import readability
 from publisher.verify.readability import Score, score_blocks, score_text, syllables
-from publisher.verify.text import Block, element_blocks, pdf_blocks, words
+from publisher.verify.pdfread import pdf_blocks
+from publisher.verify.text import Block, element_blocks, words
 
 from conftest import output
 

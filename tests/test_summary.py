@@ -188,7 +188,7 @@ def test_pdf_shows_the_clinic_in_title_block_footer_and_crisis_box(summaries):
     text = " ".join(pdf_text(path.read_bytes()).split())  # no-break spaces become spaces too
     with pikepdf.open(path) as pdf:
         pages = len(pdf.pages)
-    assert text.count("Riverside Family Health +1 (217) 555-0142 Reviewed 2026-11-01 Page") == pages
+    assert text.count("Riverside Family Health · +1 (217) 555-0142 Reviewed 2026-11-01 Page") == pages
     # Local crisis resources are added after 988, in the same crisis box.
     crisis = [x for t, x in elements if t in ("/Sect", "/Part", "/Div") and x.startswith("If you are in crisis")]
     assert crisis, "no crisis box in the structure tree"

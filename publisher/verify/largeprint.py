@@ -2,67 +2,26 @@
 
 Every glyph must be 18 pt or larger (the running footer too: it carries the clinic's phone
 and the page number), body lines must be at least 1.5 font sizes apart (baseline to
-baseline), and no body text may be italic. Measured with pdfminer.six on the written PDF,
-not on the stylesheet, so a template or content change that breaks the promise is caught.
+baseline), and no body text may be italic. Measured on the written PDF's text runs (their printed
+size and place, from the one reading of the file in `pdfread`), not on the stylesheet, so a
+template or content change that breaks the promise is caught.
 """
 from __future__ import annotations
 
-import io
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import Counter
 
 from ..findings import Finding, finding
+from .pdfread import Line, PdfFile
 
 MIN_SIZE = 18.0  # APH large print
 MIN_LINE_HEIGHT = 1.5  # baseline distance / font size
 _EPSILON = 0.05
 
 
-@dataclass(frozen=True)
-class Line:
-    page: int
-    baseline: float
-    x0: float
-    x1: float
-    size: float
-    text: str
-    italic: bool
-
-
 def glyph_lines(data: bytes) -> list[Line]:
-    """The text lines of a PDF, top to bottom: glyphs grouped by page and baseline, split
-    where a wide gap separates two columns (e.g. the left and right footer boxes)."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTChar
-
-    lines: list[Line] = []
-    for number, page in enumerate(extract_pages(io.BytesIO(data)), start=1):
-        by_baseline: dict[float, list] = defaultdict(list)
-        stack = [page]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, LTChar):
-                by_baseline[round(item.matrix[5], 1)].append(item)  # matrix[5]: the baseline's y
-            elif hasattr(item, "__iter__"):
-                stack.extend(item)
-        for baseline in sorted(by_baseline, reverse=True):
-            chars = sorted(by_baseline[baseline], key=lambda c: c.x0)
-            run = [chars[0]]
-            for char in chars[1:] + [None]:
-                if char is not None and char.x0 - run[-1].x1 < 2 * max(char.size, run[-1].size):
-                    run.append(char)
-                    continue
-                lines.append(_line(number, baseline, run))
-                run = [char]
-    return lines
-
-
-def _line(page: int, baseline: float, chars: list) -> Line:
-    visible = [c for c in chars if c.get_text().strip()] or chars
-    size = Counter(round(c.size, 1) for c in visible).most_common(1)[0][0]
-    italic = any("italic" in c.fontname.lower() or "oblique" in c.fontname.lower() for c in visible)
-    return Line(page=page, baseline=baseline, x0=min(c.x0 for c in chars), x1=max(c.x1 for c in chars),
-                size=size, text="".join(c.get_text() for c in chars), italic=italic)
+    """The printed lines of a PDF, top to bottom (see `PdfFile.lines`)."""
+    with PdfFile(data) as pdf:
+        return pdf.lines()
 
 
 def line_height_ratios(lines: list[Line], body_size: float) -> list[tuple[float, Line]]:
@@ -84,8 +43,9 @@ def line_height_ratios(lines: list[Line], body_size: float) -> list[tuple[float,
     return ratios
 
 
-def check(data: bytes, *, name: str) -> list[Finding]:
-    lines = glyph_lines(data)
+def check(data: bytes, *, name: str, file: PdfFile | None = None) -> list[Finding]:
+    """The large-print promise on a PDF's printed lines. `file`: the bytes already read."""
+    lines = file.lines() if file is not None else glyph_lines(data)
     found: list[Finding] = []
     small = [ln for ln in lines if ln.size < MIN_SIZE - _EPSILON and ln.text.strip()]
     for ln in small[:5]:

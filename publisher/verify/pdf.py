@@ -6,15 +6,13 @@ each with the p- code of the condition from findings.CATALOG.
 """
 from __future__ import annotations
 
-import io
 import re
-from dataclasses import dataclass, field
 
 import pikepdf
 
 from ..findings import Finding, finding
-from ..pdftree import kids as _kids, name_tree, number_tree  # noqa: F401 (name_tree: for callers)
-from .pdf_content import PageMarks, scan_page
+from ..pdftree import kids as _kids, name_tree
+from .pdfread import PdfFile, is_element, struct_elements  # noqa: F401 (struct_elements: for callers)
 
 HEADINGS = {f"/H{n}": n for n in range(1, 7)}
 LIST_KIDS = {"/L": {"/LI", "/L", "/Caption"}, "/LI": {"/Lbl", "/LBody"}}
@@ -22,88 +20,11 @@ LIST_PARENTS = {"/LI": {"/L"}, "/Lbl": {"/LI"}, "/LBody": {"/LI"}}
 URL_LIKE = re.compile(r"^(#|[a-z][a-z0-9+.-]*:|www\.)", re.I)
 
 
-def _is_element(node) -> bool:
-    return isinstance(node, pikepdf.Dictionary) and "/S" in node and node.get("/Type") not in (
-        pikepdf.Name.MCR, pikepdf.Name.OBJR)
-
-
-def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
-    """Every structure element reachable from the root, in document (depth-first) order."""
-    root = pdf.Root.get("/StructTreeRoot")
-    if root is None:
-        return []
-    order, seen = [], set()
-    stack = list(reversed(_kids(root)))
-    while stack:
-        node = stack.pop()
-        if not _is_element(node) or node.objgen in seen:
-            continue
-        seen.add(node.objgen)
-        order.append(node)
-        stack.extend(reversed(_kids(node)))
-    return order
-
-
-@dataclass
-class Tagged:
-    """A tagged PDF read once: reachable elements, the ParentTree and each page's marks."""
-
-    pdf: pikepdf.Pdf
-    elements: list = field(default_factory=list)
-    reachable: set = field(default_factory=set)
-    parents: dict = field(default_factory=dict)
-    page_index: dict = field(default_factory=dict)  # page objgen -> index
-    marks: list[PageMarks] = field(default_factory=list)
-
-    @classmethod
-    def read(cls, pdf: pikepdf.Pdf, *, decode: bool = True) -> "Tagged":
-        tree = pdf.Root.get("/StructTreeRoot")
-        parent_tree = tree.get("/ParentTree") if tree is not None else None
-        elements = struct_elements(pdf)
-        cmaps: dict = {}
-        return cls(pdf=pdf, elements=elements, reachable={e.objgen for e in elements},
-                   parents=number_tree(parent_tree) if parent_tree is not None else {},
-                   page_index={p.obj.objgen: i for i, p in enumerate(pdf.pages)},
-                   marks=[scan_page(p, decode=decode, cmaps=cmaps) for p in pdf.pages])
-
-    def _page_of(self, node, inherited: int | None) -> int | None:
-        page = node.get("/Pg")
-        return self.page_index.get(page.objgen, inherited) if page is not None else inherited
-
-    def text(self, element) -> str:
-        """The words of an element, from the marked content of it and its descendants."""
-        pieces: list[tuple[float, str]] = []
-
-        def walk(node, page):
-            page = self._page_of(node, page)
-            for kid in _kids(node):
-                if isinstance(kid, int):
-                    if page is not None:
-                        pieces.extend(self.marks[page].texts(kid))
-                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.MCR:
-                    kid_page = self._page_of(kid, page)
-                    if kid_page is not None:
-                        pieces.extend(self.marks[kid_page].texts(int(kid.MCID)))
-                elif _is_element(kid):
-                    walk(kid, page)
-
-        walk(element, None)
-        out, last_line = "", None
-        for line, text in pieces:
-            # A new line of text with no space at the break: the words still part there.
-            if last_line is not None and line != last_line and out and not out[-1].isspace() \
-                    and text and not text[0].isspace():
-                out += " "
-            out += text
-            last_line = line
-        return " ".join(out.split())
-
-
-def heading_sequence(pdf: pikepdf.Pdf, tagged: Tagged | None = None) -> list[tuple[int, str]]:
+def heading_sequence(source: pikepdf.Pdf | PdfFile) -> list[tuple[int, str]]:
     """(level, text) of every heading in the structure tree, in reading order; the text is
-    read from the heading's marked content."""
-    tagged = tagged or Tagged.read(pdf)
-    return [(HEADINGS[str(el.S)], tagged.text(el)) for el in tagged.elements if str(el.S) in HEADINGS]
+    read from the heading's marked content. `source`: a PdfFile, or an open pikepdf.Pdf."""
+    read = source if isinstance(source, PdfFile) else PdfFile.of(source)
+    return [(HEADINGS[str(el.S)], read.text(el)) for el in read.elements if str(el.S) in HEADINGS]
 
 
 def _xmp(pdf: pikepdf.Pdf) -> str:
@@ -111,27 +32,33 @@ def _xmp(pdf: pikepdf.Pdf) -> str:
     return meta.read_bytes().decode("utf-8", "replace") if meta is not None else ""
 
 
-def check(data: bytes, *, name: str) -> list[Finding]:
-    """Every PDF/UA-1 condition of STANDARDS.md section 2, on the bytes of one PDF."""
+def check(data: bytes, *, name: str, file: PdfFile | None = None) -> list[Finding]:
+    """Every PDF/UA-1 condition of STANDARDS.md section 2, on the bytes of one PDF.
+    `file`: those bytes already read (the build's one reading of the file)."""
+    if file is None:
+        with PdfFile(data) as opened:
+            return check_file(opened, name=name)
+    return check_file(file, name=name)
+
+
+def check_file(file: PdfFile, *, name: str) -> list[Finding]:
+    """Every PDF/UA-1 condition of STANDARDS.md section 2, on a PDF read once."""
     found: list[Finding] = []
 
     def add(code: str, message: str) -> None:
         found.append(finding(code, f"{name}: {message}"))
 
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        check_catalog(pdf, add)
-        tree = pdf.Root.get("/StructTreeRoot")
-        if tree is None or "/ParentTree" not in tree:
-            add("p-005", "no structure tree with a ParentTree (StructTreeRoot)")
-            return found
-        tagged = Tagged.read(pdf)
-        check_content(tagged, add)
-        check_headings(tagged, add)
-        check_figures(tagged, add)
-        check_tables(tagged, add)
-        check_lists(tagged, add)
-        check_annotations(tagged, add)
-        check_fonts(pdf, add)
+    check_catalog(file.pdf, add)
+    if not file.has_tree:
+        add("p-005", "no structure tree with a ParentTree (StructTreeRoot)")
+        return found
+    check_content(file, add)
+    check_headings(file, add)
+    check_figures(file, add)
+    check_tables(file, add)
+    check_lists(file, add)
+    check_annotations(file, add)
+    check_fonts(file.pdf, add)
     return found
 
 
@@ -155,10 +82,10 @@ def check_catalog(pdf: pikepdf.Pdf, add) -> None:
         add("p-018", "the trailer has no /ID")
 
 
-def check_content(tagged: Tagged, add) -> None:
+def check_content(tagged: PdfFile, add) -> None:
     """Every painting operator is in tagged content that a reachable element owns, or in an
     /Artifact; artifacts and tagged content do not nest in each other."""
-    for index, (page, marks) in enumerate(zip(tagged.pdf.pages, tagged.marks), start=1):
+    for index, (page, marks) in enumerate(zip(tagged.pages, tagged.marks), start=1):
         if marks.unmarked:
             ops = ", ".join(f"{op} ×{n}" for op, n in sorted(marks.unmarked.items()))
             add("p-011", f"page {index}: content outside tagged content or an /Artifact ({ops})")
@@ -171,7 +98,7 @@ def check_content(tagged: Tagged, add) -> None:
         orphans = []
         for mcid in marks.mcids:
             owner = owners[mcid] if isinstance(owners, pikepdf.Array) and mcid < len(owners) else None
-            if not (_is_element(owner) and owner.objgen in tagged.reachable and _owns(owner, mcid)):
+            if not (is_element(owner) and owner.objgen in tagged.reachable and _owns(owner, mcid)):
                 orphans.append(mcid)
         if orphans:
             shown = ", ".join(map(str, orphans[:8])) + (" ..." if len(orphans) > 8 else "")
@@ -189,10 +116,10 @@ def _owns(element, mcid: int) -> bool:
     return False
 
 
-def check_headings(tagged: Tagged, add) -> None:
+def check_headings(tagged: PdfFile, add) -> None:
     """Headings start at H1 and never skip a level going down."""
     previous = 0
-    for level, text in heading_sequence(tagged.pdf, tagged):
+    for level, text in heading_sequence(tagged):
         if previous == 0 and level != 1:
             add("p-006", f"the first heading is H{level} ('{text}'), not H1")
         elif previous and level > previous + 1:
@@ -200,10 +127,10 @@ def check_headings(tagged: Tagged, add) -> None:
         previous = level
 
 
-def check_figures(tagged: Tagged, add) -> None:
+def check_figures(tagged: PdfFile, add) -> None:
     for el in tagged.elements:
         if el.S == pikepdf.Name.Figure and not str(el.get("/Alt", "")).strip():
-            page = tagged._page_of(el, None)
+            page = tagged.page_of(el, None)
             where = f" on page {page + 1}" if page is not None else ""
             add("p-007", f"a Figure{where} has no /Alt text")
 
@@ -220,7 +147,7 @@ def _cells(table) -> list:
     out, stack = [], list(reversed(_kids(table)))
     while stack:
         node = stack.pop()
-        if not _is_element(node) or node.S == pikepdf.Name.Table:  # nested tables: their own check
+        if not is_element(node) or node.S == pikepdf.Name.Table:  # nested tables: their own check
             continue
         if node.S in (pikepdf.Name.TH, pikepdf.Name.TD):
             out.append(node)
@@ -229,7 +156,7 @@ def _cells(table) -> list:
     return out
 
 
-def check_tables(tagged: Tagged, add) -> None:
+def check_tables(tagged: PdfFile, add) -> None:
     """Tables have TH cells, each with /Scope or named by TD /Headers that resolve through
     the /IDTree."""
     tree = tagged.pdf.Root.StructTreeRoot
@@ -246,7 +173,7 @@ def check_tables(tagged: Tagged, add) -> None:
                 continue
             for ref in _table_attr(cell, "/Headers") or []:
                 target = ids.get(bytes(ref))
-                if not (_is_element(target) and target.S == pikepdf.Name.TH):
+                if not (is_element(target) and target.S == pikepdf.Name.TH):
                     add("p-016", f"table {number}: a cell's /Headers '{bytes(ref).decode('latin-1')}' "
                                  "does not resolve to a TH through the /IDTree")
                 else:
@@ -258,18 +185,18 @@ def check_tables(tagged: Tagged, add) -> None:
                 add("p-008", f"table {number}: a header cell has no /Scope and no cell names it in /Headers")
 
 
-def check_lists(tagged: Tagged, add) -> None:
+def check_lists(tagged: PdfFile, add) -> None:
     """Lists are L > LI > (Lbl, LBody)."""
     for el in tagged.elements:
         tag = str(el.S)
         allowed = LIST_KIDS.get(tag)
         if allowed:
-            wrong = sorted({str(k.S) for k in _kids(el) if _is_element(k) and str(k.S) not in allowed})
+            wrong = sorted({str(k.S) for k in _kids(el) if is_element(k) and str(k.S) not in allowed})
             if wrong:
                 add("p-014", f"a {tag[1:]} contains {', '.join(w[1:] for w in wrong)}")
         if tag in LIST_PARENTS:
             parent = el.get("/P")
-            if not (_is_element(parent) and str(parent.S) in LIST_PARENTS[tag]):
+            if not (is_element(parent) and str(parent.S) in LIST_PARENTS[tag]):
                 add("p-014", f"a {tag[1:]} is not inside a {' or '.join(p[1:] for p in LIST_PARENTS[tag])}")
 
 
@@ -279,10 +206,10 @@ def _words(text: str, targets: set[str]) -> bool:
     return bool(text) and text not in targets and not URL_LIKE.match(text) and bool(re.search(r"\w", text))
 
 
-def check_annotations(tagged: Tagged, add) -> None:
+def check_annotations(tagged: PdfFile, add) -> None:
     """Link annotations are tagged through an OBJR in a Link element and described in
     words; pages with annotations have /Tabs /S."""
-    for index, page in enumerate(tagged.pdf.pages, start=1):
+    for index, page in enumerate(tagged.pages, start=1):
         annots = page.obj.get("/Annots")
         if not annots:
             continue
@@ -294,7 +221,7 @@ def check_annotations(tagged: Tagged, add) -> None:
                 continue
             key = annot.get("/StructParent")
             owner = tagged.parents.get(int(key)) if key is not None else None
-            tagged_ok = (_is_element(owner) and owner.objgen in tagged.reachable and any(
+            tagged_ok = (is_element(owner) and owner.objgen in tagged.reachable and any(
                 isinstance(k, pikepdf.Dictionary) and k.get("/Type") == pikepdf.Name.OBJR
                 and k.get("/Obj") is not None and k.Obj.objgen == annot.objgen for k in _kids(owner)))
             if subtype == pikepdf.Name.Link and tagged_ok and owner.S != pikepdf.Name.Link:

@@ -17,11 +17,92 @@ PATH_OPERATORS = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*"}
 PAINT_OPERATORS = TEXT_OPERATORS | PATH_OPERATORS | {"sh", "Do", "INLINE IMAGE"}
 
 _MARK_OPERATORS = " ".join(sorted(PAINT_OPERATORS - {"INLINE IMAGE"} | {"BDC", "BMC", "EMC", "BI", "ID", "EI"}))
-_DECODE_OPERATORS = _MARK_OPERATORS + " Tf Tm Td TD"
+# With text: the graphics state stack and the text state, so that every text run has its
+# place, size and width on the page (what the large-print check measures).
+_DECODE_OPERATORS = _MARK_OPERATORS + " q Q cm BT Tf Tm Td TD T* TL Tc Tw Tz Ts"
+IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 ARTIFACT = "artifact"
 TAGGED = "tagged"
 OTHER = "other"
+
+
+class TextRun:
+    """One text-showing operator: where it is on the page, its size, font and text.
+
+    `baseline`, `x0` and `x1` are in the page's default user space (points, y upwards, as
+    pdfminer.six gives them); `size` is the font size as printed (the Tf size scaled by the
+    text and transformation matrices). The text and the run's width are worked out when
+    first asked for: most checks need only some of them."""
+
+    __slots__ = ("mcid", "artifact", "baseline", "x0", "size", "font", "_operand", "_scale", "_spacing",
+                 "_raw", "_x1")
+
+    def __init__(self, mcid: int | None, artifact: tuple[str, str] | None, baseline: float, x0: float,
+                 size: float, font: "ToUnicode", operand, scale: float, spacing: tuple):
+        self.mcid = mcid  # the marked-content id it is in; None in an artifact or unmarked
+        self.artifact = artifact  # (/Type, /Subtype) of the /Artifact it is in
+        self.baseline = baseline
+        self.x0 = x0
+        self.size = size
+        self.font = font
+        self._operand = operand  # the string, or the TJ array of strings and adjustments
+        self._scale = scale  # the horizontal scale from text space to the page
+        self._spacing = spacing  # (Tf size, Tc, Tw, Tz/100) when the run was shown
+        self._raw: bytes | None = None
+        self._x1: float | None = None
+
+    @property
+    def raw(self) -> bytes:
+        """The shown bytes (the strings of a TJ array, concatenated)."""
+        if self._raw is None:
+            self._raw = b"".join(item for item in _items(self._operand) if isinstance(item, bytes))
+        return self._raw
+
+    @property
+    def text(self) -> str:
+        return self.font.decode(self.raw)
+
+    @property
+    def italic(self) -> bool:
+        name = self.font.name.lower()
+        return "italic" in name or "oblique" in name
+
+    def advance(self) -> float:
+        """The run's width in text space: how far the text matrix moves."""
+        size, char_spacing, word_spacing, horizontal = self._spacing
+        width = 0.0
+        for item in _items(self._operand):
+            if isinstance(item, bytes):
+                glyphs = len(item) // self.font.width
+                spaces = item.count(b" ") if self.font.width == 1 else 0
+                width += (self.font.advance(item) / 1000 * size + char_spacing * glyphs
+                          + word_spacing * spaces) * horizontal
+            else:
+                width -= item / 1000 * size * horizontal
+        return width
+
+    @property
+    def x1(self) -> float:
+        if self._x1 is None:
+            self._x1 = self.x0 + self.advance() * self._scale
+        return self._x1
+
+
+_HEX_OR_NUMBER = re.compile(rb"<([0-9A-Fa-f]*)>|(-?(?:\d+\.?\d*|\.\d+))")
+
+
+def _items(operand) -> list:
+    """A Tj string or TJ array as [bytes | float]. WeasyPrint writes hex strings: those are
+    read from the operand's unparsed form, in one pass (much faster than one Python object
+    per glyph); anything else item by item."""
+    unparsed = operand.unparse()
+    if b"(" not in unparsed:
+        return [bytes.fromhex(h.decode()) if n == b"" else float(n)
+                for h, n in _HEX_OR_NUMBER.findall(unparsed)]
+    if isinstance(operand, pikepdf.Array):
+        return [bytes(item) if isinstance(item, pikepdf.String) else float(item) for item in operand]
+    return [bytes(operand)]
 
 
 @dataclass
@@ -35,20 +116,17 @@ class PageMarks:
     # non-text painting (paths, images, shadings) by the innermost mark around it:
     # "artifact", "tagged" or "none"
     graphics: dict[str, int] = field(default_factory=dict)
-    shown: dict[int, list[tuple[float, "ToUnicode", object, str]]] = field(default_factory=dict)
-
-    # (artifact /Type, /Subtype, line, font, operands, operator) of text shown in artifacts
-    artifact_shown: list[tuple] = field(default_factory=list)
+    runs: list[TextRun] = field(default_factory=list)  # every text run, in stream order (decode=True)
+    shown: dict[int, list[TextRun]] = field(default_factory=dict)  # the runs of each marked-content id
 
     def artifact_texts(self) -> list[tuple[str, str, str]]:
         """(type, subtype, text) of each text operator inside an /Artifact, e.g. the
         running footer as ('/Pagination', '/Footer', 'Page 1 of 2')."""
-        return [(kind, sub, _shown(font, operands, op)) for kind, sub, _, font, operands, op in self.artifact_shown]
+        return [(*run.artifact, run.text) for run in self.runs if run.artifact is not None]
 
     def texts(self, mcid: int) -> list[tuple[float, str]]:
-        """(line, text) of each text operator in one marked-content id; decoded on demand,
-        since most checks need only the marks, not the words."""
-        return [(line, _shown(font, operands, op)) for line, font, operands, op in self.shown.get(mcid, [])]
+        """(baseline, text) of each text operator in one marked-content id."""
+        return [(run.baseline, run.text) for run in self.shown.get(mcid, [])]
 
 
 def _mark_kind(operands, operator: str, properties) -> tuple[str, int | None, object]:
@@ -64,13 +142,16 @@ def _mark_kind(operands, operator: str, properties) -> tuple[str, int | None, ob
 
 
 class ToUnicode:
-    """A font's ToUnicode CMap (bfchar and bfrange), for decoding shown strings."""
+    """A font's ToUnicode CMap (bfchar and bfrange), for decoding shown strings, with its
+    name and glyph widths (for where a shown string ends on the page)."""
 
     _HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
 
     def __init__(self, font):
         self.width = 2 if font.get("/Subtype") == pikepdf.Name.Type0 else 1
+        self.name = str(font.get("/BaseFont", ""))
         self.map: dict[int, str] = {}
+        self.widths, self.default_width = _widths(font)
         cmap = font.get("/ToUnicode")
         if cmap is None:
             return
@@ -90,27 +171,95 @@ class ToUnicode:
                     for offset in range(hi - lo + 1):
                         self.map[lo + offset] = chr(start + offset)
 
-    def decode(self, raw: bytes) -> str:
+    def codes(self, raw: bytes) -> list[int]:
         w = self.width
-        return "".join(self.map.get(int.from_bytes(raw[i:i + w], "big"), "\ufffd")
-                       for i in range(0, len(raw) - w + 1, w))
+        return [int.from_bytes(raw[i:i + w], "big") for i in range(0, len(raw) - w + 1, w)]
+
+    def decode(self, raw: bytes) -> str:
+        return "".join(self.map.get(code, "\ufffd") for code in self.codes(raw))
+
+    def advance(self, raw: bytes) -> float:
+        """The width of a shown string in thousandths of the font size."""
+        get, default = self.widths.get, self.default_width
+        return sum(get(code, default) for code in self.codes(raw))
+
+
+def _widths(font) -> tuple[dict[int, float], float]:
+    """({code: width}, default width) in glyph space (1/1000 of the font size)."""
+    widths: dict[int, float] = {}
+    descendants = font.get("/DescendantFonts")
+    if descendants is not None:  # a CID font: /W is [first [w w ...]] or [first last w]
+        cid_font = descendants[0]
+        spec = list(cid_font.get("/W") or [])
+        i = 0
+        while i < len(spec):
+            first = int(spec[i])
+            if isinstance(spec[i + 1], pikepdf.Array):
+                widths.update({first + k: float(w) for k, w in enumerate(spec[i + 1])})
+                i += 2
+            else:
+                widths.update({code: float(spec[i + 2]) for code in range(first, int(spec[i + 1]) + 1)})
+                i += 3
+        return widths, float(cid_font.get("/DW", 1000))
+    first = int(font.get("/FirstChar", 0))
+    widths = {first + k: float(w) for k, w in enumerate(font.get("/Widths") or [])}
+    descriptor = font.get("/FontDescriptor")
+    return widths, float(descriptor.get("/MissingWidth", 0)) if descriptor is not None else 0.0
 
 
 def _utf16(hexdigits: bytes) -> str:
     return bytes.fromhex(hexdigits.decode()).decode("utf-16-be", "replace")
 
 
+def _multiply(m, n) -> tuple:
+    """The product m × n of two PDF matrices (a, b, c, d, e, f)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+class _TextState:
+    """The text and graphics state the scan needs to place a run on the page."""
+
+    def __init__(self):
+        self.ctm = IDENTITY
+        self.saved: list[tuple] = []
+        self.tm = self.line_matrix = IDENTITY
+        self.font: ToUnicode | None = None
+        self.size = 0.0
+        self.leading = self.char_spacing = self.word_spacing = self.rise = 0.0
+        self.scale = 1.0
+        self.last: TextRun | None = None  # the run shown since the text matrix was last set
+
+    def move(self, tx: float, ty: float) -> None:
+        self.tm = self.line_matrix = _multiply((1, 0, 0, 1, tx, ty), self.line_matrix)
+        self.last = None
+
+    def show(self, operand, mcid, artifact) -> TextRun:
+        """The run of a shown string or TJ array. The text matrix moves on by its width;
+        that width is worked out only if another string is shown in the same text object
+        before it is positioned again (WeasyPrint positions every run with Tm)."""
+        if self.last is not None:
+            self.tm = _multiply((1, 0, 0, 1, self.last.advance(), 0), self.tm)
+        matrix = _multiply(_multiply((1, 0, 0, 1, 0, self.rise), self.tm), self.ctm)
+        printed = abs(self.size) * (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5
+        run = TextRun(mcid, artifact, round(matrix[5], 2), matrix[4], round(printed, 2), self.font, operand,
+                      matrix[0], (self.size, self.char_spacing, self.word_spacing, self.scale))
+        self.last = run
+        return run
+
+
 def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = None) -> PageMarks:
     """Walk one page's content stream (not into form XObjects: a `Do` inside marked
-    content counts as marked)."""
+    content counts as marked). With `decode`, every text run is read too: its text, font,
+    size and place on the page."""
     marks = PageMarks()
     resources = page.obj.get("/Resources") or pikepdf.Dictionary()
     properties = resources.get("/Properties")
     fonts = resources.get("/Font") or pikepdf.Dictionary()
     cmaps = {} if cmaps is None else cmaps
     stack: list[tuple[str, int | None, object]] = []
-    font: ToUnicode | None = None
-    line = 0.0
+    state = _TextState()
     # Only the operators that matter are handed back by qpdf (half the stream is state);
     # "BI ID EI" together bring inline images back as "INLINE IMAGE".
     wanted = _DECODE_OPERATORS if decode else _MARK_OPERATORS
@@ -136,27 +285,64 @@ def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = 
             if op not in TEXT_OPERATORS:
                 where = inner[0] if inner is not None else "none"
                 marks.graphics[where] = marks.graphics.get(where, 0) + 1
-            if decode and op in TEXT_OPERATORS and font is not None:
-                if inner is not None and inner[0] == TAGGED:
-                    marks.shown.setdefault(inner[1], []).append((line, font, instruction.operands, op))
-                elif inner is not None:
-                    props = inner[2] if isinstance(inner[2], pikepdf.Dictionary) else pikepdf.Dictionary()
-                    marks.artifact_shown.append((str(props.get("/Type", "")), str(props.get("/Subtype", "")),
-                                                 line, font, instruction.operands, op))
-        elif decode and op == "Tf":
+            elif decode and state.font is not None:
+                _show(marks, state, inner, op, instruction.operands)
+        elif not decode:
+            continue
+        elif op == "Tf":
             ref = fonts.get(instruction.operands[0])
             if ref is not None:
                 if ref.objgen not in cmaps:
                     cmaps[ref.objgen] = ToUnicode(ref)
-                font = cmaps[ref.objgen]
-        elif decode and op == "Tm":
-            line = round(float(instruction.operands[5]), 1)
-        elif decode and op in ("Td", "TD"):
-            line = round(line + float(instruction.operands[1]), 1)
+                state.font = cmaps[ref.objgen]
+            state.size = float(instruction.operands[1])
+        elif op == "Tm":
+            state.tm = state.line_matrix = tuple(float(x) for x in instruction.operands)
+            state.last = None
+        elif op in ("Td", "TD"):
+            tx, ty = (float(x) for x in instruction.operands)
+            if op == "TD":
+                state.leading = -ty
+            state.move(tx, ty)
+        elif op == "T*":
+            state.move(0, -state.leading)
+        elif op == "BT":
+            state.tm = state.line_matrix = IDENTITY
+            state.last = None
+        elif op == "cm":
+            state.ctm = _multiply(tuple(float(x) for x in instruction.operands), state.ctm)
+        elif op == "q":
+            state.saved.append((state.ctm, state.font, state.size, state.leading, state.char_spacing,
+                                state.word_spacing, state.scale, state.rise))
+        elif op == "Q":
+            if state.saved:
+                (state.ctm, state.font, state.size, state.leading, state.char_spacing,
+                 state.word_spacing, state.scale, state.rise) = state.saved.pop()
+        elif op == "TL":
+            state.leading = float(instruction.operands[0])
+        elif op == "Tc":
+            state.char_spacing = float(instruction.operands[0])
+        elif op == "Tw":
+            state.word_spacing = float(instruction.operands[0])
+        elif op == "Tz":
+            state.scale = float(instruction.operands[0]) / 100
+        elif op == "Ts":
+            state.rise = float(instruction.operands[0])
     return marks
 
 
-def _shown(font: ToUnicode, operands, op: str) -> str:
-    if op == "TJ":
-        return font.decode(b"".join(bytes(item) for item in operands[0] if isinstance(item, pikepdf.String)))
-    return font.decode(bytes(operands[-1]))
+def _show(marks: PageMarks, state: _TextState, inner, op: str, operands) -> None:
+    """Record one text-showing operator as a TextRun."""
+    if op in ("'", '"'):
+        if op == '"':
+            state.word_spacing, state.char_spacing = float(operands[0]), float(operands[1])
+        state.move(0, -state.leading)
+    mcid = inner[1] if inner is not None and inner[0] == TAGGED else None
+    artifact = None
+    if inner is not None and inner[0] == ARTIFACT:
+        props = inner[2] if isinstance(inner[2], pikepdf.Dictionary) else pikepdf.Dictionary()
+        artifact = (str(props.get("/Type", "")), str(props.get("/Subtype", "")))
+    run = state.show(operands[0] if op == "TJ" else operands[-1], mcid, artifact)
+    marks.runs.append(run)
+    if mcid is not None:
+        marks.shown.setdefault(mcid, []).append(run)

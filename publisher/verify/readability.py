@@ -214,9 +214,10 @@ def measure_blocks(blocks: list[Block], doc) -> Reading:
     return Reading(whole=whole, sections=tuple(readings), missing=missing, blocks=tuple(blocks))
 
 
-def measure(doc, data: bytes) -> Reading:
-    """The reading level of an output's bytes, for the document it was rendered from."""
-    return measure_blocks(output_blocks(doc.edition.format, data), doc)
+def measure(doc, data: bytes, file=None) -> Reading:
+    """The reading level of an output's bytes, for the document it was rendered from.
+    `file`: the bytes already read (`Format.read`), whose blocks are measured."""
+    return measure_blocks(file.blocks() if file is not None else output_blocks(doc.edition.format, data), doc)
 
 
 def check(reading: Reading, edition, *, name: str) -> list[Finding]:

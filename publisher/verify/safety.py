@@ -14,13 +14,15 @@ def _contains(haystack: list[str], needle: list[str]) -> bool:
     return " " + " ".join(needle) + " " in joined
 
 
-def check_safety(doc, data: bytes, *, name: str, blocks=None) -> list[Finding]:
+def check_safety(doc, data: bytes, *, name: str, blocks=None, file=None) -> list[Finding]:
     """Find the text of each required safety section in the text a reader gets from the
     output (a PDF's tagged text: a footer artifact saying 988 does not count). `blocks`:
-    that text, already read (by the readability check), so the file is not parsed twice."""
+    that text, already read (by the readability check); `file`: the bytes already read
+    (`Format.read`), whose blocks are taken; so the file is not parsed twice."""
     if doc.edition.audience != "patient":
         return []
-    blocks = blocks if blocks is not None else output_blocks(doc.edition.format, data)
+    if blocks is None:
+        blocks = file.blocks() if file is not None else output_blocks(doc.edition.format, data)
     text = words(" ".join(b.text for b in blocks))
     found = []
     if "988" not in text:

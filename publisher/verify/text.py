@@ -1,7 +1,9 @@
 """The text a reader gets from an output, for the safety and readability checks.
 
-Measured on the written bytes, not the source: PDF text with pdfminer.six, EPUB and
-HTML text with lxml. Page furniture (PDF running footers) is left out.
+Measured on the written bytes, not the source: a PDF's blocks through its structure tree
+(`pdfread.PdfFile`, read once for all the checks), EPUB and HTML with lxml. Page furniture
+(PDF running footers) is left out. `pdf_text` is pdfminer.six's reading of a whole PDF
+page by page, footers included: an independent reader, for the tests.
 """
 from __future__ import annotations
 
@@ -73,134 +75,18 @@ class Block:
     kind: str  # "heading" | "para" | "item" | "cell"
     text: str
     level: int = 0  # heading level, 1-6; 0 for other blocks
+    lang: str = ""  # the language the document gives the block (BCP 47, e.g. "en", "es-MX"); "" if none
 
 
-_PDF_BLOCKS = {**{f"/H{n}": ("heading", n) for n in range(1, 7)}, "/P": ("para", 0),
-               "/LI": ("item", 0), "/LBody": ("item", 0), "/TH": ("cell", 0), "/TD": ("cell", 0),
-               "/Caption": ("para", 0), "/BlockQuote": ("para", 0), "/Note": ("para", 0)}
-# Not words a reader reads as part of the text: list bullets and anything marked as furniture.
-_PDF_SKIP = {"/Lbl", "/Artifact"}
-
-
-def pdf_blocks(data: bytes) -> list[Block]:
-    """The blocks of a tagged PDF, read through its structure tree.
-
-    Why the structure tree: it is what assistive technology reads, it gives headings with
-    their levels and list items as units, and it leaves out page furniture on its own —
-    running footers and page numbers are artifacts or belong to no structure element, so
-    their text is never reached. The text itself comes from the page content streams
-    (pdfminer.six decodes the fonts), keyed by marked-content id.
-    """
-    import pikepdf
-    texts = _marked_texts(data)
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-        root = pdf.Root.get("/StructTreeRoot")
-        if root is None:
-            return []
-        # Custom structure types map to standard ones through the RoleMap.
-        roles = {str(k): str(v) for k, v in root.get("/RoleMap", {}).items()}
-        builder = _BlockBuilder()
-        seen: set = set()
-
-        def visit(node, page, block):
-            if isinstance(node, pikepdf.Array):
-                for item in node:
-                    visit(item, page, block)
-                return
-            if isinstance(node, int):  # a marked-content id on the current page
-                builder.add(block, texts.get((page, node), ""))
-                return
-            if not isinstance(node, pikepdf.Dictionary):
-                return
-            if node.objgen != (0, 0):
-                if node.objgen in seen:
-                    return
-                seen.add(node.objgen)
-            if "/Pg" in node:
-                page = page_index.get(node.Pg.objgen, page)
-            kind = node.get("/Type")
-            if kind == "/MCR":
-                builder.add(block, texts.get((page, int(node.MCID)), ""))
-                return
-            if kind == "/OBJR":
-                return
-            tag = str(node.get("/S", ""))
-            tag = roles.get(tag, tag)
-            if tag in _PDF_SKIP:
-                return
-            if tag in _PDF_BLOCKS:
-                block = builder.open(*_PDF_BLOCKS[tag])
-            if "/K" in node:
-                visit(node.K, page, block)
-
-        visit(root.get("/K"), None, None)
-    return builder.blocks()
-
-
-def _marked_texts(data: bytes) -> dict[tuple[int, int], str]:
-    """{(page index, MCID): text} for every marked-content sequence with an MCID."""
-    from pdfminer.pdfdevice import PDFDevice
-    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-    from pdfminer.pdfpage import PDFPage
-
-    class Device(PDFDevice):
-        def __init__(self, rsrcmgr):
-            super().__init__(rsrcmgr)
-            self.page = -1
-            self.stack: list[int | None] = []
-            self.texts: dict[tuple[int, int], list[str]] = {}
-
-        def begin_page(self, page, ctm):
-            self.page += 1
-            self.stack = []
-
-        def begin_tag(self, tag, props=None):
-            mcid = props.get("MCID") if isinstance(props, dict) else None
-            if getattr(tag, "name", "") == "Artifact":
-                mcid = None
-            elif mcid is None and self.stack:
-                mcid = self.stack[-1]
-            self.stack.append(mcid)
-
-        def end_tag(self):
-            if self.stack:
-                self.stack.pop()
-
-        def render_string(self, textstate, seq, ncs, graphicstate):
-            mcid = self.stack[-1] if self.stack else None
-            if mcid is None:
-                return
-            font = textstate.font
-            chars = []
-            for obj in seq:
-                if isinstance(obj, str):
-                    obj = obj.encode("latin-1")
-                if not isinstance(obj, bytes):
-                    continue
-                for cid in font.decode(obj):
-                    try:
-                        chars.append(font.to_unichr(cid))
-                    except Exception:  # noqa: BLE001 - a glyph without Unicode carries no word
-                        pass
-            self.texts.setdefault((self.page, int(mcid)), []).append("".join(chars))
-
-    manager = PDFResourceManager()
-    device = Device(manager)
-    interpreter = PDFPageInterpreter(manager, device)
-    for page in PDFPage.get_pages(io.BytesIO(data)):
-        interpreter.process_page(page)
-    return {key: "".join(parts) for key, parts in device.texts.items()}
-
-
-class _BlockBuilder:
+class BlockBuilder:
     """Collects text into blocks; text outside any block becomes a paragraph of its own."""
 
     def __init__(self):
-        self._blocks: list[list] = []  # [kind, level, [texts]]
+        self._blocks: list[list] = []  # [kind, level, lang, [texts]]
 
-    def open(self, kind: str, level: int) -> int:
-        self._blocks.append([kind, level, []])
+    def open(self, kind: str, level: int, lang: str = "") -> int:
+        """Start a block; returns its number, for `add`."""
+        self._blocks.append([kind, level, lang, []])
         return len(self._blocks) - 1
 
     def add(self, block: int | None, text: str) -> None:
@@ -208,11 +94,11 @@ class _BlockBuilder:
             return
         if block is None:
             block = self.open("para", 0)
-        self._blocks[block][2].append(text)
+        self._blocks[block][3].append(text)
 
     def blocks(self) -> list[Block]:
         out: list[Block] = []
-        for kind, level, texts in self._blocks:
+        for kind, level, lang, texts in self._blocks:
             text = _join(texts)
             if not text:
                 continue
@@ -221,9 +107,9 @@ class _BlockBuilder:
             # elements (weasyprint gap 10): the second half starts in lower case.
             if (previous and previous.kind == kind and kind != "heading"
                     and not re.search(r"[.!?:;\"”’)\]]$", previous.text) and re.match(r"[a-z]", text)):
-                out[-1] = Block(kind, _join([previous.text, text]), level)
+                out[-1] = Block(kind, _join([previous.text, text]), level, previous.lang)
                 continue
-            out.append(Block(kind, text, level))
+            out.append(Block(kind, text, level, lang))
         return out
 
 
@@ -250,22 +136,33 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
-def element_blocks(root) -> list[Block]:
-    """The blocks of an (X)HTML element tree, in document order."""
-    builder = _BlockBuilder()
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-    def visit(element, block):
+
+def _lang(element, inherited: str = "") -> str:
+    return element.get("lang") or element.get(_XML_LANG) or inherited
+
+
+def element_blocks(root) -> list[Block]:
+    """The blocks of an (X)HTML element tree, in document order, each with the language
+    its element has or inherits (`lang`, `xml:lang`)."""
+    builder = BlockBuilder()
+
+    def visit(element, block, lang):
         name = _local(element.tag)
         if name in _HTML_SKIP or "skip-link" in (element.get("class") or "").split():
             return
+        lang = _lang(element, lang)
         if name in _HTML_BLOCKS:
-            block = builder.open(*_HTML_BLOCKS[name])
+            block = builder.open(*_HTML_BLOCKS[name], lang=lang)
         builder.add(block, element.text or "")
         for child in element:
-            visit(child, block)
+            if isinstance(child.tag, str):
+                visit(child, block, lang)
             builder.add(block, child.tail or "")
 
-    visit(root, None)
+    inherited = next((_lang(a) for a in root.iterancestors() if _lang(a)), "")
+    visit(root, None, inherited)
     return builder.blocks()
 
 
@@ -281,3 +178,32 @@ def output_blocks(fmt: str, data: bytes) -> list[Block]:
     """`data`, a file of format `fmt`, as blocks (its `Format.blocks` extractor)."""
     from ..formats import get_format
     return get_format(fmt).load_blocks()(data)
+
+
+class MarkupFile:
+    """An EPUB or web page for the checks: its bytes and, read once when first asked, its
+    blocks (the reader of those Format records; see `pdfread.PdfFile` for PDFs)."""
+
+    def __init__(self, data: bytes, fmt):
+        self.data = data
+        self.format = fmt
+        self._blocks: list[Block] | None = None
+
+    def blocks(self) -> list[Block]:
+        if self._blocks is None:
+            self._blocks = self.format.load_blocks()(self.data)
+        return list(self._blocks)
+
+    def with_reading_level(self, level: str) -> bytes:
+        """The bytes with the measured reading level in their metadata (same text)."""
+        self.data = self.format.add_reading_level(self.data, level)
+        return self.data
+
+    def close(self) -> None:
+        """Nothing to release (the PDF reader holds an open document)."""
+
+    def __enter__(self) -> "MarkupFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

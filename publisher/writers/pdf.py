@@ -11,27 +11,25 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import mimetypes
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import pikepdf
 import weasyprint
-from lxml import etree
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..errors import ChecksFailed, OutputError
 from ..findings import Severity, finding
 from ..model import PageStart
 from ..pagenumbers.starts import page_starts
+from ..pdftree import save_with_reading_level
 from . import WriteResult, embed_images
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
-
-SCHEMA_NS = "http://schema.org/"
-# So that pikepdf writes schema:educationalLevel rather than ns0:educationalLevel.
-etree.register_namespace("schema", SCHEMA_NS)
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -50,8 +48,12 @@ class RestrictedFetcher(URLFetcher):
         parts = urlsplit(url)
         if parts.scheme == "data":
             return super().fetch(url, headers)
-        if parts.scheme == "file" and not parts.query and Path(unquote(parts.path)).resolve() in self.files:
-            return super().fetch(url, headers)
+        if parts.scheme == "file" and not parts.query:
+            # Percent-escapes are bytes: a folder name need not be UTF-8 (Linux names are bytes).
+            path = Path(os.fsdecode(unquote_to_bytes(parts.path))).resolve()
+            if path in self.files:
+                return URLFetcherResponse(url, body=path.read_bytes(),
+                                          headers={"Content-Type": mimetypes.guess_type(path.name)[0] or ""})
         limit = 40 if parts.scheme == "data" else 300  # a path in full; never kilobytes of base64
         shown = url if len(url) <= limit else url[:limit - 1] + "…"
         raise RefusedURL(f"refused to read '{shown}': an output may use only its stylesheets and fonts "
@@ -97,18 +99,47 @@ def render_document(rendered):
     doc = rendered.doc
     # Pictures (content and logo) are in the HTML as data: URLs, checked when they were read.
     fetcher = RestrictedFetcher(needed_files(rendered.stylesheets))
-    font_config = FontConfiguration()
     with capture_logs() as records:
         try:
-            styles = [weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=font_config)
-                      for p in rendered.stylesheets]
+            font_config, styles, css_records = _stylesheets(rendered.stylesheets, fetcher)
+            records.extend(css_records)
             html = weasyprint.HTML(string=embed_images(rendered.html, doc),
-                                   base_url=str(doc.topic.folder.resolve()) + "/",
+                                   base_url=doc.topic.folder.resolve().as_uri() + "/",
                                    url_fetcher=fetcher)
-            document = html.render(stylesheets=styles, font_config=font_config)
+            # presentational_hints: the HTML attributes that mean layout, such as <ol start="3">
+            # and <li value>, count as they do in a browser (without it every list starts at 1).
+            document = html.render(stylesheets=styles, font_config=font_config, presentational_hints=True)
         except RefusedURL as exc:
             raise _refused(exc) from None
     return document, records
+
+
+# Parsed stylesheets (with their fonts) by their files and the files they may read: every
+# PDF edition uses the same ones, and parsing them costs a third of a two-page render.
+_STYLESHEETS: dict[tuple, tuple] = {}
+
+
+def _stylesheets(paths, fetcher: RestrictedFetcher) -> tuple[FontConfiguration, list, tuple]:
+    """(font configuration, parsed stylesheets, log records of the parse) for `paths`,
+    parsed once per process while the files are unchanged; the records are handed to every
+    document that uses them, so each output gets the same findings as if parsed for it."""
+    key = tuple((str(p), *_stamp(p)) for p in [*paths, *sorted(fetcher.files)] if Path(p).is_file())
+    cached = _STYLESHEETS.get(key)
+    if cached is None:
+        font_config = FontConfiguration()
+        with capture_logs() as records:
+            # file: URIs made from the bytes of the names (Path.as_uri), so any folder name works.
+            styles = [weasyprint.CSS(string=Path(p).read_text(encoding="utf-8"), base_url=Path(p).resolve().as_uri(),
+                                     url_fetcher=fetcher, font_config=font_config) for p in paths]
+        if len(_STYLESHEETS) >= 16:  # a long batch over many topics: keep the memory flat
+            _STYLESHEETS.clear()
+        cached = _STYLESHEETS[key] = (font_config, styles, tuple(records))
+    return cached
+
+
+def _stamp(path) -> tuple[int, int]:
+    stat = Path(path).stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _refused(exc: RefusedURL) -> ChecksFailed:
@@ -190,16 +221,7 @@ def lay_out(rendered) -> tuple[int, tuple[PageStart, ...]]:
 
 
 def add_reading_level(data: bytes, level: str) -> bytes:
-    """Add schema:educationalLevel (the measured reading level) to the XMP metadata.
-
-    A pikepdf pass after writing (weasyprint's own xmp_metadata hook would add a second
-    rdf:RDF block, and the grade is only known once the written file has been measured).
-    It edits the one rdf:RDF packet in place, keeps the PDF/UA identification, does not
-    stamp pikepdf as the producer or a modification time, and derives the second /ID from
-    the content, so the same content still gives the same bytes."""
+    """`data` with schema:educationalLevel (the measured reading level) in its XMP metadata
+    (see `pdftree.save_with_reading_level`)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-            meta[f"{{{SCHEMA_NS}}}educationalLevel"] = level
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-    return out.getvalue()
+        return save_with_reading_level(pdf, level)
