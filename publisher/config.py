@@ -13,18 +13,14 @@ from .fields import Field, read_fields
 from .errors import ContentError
 from .findings import finding, shown_path
 from .formats import FORMAT_NAMES, FORMATS
-from .model import AUDIENCES, Edition, SourceRef
+from .model import AUDIENCES, Edition, ReadingTarget, SourceRef
+from .readingscales import MEASURES, language_of, measure, target_keys
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # an edition id is part of output file names
 
 PAPERS = ("letter", "a4")
 
 
-def _grade(value) -> bool:
-    return 1 <= value <= 20
-
-
-_GRADE = "a grade between 1 and 20"
 #: The fields of one edition in editions.yaml (what each holds is its `about`).
 FIELDS = {
     "title": Field(required=True, about="the name shown to people"),
@@ -42,10 +38,11 @@ FIELDS = {
     "pages_from": Field(about="EPUB: the PDF edition (same content) whose page numbers the EPUB carries"),
     "large_print": Field("flag", default=False, about="large_print: true for the large-print layout "
                                                      "(APH: body 18 pt or more, line height 1.5), or leave it out"),
-    "grade_max": Field("number", expected=_GRADE, valid=_grade,
-                       about="reading-level target: highest Flesch-Kincaid grade of the whole text, e.g. 6 or 8.5"),
-    "section_grade_max": Field("number", expected=_GRADE, valid=_grade,
-                               about="reading-level target: highest Flesch-Kincaid grade of any section, e.g. 8"),
+    "reading_level": Field("block", expected="a block of languages, each with its targets",
+                           about="reading-level targets per language, e.g. "
+                                 "{en: {fk_grade_max: 6, section_fk_grade_max: 8}, es: {inflesz_min: 65}}"),
+    "bilingual": Field(expected="a language tag, e.g. es", valid=lambda v: isinstance(v, str) and "." not in v,
+                       about="a second language shown beside the topic's own, section by section (e.g. es)"),
 }
 
 
@@ -96,12 +93,49 @@ def read_edition(edition_id: str, spec, where: SourceRef, layouts_dir: Path) -> 
     layout = values["layout"] or ""
     if layout and not (layouts_dir / layout).is_dir():
         found.append(finding("d-001", f"layout folder 'layouts/{layout}' does not exist", source=at("layout")))
-    grades = {key: float(values[key]) if values[key] is not None else None for key in ("grade_max", "section_grade_max")}
+    targets, problems = read_reading_level(values["reading_level"] or {}, spec.get("reading_level"), path)
+    found += problems
     return Edition(
         id=edition_id, title=values["title"] or "", format=str(fmt), audience=None if audience == "all" else audience,
         layout=layout, variant=values["variant"], paper=paper, max_pages=values["max_pages"],
         references=values["references"], description=values["description"], large_print=values["large_print"],
-        pages_from=values["pages_from"], tag=values["tag"], **grades), found
+        pages_from=values["pages_from"], tag=values["tag"], reading_level=targets,
+        bilingual=values["bilingual"]), found
+
+
+def read_reading_level(block: dict, where, path: Path) -> tuple[tuple[ReadingTarget, ...], list]:
+    """An edition's `reading_level:` block -> (its targets, d-001 findings).
+
+    `{language: {target: value}}`; the languages and the target names each accepts are
+    those of readingscales.MEASURES (`fk_grade_max`, `section_inflesz_min`, ...)."""
+    targets, found = [], []
+    for lang, spec in block.items():
+        at = SourceRef(path, yamlfile.line_of(where, lang))
+        keys = target_keys(str(lang))
+        if not keys:
+            found.append(finding("d-001", f"reading_level: no reading-level formula for language '{lang}'",
+                                 source=at, hint=f"Languages with a formula: {', '.join(MEASURES)}."))
+            continue
+        if not isinstance(spec, dict) or not spec:
+            found.append(finding("d-001", f"reading_level: '{lang}' must be a block of targets, e.g. "
+                                          f"{{{keys[0]}: 6}}", source=at))
+            continue
+        for key, value in spec.items():
+            key = str(key)
+            if key not in keys:
+                found.append(finding("d-001", f"reading_level: '{lang}' has no target '{key}'", source=at,
+                                     hint=f"Targets for '{lang}': {', '.join(keys)}."))
+                continue
+            name = key.removeprefix("section_")
+            scale = measure(str(lang), name.rpartition("_")[0])
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not scale.low <= value <= scale.high:
+                found.append(finding("d-001", f"reading_level: '{lang}.{key}' must be a number between "
+                                              f"{scale.low:g} and {scale.high:g}, got {value!r}", source=at))
+                continue
+            measure_key, _, bound = name.rpartition("_")
+            targets.append(ReadingTarget(language_of(str(lang)), measure_key,
+                                         "section" if key.startswith("section_") else "whole", bound, float(value)))
+    return tuple(targets), found
 
 
 def _check_pages_from(editions: dict[str, Edition], data: dict, path: Path) -> list:

@@ -2,7 +2,7 @@
 
 Codes are grouped by letter (b- an input over one of the limits in `limits`, c- content, d- edition definition, t- template, p- PDF,
 e- EPUB, h- HTML, r- readability, s- safety, o- output, l- large print, u- summary
-recipes) and never reused. The catalogue
+recipes, g- the laid-out page, n- translations (languages)) and never reused. The catalogue
 below is data: each code has a title and a hint an editor can act on.
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "b-004": ("Too many sections", "Merge small sections, or split the topic into two topics."),
     "b-005": ("Table too large", "Split the table into smaller tables, or make it a list."),
     "b-006": ("Too many words", "Shorten the text, or split it into subsections or another topic."),
+    "b-007": ("Too many links", "Split the text into several sections; a handout links to a few pages, not thousands."),
     # content
     "c-001": ("YAML syntax error", "Check indentation and quoting near that line; quote text that contains ': '."),
     "c-002": ("Missing required field", "Add the field to the file."),
@@ -49,6 +50,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "c-020": ("Field given twice", "Keep one of the two lines; YAML would silently use the last one."),
     "c-021": ("Unprintable character in the text", "Delete it; retype the text around it if you pasted it from elsewhere."),
     "c-022": ("Character the PDF fonts cannot print", "Remove it or say it in words: emoji and rare scripts are not in the handout fonts, so the PDF would show an empty box."),
+    "c-023": ("Invisible or direction-control character", "Delete it and type the words around it again: "
+              "the file must say what it shows (a pasted text can carry such characters); docs/CONTENT.md says which."),
+    "c-024": ("Reserved id", "Choose another section id: the layouts use this one for an element of their own (docs/CONTENT.md lists them)."),
+    "c-025": ("Empty table header cell", "Write the column's heading in the first row of the table; only the top-left corner may be empty."),
     # editions
     "d-001": ("Bad edition definition", "Fix the edition in source/editions.yaml."),
     # templates
@@ -81,9 +86,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "h-001": ("HTML structure problem", "See the message."),
     "h-002": ("axe accessibility violation", "See axe's message."),
     # readability
-    "r-001": ("Section reads above its grade target", "Use shorter sentences and everyday words."),
-    "r-002": ("Edition reads above its grade target", "Use shorter sentences and everyday words."),
+    "r-001": ("Section misses its reading-level target", "Use shorter sentences and everyday words."),
+    "r-002": ("Edition misses its reading-level target", "Use shorter sentences and everyday words."),
     "r-003": ("Section not found in the rendered text", "The section's heading must appear in the output as written in its file; check the template."),
+    "r-004": ("Reading level cannot be measured", "The tool has readability formulas for English and Spanish (docs/CONTENT.md, \"Reading level\"); have text in another language checked by a reader, and mark each passage with its language (lang)."),
+    "r-005": ("No reading-level target for a language", "Add targets for the language under reading_level in source/editions.yaml (docs/CONTENT.md, \"Reading level\")."),
     # safety
     "s-001": ("Safety block missing from a patient output", "The disclaimer and the crisis help must be in every patient output."),
     "s-002": ("Review date passed", "Review the topic and update reviewed/next_review in topic.yaml."),
@@ -98,8 +105,25 @@ CATALOG: dict[str, tuple[str, str]] = {
     "l-001": ("Large-print text under 18 pt", "Give the element a large-print size in layouts/styles/print.css (.large-print block)."),
     "l-002": ("Large-print lines too close", "Body text in large print needs line-height 1.5 or more (.large-print block of print.css)."),
     "l-003": ("Italic body text in large print", "Large print shows emphasis in bold, not italics (.large-print block of print.css)."),
+    # the laid-out page (publisher/verify/layout.py, measured on WeasyPrint's boxes before writing)
+    "g-001": ("Printed text differs from the HTML", "Text is missing or cut on the page: usually a layout rule (column-span, overflow, a fixed height) in layouts/styles/print.css; see the section named."),
+    "g-002": ("List printed with other numbers", "A numbered list must print the numbers the content gives it (<ol start>, <li value>); check print.css does not reset the list counter."),
+    "g-003": ("Text outside its column or the paper", "A word is wider than its column (a long web address or code): shorten it, put it on its own line as a link, or let it wrap (overflow-wrap in print.css)."),
+    "g-004": ("Safety block split", "The warning signs and the crisis box must be on one page: shorten the section's signs or its local crisis lines, or the text before it."),
+    "g-005": ("Box split over pages or columns", "Shorten the box's text, or move it so it fits on one page."),
+    "g-006": ("Heading last on a page or column", "Keep headings with what follows (break-after: avoid in print.css); shorten the text before it if it still happens."),
+    "g-007": ("Page mostly empty", "More than a third of the page is blank: let sections share pages (no forced page breaks), or shorten or reorder the text so the next block fits."),
+    "g-008": ("Lines too long or too short", "Body lines should average 45-80 characters: change the text width (page margins, columns) of the edition's layout in print.css."),
+    "g-009": ("Clinician text under 9 pt", "Give the element at least 9 pt in the clinician summary rules of layouts/styles/print.css."),
+    # translations (docs/CONTENT.md, "Translations")
+    "n-001": ("Stale translation", "The text it translates changed after it was translated: update the translation, then record the new source_fingerprint."),
+    "n-002": ("Translation file problem", "A translation needs a translation: block (source, source_fingerprint, status) and every text its source has."),
+    "n-003": ("Translation missing", "Translate the named sections into the language (files beside them, see docs/CONTENT.md), or choose another language."),
+    "n-004": ("Translation of nothing", "Name a translation after the file it translates: <that file's name without extension>.<language>.<extension>."),
     # summary recipes
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
+    "u-002": ("Unknown section id", "`publish list TOPIC` shows the section ids."),
+    "u-003": ("Section not written for this audience", "Leave the section out, or add the audience to the section's audience: list."),
     "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),
     "v-003": ("File cannot be read", "Rebuild it with `publish build`; the file is damaged or is not what its extension says."),
     # publish import (a clinic's existing document -> a topic)
@@ -147,6 +171,20 @@ def finding(code: str, message: str, *, source=None, hint: str | None = None,
     file = str(source.file) if source is not None else None
     line = source.line if source is not None else None
     return Finding(code, message, severity, file, line, hint, tool)
+
+
+def os_error_hint(exc: OSError) -> str | None:
+    """A hint the user can follow for a file or folder that could not be read, by its cause
+    (None: the finding code's own hint fits)."""
+    import errno
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return ("You may not read it: make it readable for your user (`ls -l` shows its permissions; "
+                "`chmod u+r` on a file, `chmod u+rx` on a folder), or ask its owner.")
+    if exc.errno == errno.ENOENT:
+        return "Check the path: the file or folder is not there."
+    if exc.errno in (errno.EISDIR, errno.ENOTDIR):
+        return "Check the path: a file was expected where there is a folder, or the other way round."
+    return None
 
 
 def shown_path(path) -> Path:

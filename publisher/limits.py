@@ -17,14 +17,18 @@ from dataclasses import dataclass
 # -- content files (read.py, yamlfile.py, markup.py) -----------------------------------------
 #: Any text file the tool reads: a section (.md or .yaml), topic.yaml, editions.yaml, a
 #: clinic profile, a summary recipe.
-MAX_FILE_BYTES = 256 * 1024
+MAX_FILE_BYTES = 64 * 1024
 #: All the section files of one topic together (the bundled topic: 75 KB).
-MAX_TOPIC_BYTES = 4 * 1024 * 1024
+MAX_TOPIC_BYTES = 1024 * 1024
 #: Levels of YAML nesting (lists in fields in lists ...): content uses 3.
 MAX_YAML_DEPTH = 20
 #: Levels of Markdown nesting (a list in a list, a quote in a list ...); past about ten the
 #: Markdown parser would drop text without a word.
 MAX_MARKDOWN_DEPTH = 8
+#: Links and pictures (counted as the '[' that starts each) in one Markdown text: counted
+#: before the text is parsed, as the Markdown parser takes far longer over brackets than
+#: over words (about 60 microseconds each here).
+MAX_LINKS = 1_000
 #: Items in one YAML list (or fields in one block), and list items in one Markdown text.
 MAX_LIST_ITEMS = 1_000
 #: Section files (main files and variants, at every level) in one topic.
@@ -36,7 +40,7 @@ MAX_TABLE_COLUMNS = 20
 MAX_TABLE_ROWS = 500
 #: Words in one section file, and in all the main section files of a topic (what the
 #: booklet prints: rendering time grows with it, about 20 s per 100,000 words here).
-MAX_SECTION_WORDS = 20_000
+MAX_SECTION_WORDS = 10_000
 MAX_TOPIC_WORDS = 100_000
 
 # -- pictures (content images and clinic logos) ----------------------------------------------
@@ -79,6 +83,7 @@ LIMITS: dict[str, Limit] = {
     "MAX_TOPIC_BYTES": Limit(MAX_TOPIC_BYTES, "all the section files of one topic together", "b-001"),
     "MAX_YAML_DEPTH": Limit(MAX_YAML_DEPTH, "levels of YAML nesting", "b-002"),
     "MAX_MARKDOWN_DEPTH": Limit(MAX_MARKDOWN_DEPTH, "levels of Markdown nesting (lists, quotes)", "b-002"),
+    "MAX_LINKS": Limit(MAX_LINKS, "links and pictures ('[') in one Markdown text", "b-007"),
     "MAX_LIST_ITEMS": Limit(MAX_LIST_ITEMS, "items in one YAML list, list items in one Markdown text", "b-003"),
     "MAX_SECTION_FILES": Limit(MAX_SECTION_FILES, "section files in one topic", "b-004"),
     "MAX_SECTION_DEPTH": Limit(MAX_SECTION_DEPTH, "levels of subsection folders", "b-004"),

@@ -24,6 +24,17 @@ SOURCE_TYPES = {
     "other": "Other source",
 }
 
+#: Ids the layouts and writers give their own elements (the document title, the landmarks,
+#: the EPUB navigation, the reference list, the colophon). A section's id becomes the id of
+#: its heading in the same pages, so a section may not take one of these (read refuses it,
+#: c-024); tests/test_ids.py holds that every literal id in layouts/ and the writers is here.
+RESERVED_IDS = frozenset({
+    "title", "main", "contents-title", "references", "colophon", "cover-title",
+    "toc", "toc-title", "landmarks", "landmarks-title", "page-list", "page-list-title",
+})
+#: ... and the page-break markers `page-<n>` the EPUB carries for a printed edition's pages.
+RESERVED_ID_PATTERN = r"page-\d+"
+
 #: Section kinds: "text" is Markdown prose; the others are structured YAML blocks.
 SECTION_KINDS = ("text", "faq", "disclaimer", "crisis")
 
@@ -55,6 +66,32 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """Where a translated text comes from (see docs/CONTENT.md, "Translations").
+
+    `source` is the file it translates; `recorded` the fingerprint of that file's text the
+    translator worked from (`translation: source_fingerprint:`), `current` the fingerprint of
+    the text now: they differ when the source changed after it was translated (stale)."""
+
+    language: str
+    file: Path  # the translation file, as an editor sees it
+    source: Path  # the file it translates, as an editor sees it
+    recorded: str
+    current: str
+    status: str = "draft"  # draft | reviewed
+    reviewer: str = ""
+    reviewed: _dt.date | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.recorded != self.current
+
+    @property
+    def draft(self) -> bool:
+        return self.status != "reviewed"
+
+
+@dataclass(frozen=True)
 class Body:
     """One version of a section's content (the full text or an audience variant)."""
 
@@ -68,6 +105,9 @@ class Body:
     outro_html: str = ""
     images: tuple[Image, ...] = ()
     source: SourceRef | None = None
+    fingerprint: str = ""  # of the text as written (what a translation records it translates)
+    language: str = ""  # "" in the topic's own language; the translation's language otherwise
+    translation: Translation | None = None  # set on a translated body
     # (section id, where) of every #id link in the text, checked once the whole topic is read
     links: tuple[tuple[str, SourceRef], ...] = field(default=(), repr=False, compare=False)
     words: int = field(default=0, repr=False, compare=False)  # in its source file (limits.MAX_TOPIC_WORDS)
@@ -84,6 +124,8 @@ class Section:
     children: tuple[Section, ...] = ()
     source: SourceRef | None = None
     tags: frozenset[str] = frozenset()  # short editions that show it (an edition's `tag:`); not inherited
+    # Translations: {language: {variant name or "": translated body}} ("" is the main text).
+    translations: dict[str, dict[str, Body]] = field(default_factory=dict, hash=False, compare=False)
 
     def walk(self):
         """Yield this section and every descendant, in document order."""
@@ -103,6 +145,16 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class TopicText:
+    """topic.yaml's texts in another language (topic.<lang>.yaml)."""
+
+    title: str
+    subtitle: str
+    summary: str
+    translation: Translation
+
+
+@dataclass(frozen=True)
 class Topic:
     id: str
     title: str
@@ -116,6 +168,11 @@ class Topic:
     sections: tuple[Section, ...]
     references: tuple[Reference, ...]
     folder: Path
+    # topic.<lang>.yaml: {language: TopicText} (the title, subtitle and summary translated)
+    translations: dict[str, TopicText] = field(default_factory=dict, hash=False, compare=False)
+    source_language: str = ""  # set on a topic put into another language: the language it came from
+    # Translations an output of this topic uses (a topic put into another language), in order
+    used_translations: tuple[Translation, ...] = ()
 
     @property
     def full_title(self) -> str:
@@ -144,8 +201,48 @@ class Edition:
     large_print: bool = False  # APH large print: body >= 18 pt, line height >= 1.5, one column
 
     tag: str | None = None  # only sections carrying this tag (required sections always)
-    grade_max: float | None = None  # Flesch-Kincaid grade target of the whole text
-    section_grade_max: float | None = None  # ... and of every section
+    bilingual: str | None = None  # a second language shown beside the first, section by section
+    reading_level: tuple[ReadingTarget, ...] = ()  # reading-level targets, per language (editions.yaml)
+
+    def targets(self, lang: str, scope: str) -> tuple[ReadingTarget, ...]:
+        """The reading-level targets for text in `lang` ('en'), of `scope` ('whole' or 'section')."""
+        return tuple(t for t in self.reading_level if t.lang == lang and t.scope == scope)
+
+    def _target(self, scope: str) -> float | None:
+        return next((t.value for t in self.targets("en", scope) if t.measure == "fk_grade"), None)
+
+    @property
+    def grade_max(self) -> float | None:
+        """The English Flesch-Kincaid grade target of the whole text (reading_level.en.fk_grade_max)."""
+        return self._target("whole")
+
+    @property
+    def section_grade_max(self) -> float | None:
+        """The English Flesch-Kincaid grade target of every section (reading_level.en.section_fk_grade_max)."""
+        return self._target("section")
+
+
+@dataclass(frozen=True)
+class ReadingTarget:
+    """One reading-level target of an edition: text in `lang`, measured with `measure`
+    (a key of readingscales.MEASURES), over the whole text or every section, at most or
+    at least `value`."""
+
+    lang: str  # primary language subtag: "en", "es"
+    measure: str  # "fk_grade", "smog", "inflesz", "fernandez_huerta"
+    scope: str  # "whole" | "section"
+    bound: str  # "max" | "min"
+    value: float
+
+    @property
+    def key(self) -> str:
+        """The name in editions.yaml: fk_grade_max, section_inflesz_min, ..."""
+        return ("section_" if self.scope == "section" else "") + f"{self.measure}_{self.bound}"
+
+    def missed_by(self, value: float) -> bool:
+        """Whether a measured value (compared as shown, to one decimal) misses this target."""
+        shown = round(value, 1)
+        return shown > self.value if self.bound == "max" else shown < self.value
 
 
 @dataclass(frozen=True)
@@ -193,6 +290,12 @@ class SelectedDocument:
     references: tuple[Reference, ...]
     added_required: tuple[str, ...] = ()  # safety sections the selection had to add
     paper: str = "letter"
+    # A bilingual edition: the same selection in the second language, shown section by section
+    parallel: SelectedDocument | None = None
+
+    @property
+    def language(self) -> str:
+        return self.topic.language
 
     def all_sections(self):
         for section in self.sections:
@@ -210,3 +313,4 @@ class Output:
     size: int
     pages: int | None = None
     grade: float | None = None  # measured Flesch-Kincaid grade (editions with a target)
+    language: str = ""  # the output's language

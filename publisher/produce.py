@@ -23,6 +23,7 @@ class BuildResult:
     findings: list = field(default_factory=list)
     readings: list = field(default_factory=list)  # (Output, Edition, readability.Reading) per measured output
     validations: list = field(default_factory=list)  # verify.tools.ValidatorRun, with check="full"
+    skipped: list = field(default_factory=list)  # (topic, edition, language, missing ids) not built
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class RenderedOutput:
     def output(self, target: Path) -> Output:
         return Output(path=target, topic=self.doc.topic.id, edition=self.doc.edition.id,
                       format=self.doc.edition.format, size=len(self.data), pages=self.pages,
-                      grade=self.reading.whole.fk_grade if self.reading else None)
+                      grade=self.reading.grade if self.reading else None,
+                      language=self.doc.topic.language)
 
 
 def render_edition(doc: SelectedDocument, **options):
@@ -75,14 +77,15 @@ def render_one(doc: SelectedDocument, *, clinic: Clinic, project: Project, name:
     # level is measured on it, written into its metadata, and every fast check reads it.
     with fmt.read(written.data) as file:
         reading = readability.measure(doc, written.data, file) if readability.has_targets(doc.edition) else None
-        data = file.with_reading_level(reading.whole.describe()) if reading else written.data
+        level = reading.describe() if reading else ""
+        data = file.with_reading_level(level) if level else written.data
         findings = _naming(written.findings, name, doc) + check_bytes(doc, data, name=name, reading=reading,
                                                                       file=file)
 
     def final_bytes(options: dict) -> bytes:
         """The file written again with other options, with the measured reading level."""
         data = write(rendered, {**base, **options}).data
-        return fmt.add_reading_level(data, reading.whole.describe()) if reading else data
+        return fmt.add_reading_level(data, level) if level else data
 
     if check == "full" and not any(f.is_error for f in findings):
         data, more = _check_full(doc, data, final_bytes, name=name,

@@ -72,6 +72,12 @@ def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]
 def topic_folders(project: Project, extra_dirs=()) -> dict[str, Path]:
     """{topic id: folder} of every topic under source/ and extra_dirs (nothing is read)."""
     folders = read.find_topics(project.source_dir)
+    missing = [Path(extra) for extra in extra_dirs if not Path(extra).is_dir()]
+    if missing:  # a mistyped --topic-dir would otherwise build the other topics without a word
+        raise ContentError([finding("c-016", "the topic folder given with --topic-dir does not exist",
+                                    source=SourceRef(shown_path(extra)),
+                                    hint="Check the path: --topic-dir names a topic folder (with topic.yaml) "
+                                         "or a folder of topic folders.") for extra in missing])
     for extra in extra_dirs:
         folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
     # '.' or '..' get their real names; a linked topic folder keeps its link's name.
@@ -112,12 +118,21 @@ def build_timestamp(topic: Topic, environ: Mapping[str, str] = os.environ) -> dt
 
 
 def output_name(doc: SelectedDocument) -> str:
-    return edition_path(doc.topic.id, doc.edition)
+    """Where a document lands: <topic>/<topic>-<edition>.<ext> (<topic>-<edition>.<lang>.<ext> in
+    a language other than the topic's own), and -<paper> before the
+    extension when it is printed on another paper than its edition's (`--paper a4`), so
+    the two never overwrite each other."""
+    name = edition_path(doc.topic.id, doc.edition, doc.topic.language if doc.topic.source_language else None)
+    if doc.paper and doc.edition.paper and doc.paper != doc.edition.paper:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem}-{doc.paper}{dot}{ext}"
+    return name
 
 
-def edition_path(topic_id: str, edition: Edition) -> str:
-    """Where an edition of a topic lands, relative to the output folder."""
-    return f"{topic_id}/{topic_id}-{edition.id}{FORMATS[edition.format].extension}"
+def edition_path(topic_id: str, edition: Edition, lang: str | None = None) -> str:
+    """Where an edition of a topic lands, relative to the output folder: <topic>-<edition>.<ext>,
+    or <topic>-<edition>.<lang>.<ext> in a language other than the topic's own."""
+    return f"{topic_id}/{topic_id}-{edition.id}{'.' + lang if lang else ''}{FORMATS[edition.format].extension}"
 
 
 def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from . import markup, pictures, yamlfile
+from . import markup, pictures, translations, yamlfile
 from .errors import ContentError
 from .fields import Field, read_fields
-from .findings import Finding, finding, shown_path
+from .findings import Finding, finding, os_error_hint, shown_path
 from .limits import (MAX_FILE_BYTES, MAX_SECTION_DEPTH, MAX_SECTION_FILES, MAX_SECTION_WORDS, MAX_TOPIC_BYTES,
                      MAX_TOPIC_WORDS, human_bytes)
-from .model import (AUDIENCES, SECTION_KINDS, SOURCE_TYPES, Body, Image, Question, Reference,
-                    Section, SourceRef, Topic)
+from .model import (AUDIENCES, RESERVED_ID_PATTERN, RESERVED_IDS, SECTION_KINDS, SOURCE_TYPES, Body, Image,
+                    Question, Reference, Section, SourceRef, Topic)
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -101,6 +104,7 @@ class Loaded(NamedTuple):
     data: yamlfile.LineDict
     body: str
     body_line: int
+    text: str = ""  # the whole file
 
     @property
     def words(self) -> int:
@@ -120,8 +124,21 @@ def _words(value) -> int:
 
 
 def find_topics(source_dir: Path) -> list[Path]:
-    """Topic folders: every folder under source/ that has a topic.yaml."""
-    return sorted(p.parent for p in Path(source_dir).glob("*/topic.yaml"))
+    """Topic folders: every folder under source/ that has a topic.yaml, and every folder we
+    may not look into (read_topic then says so, rather than the topic being left out silently)."""
+    try:
+        folders = [p for p in Path(source_dir).iterdir() if p.is_dir()]
+    except OSError:
+        return []  # no such folder (an optional --topic-dir), or one that is not a folder
+    found = []
+    for folder in folders:
+        try:
+            os.stat(folder / "topic.yaml")
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                continue
+        found.append(folder)
+    return sorted(found)
 
 
 def read_topic(folder: Path) -> Topic:
@@ -131,7 +148,14 @@ def read_topic(folder: Path) -> Topic:
     """
     topic = TopicFolder.of(folder)
     topic_file, sections_dir = topic.path / "topic.yaml", topic.path / "sections"
-    if not topic_file.is_file():
+    try:  # a folder we may not look into is not a topic without topic.yaml: say which it is
+        is_file = stat.S_ISREG(os.stat(topic_file).st_mode)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            raise ContentError([finding("c-016", f"cannot read the topic folder: {exc.strerror or exc}",
+                                        source=SourceRef(shown_path(topic.path)), hint=os_error_hint(exc))]) from None
+        is_file = False
+    if not is_file:
         raise ContentError([finding("c-016", "topic.yaml is missing", source=SourceRef(shown_path(topic_file)))])
     found = _topic_id_problems(topic.path)
     meta, problems = read_meta(topic, topic_file)
@@ -144,10 +168,12 @@ def read_topic(folder: Path) -> Topic:
         raise ContentError(found + problems)
     sections, unread, problems = read_sections(topic, sections_dir, parent_audiences=None)
     found += problems + check_words(sections)
+    texts, problems = translations.read_topic_translations(topic, meta)  # topic.<lang>.yaml
+    found += problems
     found += check_topic(sections, topic_file, complete=not unread)
     if found or meta is None:
         raise ContentError(found)
-    return Topic(id=topic.path.name, sections=sections, folder=topic.path, **meta)
+    return Topic(id=topic.path.name, sections=sections, folder=topic.path, translations=texts, **meta)
 
 
 def check_size(topic: TopicFolder, sections_dir: Path) -> list[Finding]:
@@ -278,18 +304,22 @@ def read_sections(topic: TopicFolder, folder: Path, parent_audiences: frozenset[
     try:
         files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in TEXT_SUFFIXES)
     except OSError as exc:
-        return (), (folder,), [finding("c-016", f"cannot read the folder: {exc.strerror or exc}",
+        return (), (folder,), [finding("c-016", f"cannot read the folder: {exc.strerror or exc}", hint=os_error_hint(exc),
                                        source=SourceRef(shown_path(folder)))]
     mains = [p for p in files if "." not in p.stem]
-    variants = [p for p in files if "." in p.stem]
+    translated = [p for p in files if translations.is_translation(p)]  # <stem>[.<variant>].<language>.md|yaml
+    variants = [p for p in files if "." in p.stem and p not in translated]
     sections, unread = [], []
     for path in mains:
         section, not_read, problems = read_section_tree(topic, path, parent_audiences, variants, seen)
         found += problems
         unread += not_read
         if section is not None:
-            sections.append(section)
+            texts, problems = translations.read_section_translations(topic, path, section, translated)
+            found += problems
+            sections.append(replace(section, translations=texts) if texts else section)
     main_stems = {p.stem for p in mains}
+    found += translations.orphans(translated, main_stems)
     found += [finding("c-019", f"'{v.name}' has no main section file", source=SourceRef(shown_path(v)))
               for v in variants if v.stem.partition(".")[0] not in main_stems]
     return tuple(sections), tuple(unread), found
@@ -334,16 +364,17 @@ def load_section_file(topic: TopicFolder, path: Path, *, optional: bool = False)
     if found:
         return None, found
     file = shown_path(path)
-    if path.suffix != ".md":
-        data, found = yamlfile.read_block(path, file, code="c-012", what="a section file")
-        return (Loaded(data, "", 0) if data is not None else None), found
     text, found = yamlfile.read_text(path, file)
     if text is None:
         return None, found
+    if path.suffix != ".md":
+        data, found = yamlfile.as_block(*yamlfile.load(text, SourceRef(file, 1)), file, code="c-012",
+                                        what="a section file")
+        return (Loaded(data, "", 0, text) if data is not None else None), found
     front, body, body_line = yamlfile.split_front_matter(text)
     if front is None:
         if optional:
-            return Loaded(yamlfile.LineDict(), body, body_line), []
+            return Loaded(yamlfile.LineDict(), body, body_line, text), []
         return None, [finding("c-002", "the file has no front matter (--- id, title, audience ---)",
                               source=SourceRef(file, 1), hint="Start the file with a block between two '---' lines.")]
     data, found = yamlfile.load(front, SourceRef(file, 2))
@@ -351,7 +382,7 @@ def load_section_file(topic: TopicFolder, path: Path, *, optional: bool = False)
         return None, found
     if not isinstance(data, dict):
         return None, [finding("c-012", "expected 'field: value' lines", source=SourceRef(file, 1))]
-    return Loaded(data, body, body_line), []
+    return Loaded(data, body, body_line, text), []
 
 
 def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str] | None
@@ -369,12 +400,19 @@ def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str
                                     hint=f"Use one of: {', '.join(SECTION_KINDS)}.")]
     if kind != "text" and path.suffix == ".md":
         return None, None, [finding("c-013", f"a '{kind}' section must be a .yaml file", source=at("kind"))]
+    if kind in SAFETY_KINDS and (found := _hidden_in_safety_text(loaded, file)):
+        return None, None, found  # safety text must say exactly what it shows
     table = {**SECTION_FIELDS, **KIND_FIELDS[kind]}
     required = tuple(k for k, spec in table.items() if spec.required and (k != "audience" or parent_audiences is None))
     values, found = read_fields(data, table, file, required=required)
     section_id = values["id"] or ""
     if section_id and not ID_RE.match(section_id):
         found.append(finding("c-017", f"id '{section_id}' is not a valid id", source=at("id")))
+    elif section_id in RESERVED_IDS or re.fullmatch(RESERVED_ID_PATTERN, section_id):
+        found.append(finding(
+            "c-024", f"id '{section_id}' is reserved: the layouts use it for an element of their own",
+            source=at("id"), hint=f"Choose another id, e.g. '{section_id}-section'. Reserved: "
+                                  f"{', '.join(sorted(RESERVED_IDS))} and page-1, page-2, ..."))
     audiences, problems = _audiences(values["audience"], at("audience"))
     required_for, more = _audiences(values["required"], at("required"))
     found += problems + more
@@ -386,6 +424,13 @@ def read_section(topic: TopicFolder, path: Path, parent_audiences: frozenset[str
                       body=body, required_for=required_for or frozenset(), source=at("id"),
                       tags=frozenset(values["tags"]))
     return section, data, found
+
+
+def _hidden_in_safety_text(loaded: Loaded, file: Path) -> list[Finding]:
+    """c-023 for the characters safety text may not hold (yamlfile.HIDDEN_IN_SAFETY), with
+    their columns, and for those written as YAML escapes."""
+    return yamlfile.hidden_characters(loaded.text, file, safety=True) or \
+        yamlfile.hidden_in_values(loaded.data, file, safety=True)
 
 
 def _audiences(names: tuple[str, ...] | None, where: SourceRef) -> tuple[frozenset[str], list[Finding]]:
@@ -406,6 +451,8 @@ def read_variant(topic: TopicFolder, path: Path, section: Section, *, base: yaml
     if loaded is None:
         return None, found
     data, kind, file = loaded.data, section.kind, shown_path(path)
+    if kind in SAFETY_KINDS and (found := _hidden_in_safety_text(loaded, file)):
+        return None, found
     table = {"title": Field(), **KIND_FIELDS[kind]}
     values, found = read_fields(data, table, file, required=())
     if base is not None and kind != "text":
@@ -472,9 +519,11 @@ def read_body(topic: TopicFolder, loaded: Loaded, values: dict, kind: str, file:
             crisis_html=markdown(values["crisis"], line("crisis")),
             outro_html=markdown(values["outro"], line("outro")),
         )
+    # What a translation of this text records it translates (translations.fingerprint).
+    text = translations.text_fields(kind, values, loaded.body, KIND_FIELDS[kind])
     body = Body(title=values["title"] or "", images=tuple(i for t in texts for i in t.images),
                 links=tuple(link for t in texts for link in t.links), source=SourceRef(file, 1),
-                words=loaded.words, **fields)
+                words=loaded.words, fingerprint=translations.fingerprint(text), **fields)
     return body, found
 
 
@@ -523,7 +572,8 @@ def read_image(topic: TopicFolder, image: Image, where: SourceRef) -> tuple[byte
     try:
         return pictures.check_picture(pictures.read_picture(path), image.path.suffix).data, []
     except OSError as exc:
-        return None, [finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}", source=where)]
+        return None, [finding("c-016", f"cannot read image '{image.path}': {exc.strerror or exc}", source=where,
+                              hint=os_error_hint(exc))]
     except pictures.PictureRefused as exc:
         return None, [finding(exc.code, f"image '{image.path}' {exc.reason}", source=where, hint=exc.hint)]
 
@@ -546,7 +596,8 @@ def check_topic(sections: tuple[Section, ...], topic_file: Path, *, complete: bo
     if not complete:
         return found
     for section in (s for top in sections for s in top.walk()):
-        for body in (section.body, *section.variants.values()):
+        translated = [body for texts in section.translations.values() for body in texts.values()]
+        for body in (section.body, *section.variants.values(), *translated):
             for target, where in body.links:
                 if target not in seen:
                     near = difflib.get_close_matches(target, list(seen), n=3)

@@ -16,6 +16,7 @@ from typing import TypedDict
 import jinja2
 from markupsafe import Markup
 
+from . import i18n, translations
 from .clinic import Clinic
 from .errors import TemplateError
 from .findings import finding, shown_path
@@ -44,6 +45,10 @@ class TemplateContext(TypedDict, total=False):
     main_title: str  # the title the document shows: the topic's, or a custom summary's
     logo_src: str  # the clinic logo (data: URI, or its file in the EPUB); "" without a logo
     qr: QRCode | None  # printed editions: the QR code to the digital version, if base_url is set
+    lang: str  # the output's language (BCP 47)
+    dir: str  # its direction: "rtl" for a right-to-left language, else "ltr"
+    edition_title: str  # the edition's title in the output's language
+    parallel: object  # a bilingual edition: the second language (lang, dir, title, sections), else None
 
 
 @dataclass(frozen=True)
@@ -78,15 +83,30 @@ def css_string(value: str) -> Markup:
     return Markup('"' + escaped + '"')
 
 
+def css_counters(text: str) -> Markup:
+    """A translated 'Page {page} of {pages}' as CSS content: strings around page counters."""
+    parts = re.split(r"\{(page|pages)\}", str(text))
+    out = [css_string(p) if i % 2 == 0 else Markup(f"counter({p})") for i, p in enumerate(parts) if p or i % 2]
+    return Markup(" ").join(out)
+
+
 @lru_cache(maxsize=32)
-def environment(layouts_dir: Path, layout: str) -> jinja2.Environment:
+def environment(layouts_dir: Path, layout: str, lang: str = "en-US") -> jinja2.Environment:
+    """The templates of a layout, with the template words of `lang` (jinja2.ext.i18n and the
+    message catalog in layouts/locales; see publisher/i18n.py)."""
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(str(layouts_dir / layout)),
         jinja2.FileSystemLoader(str(layouts_dir / "shared")),
     ])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+                             trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True,
+                             extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(i18n.translations(layouts_dir, lang), newstyle=True)
     env.filters["css_string"] = css_string
+    env.filters["css_counters"] = css_counters
+    # Jinja marks translated words safe (markup); `plain` makes them text again, to be escaped
+    # (a message with "&" in it, such as "Sources & References").
+    env.filters["plain"] = lambda value: "".join([value])
     return env
 
 
@@ -129,27 +149,73 @@ def _template_frame(exc: Exception) -> tuple[str | None, int | None]:
     return where
 
 
-def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool = False) -> TemplateContext:
+def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool = False,
+                 layouts_dir: Path = Path("layouts")) -> TemplateContext:
+    """What every template gets. Dates a reader reads are in words in the output's language
+    (`build.reviewed`); `build.reviewed_iso` is the machine-readable date (ISO 8601)."""
     topic = doc.topic
-    reviewed = topic.reviewed.isoformat()
-    next_review = topic.next_review.isoformat()
+    lang = topic.language
+    _ = i18n.gettext_for(layouts_dir, lang)
+    reviewed = i18n.date_words(topic.reviewed, lang)
+    next_review = i18n.date_words(topic.next_review, lang)
     custom = doc.title != topic.full_title
     main_title = doc.title if custom else topic.title
+    draft = translations.is_draft(doc)
     # The running footer: the title, then who to call, then the review date; line breaks
     # (css_string writes them as \A; the margin box keeps them) so nothing wraps mid-phrase.
     contact = " · ".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
+    reviewed_note = _("Reviewed %(date)s") % {"date": _nowrap(reviewed)}
     if doc.edition.large_print:  # 18 pt: who to call on one line (it wraps at the dot if it must), then the date
-        footer_left = "\n".join(p for p in (contact, f"Reviewed {reviewed}") if p)
+        footer_left = "\n".join(p for p in (contact, reviewed_note) if p)
     else:
-        footer_left = "\n".join((main_title, " · ".join(p for p in (contact, f"Reviewed {reviewed}") if p)))
+        footer_left = "\n".join((main_title, " · ".join(p for p in (contact, reviewed_note) if p)))
+    notes = ([_("Review overdue")] if review_overdue else []) + ([_("Translation not yet reviewed")] if draft else [])
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
         clinic=clinic, build={"reviewed": reviewed, "next_review": next_review,
-                              "review_overdue": review_overdue},
-        footer_left=footer_left + (" · Review overdue" if review_overdue else ""),
+                              "reviewed_iso": topic.reviewed.isoformat(),
+                              "next_review_iso": topic.next_review.isoformat(),
+                              "review_overdue": review_overdue, "translation_draft": draft},
+        # large print: each note on a line of its own (the page has a deeper margin for them)
+        footer_left=footer_left + "".join(("\n" if doc.edition.large_print else " · ") + n for n in notes),
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
+        lang=lang, dir="rtl" if translations.is_rtl(lang) else "ltr", edition_title=doc.edition.title,
+        parallel=_parallel(doc),
     )
+
+
+def _parallel(doc: SelectedDocument) -> dict | None:
+    """A bilingual edition's second language: its tag and direction (`html`, the part itself,
+    is rendered by `render_edition`)."""
+    second = doc.parallel
+    if second is None:
+        return None
+    return {"lang": second.topic.language, "dir": "rtl" if translations.is_rtl(second.topic.language) else "ltr",
+            "html": Markup("")}
+
+
+def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, review_overdue: bool) -> Markup:
+    """The body of a bilingual edition's second part: the same edition rendered in the second
+    language (its own template words, dates and title block), with every id, #link and
+    aria reference given the language as a prefix so the two parts' ids never clash."""
+    from lxml import html as lxml_html
+    second = replace(doc.parallel, parallel=None)
+    part = render_edition(second, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue)
+    body = lxml_html.document_fromstring(part.html).find("body")
+    prefix = second.topic.language.lower() + "-"
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.get("id"):
+            element.set("id", prefix + element.get("id"))
+        for attr in ("aria-labelledby", "aria-describedby"):
+            if element.get(attr):
+                element.set(attr, " ".join(prefix + i for i in element.get(attr).split()))
+        if (element.get("href") or "").startswith("#"):
+            element.set("href", "#" + prefix + element.get("href")[1:])
+    text = (body.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in body)
+    return Markup(text)
 
 
 def _nowrap(text: str) -> str:
@@ -174,10 +240,13 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
     output then says so where the review dates are shown.
     """
     layouts_dir = Path(layouts_dir).resolve()
-    env = environment(layouts_dir, doc.edition.layout)
+    env = environment(layouts_dir, doc.edition.layout, doc.topic.language)
     fmt = doc.edition.format
     css = read_css(layouts_dir, fmt)
-    context = base_context(doc, clinic, review_overdue=review_overdue)
+    if doc.topic.source_language:  # an output in another language: the clinic's texts in it too
+        clinic = translations.localize_clinic(clinic, doc.topic.language)
+    context = base_context(doc, clinic, review_overdue=review_overdue, layouts_dir=layouts_dir)
+    _ = i18n.gettext_for(layouts_dir, doc.topic.language)
     if doc.title == doc.topic.full_title:
         context["title"] = doc.topic.title if fmt != "epub" else doc.title
     if fmt == "epub":
@@ -187,15 +256,19 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
             images = ((context["logo_src"], clinic.logo_data, clinic.logo_media_type),)
         # The book packs its stylesheets as one file, named after the format's own stylesheet.
         css_name = FORMATS[fmt].stylesheets[-1]
-        return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context, block_ids, page_map, css_name),
+        return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context, block_ids, page_map, css_name, _),
                                css=css, css_name=css_name, clinic=clinic, layouts_dir=layouts_dir, images=images,
                                page_source=page_map.source if page_map and page_map.starts else "")
     context["css"] = css if fmt == "html" else ""
     context["paper_size"] = PAPER_SIZES[doc.paper]
+    if doc.parallel is not None:
+        context["parallel"] = dict(context["parallel"], html=_second_part(
+            doc, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue))
     if fmt == "pdf" and clinic.base_url and digital_path:
         url = digital_url(clinic.base_url, digital_path)
-        what = "the web version" if format_of_path(digital_path) is FORMATS["html"] else "the e-book version"
-        context["qr"] = make_qr(url, what=f"{what} of {doc.topic.title}")
+        what = (_("the web version of {title}") if format_of_path(digital_path) is FORMATS["html"]
+                else _("the e-book version of {title}"))
+        context["qr"] = make_qr(url, what=what.format(title=doc.topic.title))
     html = _render(env, "document.html.j2", dict(context))
     if block_ids:
         html = add_block_ids(html)
@@ -213,24 +286,27 @@ def _toc_entry(section: SelectedSection, href: str) -> dict:
 
 
 def _render_epub_parts(env, doc: SelectedDocument, context: TemplateContext, block_ids: bool = False,
-                       page_map: PageMap | None = None, css_name: str = "") -> tuple[Part, ...]:
+                       page_map: PageMap | None = None, css_name: str = "", _=lambda text: text) -> tuple[Part, ...]:
     context = dict(context, css_href=css_name)
-    parts = [Part("cover.xhtml", "Cover", _render(env, "cover.xhtml.j2", dict(
-        context, title="Cover", cover_href="images/cover.svg",
-        cover_alt=f"Cover: {doc.title}. {context['clinic'].name}.")), kind="cover")]
+    parts = [Part("cover.xhtml", _("Cover"), _render(env, "cover.xhtml.j2", dict(
+        context, title=_("Cover"), cover_href="images/cover.svg",
+        cover_alt=_("Cover: {title}. {clinic}.").format(title=doc.title, clinic=context['clinic'].name))),
+        kind="cover")]
     parts.append(Part("title.xhtml", context["main_title"],
-                      _render(env, "titlepage.xhtml.j2", dict(context, title="Title page")), kind="titlepage"))
+                      _render(env, "titlepage.xhtml.j2", dict(context, title=_("Title page"))), kind="titlepage"))
     for index, section in enumerate(doc.sections, start=1):
         name = chapter_name(index, section)
         html = _render(env, "chapter.xhtml.j2", dict(context, title=section.body.title, chapter=section))
         parts.append(Part(name, section.body.title, html, toc=(_toc_entry(section, name),)))
     if doc.references:
-        parts.append(Part("references.xhtml", "Sources & References", _render(
-            env, "references.xhtml.j2", dict(context, title="Sources & References")), kind="references",
-            toc=({"title": "Sources & References", "href": "references.xhtml#references", "children": []},)))
-    parts.append(Part("colophon.xhtml", "About this booklet", _render(
-        env, "colophon.xhtml.j2", dict(context, title="About this booklet")), kind="colophon",
-        toc=({"title": "About this booklet", "href": "colophon.xhtml#colophon", "children": []},)))
+        refs_title = _("Sources & References")
+        parts.append(Part("references.xhtml", refs_title, _render(
+            env, "references.xhtml.j2", dict(context, title=refs_title)), kind="references",
+            toc=({"title": refs_title, "href": "references.xhtml#references", "children": []},)))
+    about = _("About this booklet")
+    parts.append(Part("colophon.xhtml", about, _render(
+        env, "colophon.xhtml.j2", dict(context, title=about)), kind="colophon",
+        toc=({"title": about, "href": "colophon.xhtml#colophon", "children": []},)))
     pages: list[dict] = []
     if block_ids or page_map:
         parts = [replace(p, html=add_block_ids(p.html)) for p in parts]
@@ -238,22 +314,22 @@ def _render_epub_parts(env, doc: SelectedDocument, context: TemplateContext, blo
         marked = insert_page_breaks([(p.name, p.html) for p in parts], page_map)
         parts = [replace(p, html=marked[p.name].html) if p.name in marked else p for p in parts]
         pages = page_list(marked, [p.name for p in parts])
-    nav = Part("nav.xhtml", "Contents", _render(env, "nav.xhtml.j2", dict(
-        context, title="Contents", page_list=pages,
+    nav = Part("nav.xhtml", _("Contents"), _render(env, "nav.xhtml.j2", dict(
+        context, title=_("Contents"), page_list=pages,
         toc=[e for p in parts for e in p.toc],
-        landmarks=_landmarks(parts))), kind="nav")
+        landmarks=_landmarks(parts, _))), kind="nav")
     parts.insert(2, nav)
     return tuple(_relink(parts))
 
 
-def _landmarks(parts: list[Part]) -> list[dict]:
-    marks = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
-             {"type": "toc", "href": "nav.xhtml#toc", "title": "Contents"}]
+def _landmarks(parts: list[Part], _=lambda text: text) -> list[dict]:
+    marks = [{"type": "cover", "href": "cover.xhtml", "title": _("Cover")},
+             {"type": "toc", "href": "nav.xhtml#toc", "title": _("Contents")}]
     first = next((p for p in parts if p.kind == "chapter"), None)
     if first:
-        marks.append({"type": "bodymatter", "href": first.name, "title": "Start of content"})
+        marks.append({"type": "bodymatter", "href": first.name, "title": _("Start of content")})
     if any(p.kind == "references" for p in parts):
-        marks.append({"type": "bibliography", "href": "references.xhtml", "title": "References"})
+        marks.append({"type": "bibliography", "href": "references.xhtml", "title": _("References")})
     return marks
 
 
@@ -283,7 +359,11 @@ def render_index(files, *, out_dir: Path, layouts_dir: Path) -> str:
     entries = []
     for path in files:
         size = path.stat().st_size
+        lang = path.stem.rpartition(".")[2] if "." in path.stem else ""  # <topic>-<edition>.<lang>.<ext>
+        lang = lang if translations.LANG_RE.match(lang) else ""
         entries.append({"href": path.relative_to(out_dir).as_posix(), "name": path.name,
                         "topic": path.parent.name, "format": format_of_path(path).label,
+                        "lang": lang, "language": i18n.locale_of(lang).get_display_name("en") if lang
+                        else "the topic's language",
                         "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"})
     return _render(env, "index.html.j2", {"entries": entries, "css": read_css(layouts_dir, "html")})

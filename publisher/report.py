@@ -41,35 +41,57 @@ def human_size(size: int) -> str:
 
 
 def format_reading(name: str, reading, edition) -> str:
-    """A readability report: each section's Flesch-Kincaid grade and SMOG, then the whole text,
-    against the edition's targets."""
-    targets = []
-    if edition.grade_max is not None:
-        targets.append(f"whole text {edition.grade_max:g} or lower")
-    if edition.section_grade_max is not None:
-        targets.append(f"each section {edition.section_grade_max:g} or lower")
-    lines = [f"Reading level of {name} (target: {', '.join(targets) or 'none'})",
-             f"  {'section':44} {'FK grade':>8} {'SMOG':>5} {'words':>6}"]
-    for section in reading.sections:
-        over = edition.section_grade_max is not None and round(section.score.fk_grade, 1) > edition.section_grade_max
-        label = section.id + (f" (with {', '.join(section.merged)})" if section.merged else "")
-        lines.append(f"  {label:44} {section.score.fk_grade:8.1f} {section.score.smog:5.1f} "
-                     f"{section.score.words:6}{'  over target' if over else ''}")
-    over = edition.grade_max is not None and round(reading.whole.fk_grade, 1) > edition.grade_max
-    lines.append(f"  {'whole text':44} {reading.whole.fk_grade:8.1f} {reading.whole.smog:5.1f} "
-                 f"{reading.whole.words:6}{'  over target' if over else ''}")
+    """A readability report: for each language of the text, each section's measures (in that
+    language's scales) and the whole text, against the edition's targets."""
+    from .readingscales import MEASURES
+    lines = []
+    for whole in reading.languages or (reading.whole,):
+        lang = whole.lang
+        measures = MEASURES.get(lang, ())
+        targets = ", ".join(f"{'each section' if t.scope == 'section' else 'whole text'} "
+                            + (f"{_label(lang, t.measure)} " if measures and t.measure != measures[0].key else "")
+                            + f"{t.value:g} or {'lower' if t.bound == 'max' else 'higher'}"
+                            for t in edition.reading_level if t.lang == lang)
+        lines.append(f"Reading level of {name}" + (f" ({lang})" if len(reading.languages) > 1 or lang != "en" else "")
+                     + f" (target: {targets or 'none'})")
+        lines.append(f"  {'section':44} " + " ".join(f"{_short(m):>8}" for m in measures) + f" {'words':>6}")
+        rows = [(s.id + (f" (with {', '.join(s.merged)})" if s.merged else ""), s.score, "section")
+                for s in reading.sections if s.lang == lang] + [("whole text", whole, "whole")]
+        for label, score, scope in rows:
+            over = any(t.missed_by(score.value(t.measure)) for t in edition.targets(lang, scope))
+            lines.append(f"  {label:44} " + " ".join(f"{score.value(m.key):8.1f}" for m in measures)
+                         + f" {score.words:6}{'  misses target' if over else ''}")
+    for lang, count in reading.unmeasured:
+        lines.append(f"  {count} word(s) in '{lang}': no formula measures them")
     for missing in reading.missing:
         lines.append(f"  {missing:44} not found in the output")
     return "\n".join(lines)
 
 
+def _label(lang: str, key: str) -> str:
+    from .readingscales import measure
+    found = measure(lang, key)
+    return found.label if found else key
+
+
+def _short(measure) -> str:
+    return {"fk_grade": "FK grade", "smog": "SMOG", "inflesz": "INFLESZ", "fernandez_huerta": "F-Huerta"}.get(
+        measure.key, measure.key)
+
+
 def format_built_level(edition, shown_path: str, reading) -> str:
-    """One line for `publish list`: the measured grade of an edition's built file, or 'not built'."""
+    """One line for `publish list`: the measured level of an edition's built file, or 'not built'."""
+    from .readingscales import MEASURES
     if reading is None:
         return f"{edition.id} reading level: not built"
-    target = f" (target {edition.grade_max:g} or lower)" if edition.grade_max is not None else ""
-    return (f"{edition.id} reading level: Flesch-Kincaid grade {reading.whole.fk_grade:.1f}{target}, "
-            f"SMOG {reading.whole.smog:.1f}, measured on {shown_path}")
+    whole = reading.whole
+    measures = MEASURES.get(whole.lang, ())
+    if not measures or not whole.words:
+        return f"{edition.id} reading level: not measured ('{whole.lang}'), measured on {shown_path}"
+    first = [t for t in edition.targets(whole.lang, "whole") if t.measure == measures[0].key]
+    target = f" (target {first[0].value:g} or {'lower' if first[0].bound == 'max' else 'higher'})" if first else ""
+    others = "".join(f", {_short(m)} {whole.value(m.key):.1f}" for m in measures[1:])
+    return f"{edition.id} reading level: {whole.describe()}{target}{others}, measured on {shown_path}"
 
 
 def format_validation(run) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import difflib
 
 from .errors import EditionError
-from .model import Edition, Section, SelectedDocument, SelectedSection, Topic
+from .findings import Finding, finding, shown_path
+from .model import Edition, Section, SelectedDocument, SelectedSection, SourceRef, Topic
 
 
 def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude=(),
@@ -23,10 +24,16 @@ def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude
     never left out; `added_required` on the result names those the choice did not include.
     """
     known = {s.id for s in topic.all_sections()}
-    unknown = [i for i in list(section_ids or ()) + list(exclude) if i not in known]
+    unknown = [i for i in dict.fromkeys(list(section_ids or ()) + list(exclude)) if i not in known]
     if unknown:
-        raise EditionError(_unknown_message(unknown, known, topic.id))
+        raise EditionError(f"{len(unknown)} unknown section id(s) in topic '{topic.id}'; nothing was written",
+                           [_unknown(name, known, topic.id, topic.folder) for name in unknown])
     audience = edition.audience
+    other = [s for s in topic.all_sections() if s.id in set(section_ids or ()) and audience is not None
+             and audience not in s.audiences]
+    if other:  # a section written for another audience is not put in front of this one silently
+        raise EditionError(f"{len(other)} section(s) not written for {audience}s; nothing was written",
+                           [_not_for(s, audience, topic.id) for s in other])
     chosen = set(section_ids) if section_ids else None
     # A topic that tags none of its sections for a short edition (a small topic) shows every
     # section for the audience there; the page budget and reading targets still hold.
@@ -69,10 +76,24 @@ def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude
         paper=edition.paper)
 
 
-def _unknown_message(unknown, known, topic_id) -> str:
-    parts = []
-    for name in unknown:
-        near = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
-        parts.append(f"'{name}'" + (f" (did you mean {', '.join(near)}?)" if near else ""))
-    return (f"unknown section id {', '.join(parts)} in topic '{topic_id}'; "
-            f"run `publish list {topic_id}` to see the section ids")
+def _unknown(name: str, known: set[str], topic_id: str, folder) -> Finding:
+    """u-002 for one unknown id: the ids close to it, else every id (a hint for each)."""
+    near = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+    if near:
+        hint = f"Did you mean {' or '.join(near)}?"
+    else:
+        ids = sorted(known)
+        shown = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
+        hint = f"No section id is close; the ids are: {shown}."
+    return finding("u-002", f"'{name}' is not a section id of topic '{topic_id}'", source=SourceRef(shown_path(folder)),
+                   hint=hint + f" `publish list {topic_id}` shows them with their audiences"
+                               " (add --topic-dir DIR for a topic outside source/).")
+
+
+def _not_for(section: Section, audience: str, topic_id: str) -> Finding:
+    """u-003: a section chosen by id that its file does not write for `audience`."""
+    written = ", ".join(sorted(section.audiences)) or "no audience"
+    return finding("u-003", f"section '{section.id}' of topic '{topic_id}' is written for {written}, "
+                            f"not for {audience}s", source=section.source,
+                   hint=f"Leave out --section {section.id}, or choose an audience it is written for; "
+                        f"to give it to {audience}s too, add {audience} to the audience: list of its file.")

@@ -9,18 +9,18 @@ is written: an unknown section id or a bad recipe stops it with nothing touched.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import yamlfile
+from . import translations, yamlfile
 from .fields import Field, fields_hint, read_fields
 from .build import BuildResult, Project, build_one, digital_path, load_editions, load_topics
 from .clinic import read_clinic
 from .config import PAPERS
-from .errors import ContentError, EditionError
-from .findings import finding
+from .custom import custom_name, summary_edition  # noqa: F401 (summary_edition: this module's API too)
+from .errors import ChecksFailed, ContentError, EditionError
+from .findings import finding, shown_path
 from .model import AUDIENCES, Edition, Output, SelectedDocument, SourceRef, Topic
 from .output import OutputWriter, safe_target
 from .select import select_sections
@@ -40,6 +40,7 @@ RECIPE_FIELDS = {
     "large_print": Field("flag", default=False, about="large_print: true (or leave it out)"),
     "paper": Field(about="letter or a4"),
     "output": Field(about="file to write, relative to the output folder (handouts/)"),
+    "lang": Field(about="the handout's language, e.g. es (default: the topic's own); every section must be translated"),
 }
 MAX_TITLE_SECTIONS = 5  # past this many, the title names the first ones and counts the rest
 
@@ -61,6 +62,7 @@ class SummaryRequest:
     # Recipes are data that may travel between machines: their output stays inside the
     # output folder. A path typed on the command line is taken as given.
     output_in_out_dir: bool = False
+    lang: str | None = None  # None: the topic's own language
 
 
 @dataclass
@@ -82,7 +84,9 @@ def read_recipe(path: Path) -> SummaryRequest:
     """
     path = Path(path)
     if not path.is_file():
-        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path))])
+        raise ContentError([finding("u-001", "recipe file not found", source=SourceRef(path),
+                                    hint="Check the path given with --recipe: a recipe is a YAML file such as "
+                                         "recipes/depression-and-exercise-large-print.yaml.")])
     data, found = yamlfile.read_block(path, path, code="u-001", what="a recipe")
     if data is None:
         raise ContentError([replace(f, hint=fields_hint(RECIPE_FIELDS)) if f.code == "u-001" else f for f in found])
@@ -100,6 +104,8 @@ def recipe_request(data, *, source: Path | str, base: Path | None, fields=RECIPE
                                     source=SourceRef(path, 1), hint=fields_hint(fields))])
     values, found = read_fields(data, fields, path)
     values = {**{k: spec.default for k, spec in RECIPE_FIELDS.items()}, **values}
+    if isinstance(values["paper"], str):
+        values["paper"] = values["paper"].strip().lower()  # "A4" is a4, as on the command line
     at = lambda key: SourceRef(path, yamlfile.line_of(data, key))  # noqa: E731
     for key, allowed, code in (("audience", AUDIENCES, "c-005"), ("format", FORMAT_NAMES, "c-012"),
                                ("paper", PAPERS, "c-012")):
@@ -119,7 +125,7 @@ def recipe_request(data, *, source: Path | str, base: Path | None, fields=RECIPE
                           exclude=values["exclude"], format=values["format"], title=values["title"],
                           clinic=(base / clinic) if clinic and base else None, large_print=values["large_print"],
                           paper=values["paper"], output=Path(output) if output else None,
-                          output_in_out_dir=bool(output))
+                          output_in_out_dir=bool(output), lang=values.get("lang"))
 
 
 def override(request: SummaryRequest, **options) -> SummaryRequest:
@@ -131,33 +137,6 @@ def override(request: SummaryRequest, **options) -> SummaryRequest:
         # A recipe rerun in another format: same name, that format's extension.
         given["output"] = request.output.with_suffix(FORMATS[given["format"]].extension)
     return replace(request, **given)
-
-
-def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, large_print: bool,
-                    paper: str | None = None) -> Edition:
-    """The edition a summary is built as: the printed edition of the audience (large print or
-    not) from editions.yaml, in the asked-for format.
-
-    It keeps the base edition's id, so the edition's stylesheet rules apply to it too.
-    """
-    printed = [e for e in editions.values() if FORMATS[e.format].paged and e.audience == audience]
-    if not printed:
-        raise EditionError(f"no printed edition for the audience '{audience}' in editions.yaml")
-    base = next((e for e in printed if e.large_print == large_print), None)
-    if base is None:
-        # No large-print edition of this audience is declared: its page budget is unknown,
-        # so none is enforced rather than a guessed one.
-        base = replace(next(e for e in printed if not e.large_print), large_print=large_print, max_pages=None)
-    layout = base.layout
-    if fmt != base.format:
-        layout = next((e.layout for e in editions.values() if e.format == fmt), None)
-        if layout is None:
-            raise EditionError(f"no {fmt} edition in editions.yaml to take the layout from")
-    kind = "summary" if audience == "clinician" else "handout"
-    title = f"Custom {audience} {kind}" + (" (large print)" if large_print else "")
-    return replace(base, format=fmt, layout=layout, title=title, paper=paper or base.paper,
-                   max_pages=base.max_pages if FORMATS[fmt].paged else None,
-                   description=f"Sections chosen by id, for {audience}s.")
 
 
 def summary_title(topic: Topic, doc: SelectedDocument, *, sections, exclude) -> str:
@@ -174,20 +153,26 @@ def summary_title(topic: Topic, doc: SelectedDocument, *, sections, exclude) -> 
     return f"{topic.title}: {doc.edition.audience} sections without {'; '.join(left_out)}"
 
 
-def default_name(topic: Topic, request: SummaryRequest, fmt: str) -> str:
-    """<topic>/custom/<topic>-<audience>-<ids>[-large-print].<ext>, short enough for any disk."""
+def default_name(topic: Topic, request: SummaryRequest, fmt: str, paper: str | None = None) -> str:
+    """<topic>/custom/<topic>-<audience>-<ids>[-large-print][-<paper>].<ext>, short enough for
+    any disk (publisher/custom.py: `publish check` reads these names back). `paper`: a paper
+    other than the edition's, which the name then says."""
     ids = [s.id for s in topic.all_sections() if s.id in set(request.sections)]
-    label = "-".join(ids) if ids else "without-" + "-".join(request.exclude)
-    if len(label) > 80:
-        label = label[:60].rstrip("-") + "-" + hashlib.sha256(label.encode()).hexdigest()[:8]
-    suffix = "-large-print" if request.large_print else ""
-    return f"{topic.id}/custom/{topic.id}-{request.audience}-{label}{suffix}{FORMATS[fmt].extension}"
+    name = custom_name(topic.id, request.audience, ids, request.exclude, request.large_print, fmt, paper=paper)
+    if topic.source_language:  # in another language than the topic's own: the name says which
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem}.{topic.language}{dot}{ext}"
+    return name
 
 
 def resolve_format(request: SummaryRequest) -> str:
     """The format asked for, else the output's extension, else PDF; the two must agree."""
     by_extension = {ext: f.name for ext, f in BY_EXTENSION.items()}
     suffix = request.output.suffix.lower() if request.output else ""
+    if suffix and suffix not in by_extension and not (request.output_in_out_dir is False and Path(request.output).is_dir()):
+        # A file named .docx must not silently hold a PDF.
+        raise EditionError(f"the output '{request.output}' ends in {suffix}, which is not a format publish writes; "
+                           f"name the file {', '.join(sorted(by_extension))} (or leave out the extension)")
     fmt = request.format or by_extension.get(suffix, "pdf")
     if suffix and suffix in by_extension and by_extension[suffix] != fmt:
         raise EditionError(f"the output '{request.output}' ends in {suffix} but the format is {fmt}; "
@@ -195,21 +180,21 @@ def resolve_format(request: SummaryRequest) -> str:
     return fmt
 
 
-def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Path) -> Path:
+def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Path, paper: str | None = None) -> Path:
     output = request.output
     if output is None:
-        return safe_target(out_dir, default_name(topic, request, fmt))
+        return safe_target(out_dir, default_name(topic, request, fmt, paper))
     if request.output_in_out_dir:
         target = safe_target(out_dir, output)
     else:
         target = Path(output).expanduser().resolve()
         if target.is_dir():
-            return target / Path(default_name(topic, request, fmt)).name
+            return target / Path(default_name(topic, request, fmt, paper)).name
     return target if target.suffix else target.with_suffix(FORMATS[fmt].extension)
 
 
 def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: Topic,
-                 out_dir: Path) -> tuple[SelectedDocument, Path]:
+                 out_dir: Path, titles: dict[str, str] | None = None) -> tuple[SelectedDocument, Path]:
     """The selected document of a request and the file it is written to (nothing rendered)."""
     if not request.sections and not request.exclude:
         raise EditionError(f"name the sections to include with --section ID (or leave some out with --exclude ID); "
@@ -217,13 +202,34 @@ def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: T
     fmt = resolve_format(request)
     edition = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print,
                               paper=request.paper)
-    doc = select_sections(topic, edition, section_ids=request.sections or None, exclude=request.exclude)
-    doc = replace(doc, title=request.title or summary_title(topic, doc, sections=request.sections,
+    doc = select_in_language(request, topic, edition, titles=titles)
+    doc = replace(doc, title=request.title or summary_title(doc.topic, doc, sections=request.sections,
                                                             exclude=request.exclude))
-    return doc, resolve_target(request, topic, fmt, out_dir)
+    usual = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print).paper
+    other_paper = doc.paper if FORMATS[fmt].paged and doc.paper and doc.paper != usual else None
+    return doc, resolve_target(request, doc.topic, fmt, out_dir, other_paper)
+
+
+def select_in_language(request: SummaryRequest, topic: Topic, edition: Edition, *, titles=None) -> SelectedDocument:
+    """The request's sections in its language (`lang`, default the topic's own). A section
+    the selection shows, the required safety sections included, without a translation into
+    that language refuses the request with their ids (n-003)."""
+    lang = topic.language
+    if request.lang:
+        lang = translations.find_language(topic, request.lang)
+        if lang is None:
+            message = (f"topic '{topic.id}' has no translation into '{request.lang}'; "
+                       f"its languages: {', '.join(translations.languages(topic))}")
+            raise EditionError(message, [finding("n-003", message, source=SourceRef(shown_path(topic.folder)))])
+    try:
+        return translations.select_in(topic, edition, lang, titles=titles, section_ids=request.sections or None,
+                                      exclude=request.exclude)
+    except translations.TranslationMissing as exc:
+        raise EditionError(str(exc), exc.findings()) from None
 
 
 def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | None = None, topic_dirs=(),
+                  allow_stale_translations: bool = False,
                   progress: Callable[[str], None] = lambda m: None) -> SummaryResult:
     """Build one custom file. Raises before writing anything if the request cannot be met."""
     out_dir = Path(out_dir or project.out_dir)
@@ -235,7 +241,11 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     topic = load_topics(project, [request.topic], topic_dirs)[request.topic]
     clinic = read_clinic(request.clinic or project.default_clinic)
     progress("2/3 selecting sections")
-    doc, target = plan_summary(request, editions, topic, out_dir)
+    titles = translations.edition_titles(project.editions_file, request.lang) if request.lang else None
+    doc, target = plan_summary(request, editions, topic, out_dir, titles=titles)
+    stale = translations.stale_findings(doc, allow_stale=allow_stale_translations, output=str(shown_path(target)))
+    if any(f.is_error for f in stale):
+        raise ChecksFailed(stale)
     writer = OutputWriter(target.parent)
     writer.claim(target)
     progress(f"3/3 rendering {target.name}")
@@ -244,7 +254,7 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
                        digital=digital_path(topic.id, editions))
     required, added = safety_titles(doc)
     return SummaryResult(output=output, document=doc, required_titles=required,
-                         added_titles=added, findings=result.findings)
+                         added_titles=added, findings=stale + result.findings)
 
 
 def safety_titles(doc: SelectedDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:

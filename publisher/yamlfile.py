@@ -5,11 +5,12 @@ Only plain data is built (SafeLoader): no Python objects can be constructed from
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
 
-from .findings import Finding, finding
+from .findings import Finding, finding, os_error_hint
 from .limits import MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_YAML_DEPTH, human_bytes
 from .model import SourceRef
 
@@ -97,7 +98,8 @@ def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
         with open(path, "rb") as stream:  # at most one byte past the limit is read
             raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, [finding("c-016", f"cannot read the file: {exc.strerror or exc}", source=SourceRef(shown))]
+        return None, [finding("c-016", f"cannot read the file: {exc.strerror or exc}", source=SourceRef(shown),
+                              hint=os_error_hint(exc))]
     if len(raw) > MAX_FILE_BYTES:
         return None, [too_large(raw, shown)]
     try:
@@ -114,26 +116,40 @@ def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
         line = text[: text.index(char)].count("\n") + 1
         return None, [finding("c-021", f"the text holds U+{ord(char):04X}, an invisible character that cannot be printed",
                               source=SourceRef(shown, line))]
+    hidden = hidden_characters(text, shown)
+    if hidden:
+        return None, hidden
     return text, []
 
 
-def read_yaml(path: Path, shown: Path) -> tuple[object, list[Finding]]:
+def read_yaml(path: Path, shown: Path, *, safety: bool = False) -> tuple[object, list[Finding]]:
     """Read one YAML file: (data, findings). Every YAML file the tool reads comes through
-    here, so each gets the same checks: readable (c-016), UTF-8 (c-011), no invisible
-    characters (c-021), valid YAML (c-001), no field given twice (c-020). `shown` is the
-    path findings name. Data is None when the file cannot be used at all."""
+    here, so each gets the same checks: readable (c-016), within the size limit (b-001),
+    UTF-8 (c-011), no unprintable (c-021) or hidden characters (c-023; with `safety`, the
+    stricter set of safety text), valid YAML nested within the limits (c-001, b-002,
+    b-003), no field given twice (c-020). `shown` is the path findings name. Data is None
+    when the file cannot be used at all."""
     text, found = read_text(path, shown)
     if text is None:
+        return None, found
+    if safety and (found := hidden_characters(text, shown, safety=True)):
         return None, found
     return load(text, SourceRef(shown, 1))
 
 
-def read_block(path: Path, shown: Path, *, code: str, what: str) -> tuple[LineDict | None, list[Finding]]:
+def read_block(path: Path, shown: Path, *, code: str, what: str, safety: bool = False
+               ) -> tuple[LineDict | None, list[Finding]]:
     """A YAML file that must hold one block of 'field: value' lines (a clinic profile, a
-    recipe, editions.yaml, topic.yaml): (block, findings). Anything else gives finding
-    `code` saying "`what` is a list of 'field: value' lines"; the block is then None, as
-    it is after any other finding (so no guess is built on a broken file)."""
-    data, found = read_yaml(path, shown)
+    recipe, editions.yaml, topic.yaml, a structured section): (block, findings), read
+    with read_yaml. Anything else gives finding `code` saying "`what` is a list of
+    'field: value' lines"; the block is then None, as it is after any other finding (so
+    no guess is built on a broken file)."""
+    data, found = read_yaml(path, shown, safety=safety)
+    return as_block(data, found, shown, code=code, what=what)
+
+
+def as_block(data, found: list[Finding], shown: Path, *, code: str, what: str) -> tuple[LineDict | None, list[Finding]]:
+    """(data, findings) of `load` -> (the block, findings), as read_block says."""
     if found or data is None:
         return None, found
     if not isinstance(data, LineDict) or not data:
@@ -150,7 +166,12 @@ def too_large(head: bytes, shown: Path) -> Finding:
 
 
 def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
-    """Parse YAML text; `source.line` is the file line where the text starts."""
+    """Parse YAML text -> (data, findings); `source.line` is the file line where the text
+    starts. Data is plain: LineDict (each knowing its keys' lines), list, str, int, float,
+    bool, None; dates stay text. Findings: c-001 syntax (tags and aliases refused), b-002
+    nested deeper than limits.MAX_YAML_DEPTH and b-003 a list or block longer than
+    limits.MAX_LIST_ITEMS (parsing stops there: data None), c-020 a field given twice,
+    c-021/c-023 an unprintable or hidden character written as an escape."""
     offset = (source.line or 1) - 1
     loader = None
     try:
@@ -184,6 +205,7 @@ def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
         _shift(data, offset)
     found += [finding("c-021", f"the text holds U+{ord(char):04X}, an invisible character that cannot be printed",
                       source=SourceRef(source.file, line))
+              if _UNPRINTABLE.match(char) else _hidden(char, SourceRef(source.file, line))
               for char, line in _unprintable(data, source.line or 1)]
     return data, found
 
@@ -199,17 +221,64 @@ def unprintable(text: str) -> str | None:
     return match.group(0) if match else None
 
 
-def _unprintable(data, line: int):
+#: Characters that change what a text says without being seen, refused in every file:
+#: direction embeddings, overrides and isolates (U+202E "889" U+202C shows as "988"), and
+#: zero-width characters (a zero-width space inside "988" hides it from every search).
+HIDDEN = "\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+#: In safety text (disclaimer, crisis help, clinic profile) also the marks that other
+#: scripts need in ordinary text: zero-width (non-)joiners, direction marks, soft hyphens.
+HIDDEN_IN_SAFETY = HIDDEN + "\u00ad\u061c\u180e\u200c-\u200f"
+_HIDDEN = re.compile(f"[{HIDDEN}]")
+_HIDDEN_IN_SAFETY = re.compile(f"[{HIDDEN_IN_SAFETY}]")
+MAX_HIDDEN_REPORTED = 10  # per file: enough to find them all with the editor's search
+
+
+def hidden_characters(text: str, shown: Path, *, safety: bool = False, first_line: int = 1) -> list[Finding]:
+    """c-023 for each character of HIDDEN (with `safety`: HIDDEN_IN_SAFETY) in `text`, with
+    its line and column (at most MAX_HIDDEN_REPORTED); `first_line` is the file line of
+    the text's first line."""
+    pattern = _HIDDEN_IN_SAFETY if safety else _HIDDEN
+    found = []
+    for match in pattern.finditer(text):
+        if len(found) == MAX_HIDDEN_REPORTED:
+            break
+        line = text.count("\n", 0, match.start()) + first_line
+        column = match.start() - text.rfind("\n", 0, match.start())
+        found.append(_hidden(match.group(), SourceRef(shown, line), column, safety=safety))
+    return found
+
+
+def hidden_in_values(data, shown: Path, *, safety: bool = False) -> list[Finding]:
+    """c-023 for hidden characters in the values of parsed YAML, which may have been
+    written as escapes ("\\u00ad") that the checks of the file's text cannot see."""
+    pattern = _HIDDEN_IN_SAFETY if safety else _HIDDEN
+    return [_hidden(char, SourceRef(shown, line), safety=safety)
+            for char, line in _unprintable(data, 1, pattern) if pattern.match(char)][:MAX_HIDDEN_REPORTED]
+
+
+def _hidden(char: str, where: SourceRef, column: int | None = None, *, safety: bool = False) -> Finding:
+    name = unicodedata.name(char, "a control character")
+    at = f" at column {column}" if column else ""
+    what = "the safety text" if safety else "the text"
+    return finding("c-023", f"{what} holds U+{ord(char):04X} ({name}){at}, an invisible character that "
+                            "changes how the text reads", source=where)
+
+
+def _unprintable(data, line: int, pattern: re.Pattern | None = None):
+    """(character, line) of each string in `data` holding one that cannot be published or
+    hides (`pattern`: which else to look for). Bounded: data is nested at most
+    limits.MAX_YAML_DEPTH levels."""
     if isinstance(data, LineDict):
         for key, value in data.items():
             at = data.lines.get(key, data.line)
             for item in (key, value):
-                yield from _unprintable(item, at)
+                yield from _unprintable(item, at, pattern)
     elif isinstance(data, list):
         for item in data:
-            yield from _unprintable(item, line_of(item) or line)
-    elif isinstance(data, str) and (char := unprintable(data)):
-        yield char, line
+            yield from _unprintable(item, line_of(item) or line, pattern)
+    elif isinstance(data, str) and (match := _UNPRINTABLE.search(data) or (pattern or _HIDDEN).search(data)):
+        # an escape in a quoted string ("\u202e") gets past the checks of the file's text
+        yield match.group(), line
 
 
 def _shift(data, offset):

@@ -141,7 +141,10 @@ def make_project(where: Path, *, topics=("tiny",)) -> Path:
         shutil.copy(ROOT / "source" / name, where / "source" / name)
     shutil.copytree(ROOT / "layouts", where / "layouts")
     for topic in topics:
-        shutil.copytree(TINY_TOPIC if topic == "tiny" else ROOT / "source" / topic, where / "source" / topic)
+        # The topic in its own language only: tests that edit the English text would make its
+        # translations stale (n-001; translations are tested in tests/test_translations.py).
+        shutil.copytree(TINY_TOPIC if topic == "tiny" else ROOT / "source" / topic, where / "source" / topic,
+                        ignore=shutil.ignore_patterns("*.es.md", "*.es.yaml"))
     return where
 
 
@@ -190,9 +193,12 @@ def tiny_built(tmp_path_factory) -> tuple[Path, Path, dict[str, bytes]]:
     return root, out, snapshot(out)
 
 
-def output(built, topic: str, edition: str) -> Path:
+def output(built, topic: str, edition: str, lang: str | None = None) -> Path:
+    """The built file of an edition of a topic: in the topic's own language (its name has no
+    language), or in `lang` (<topic>-<edition>.<lang>.<ext>)."""
     out, result = built
-    matches = [o.path for o in result.outputs if o.topic == topic and o.edition == edition]
+    matches = [o.path for o in result.outputs if o.topic == topic and o.edition == edition
+               and (o.path.stem == f"{topic}-{edition}" if lang is None else o.language == lang)]
     assert len(matches) == 1, f"no single output for {topic}/{edition}"
     return matches[0]
 

@@ -45,12 +45,18 @@ FIXTURES = ROOT / "tests" / "fixtures" / "findings"
 OUTPUT_SUFFIXES = {".pdf": "pdf", ".epub": "epub", ".html": "html"}
 # What `publish` exits with for a finding of each group (README: exit codes); c-022 is a
 # content problem only the PDF renderer can see, so it fails the output's checks.
-EXIT_CODES = {"b": 3, "c": 3, "d": 3, "t": 5, "o": 6, "p": 7, "e": 7, "h": 7, "s": 7, "r": 7, "l": 7, "u": 3,
-              "v": 7, "c-022": 7}
+EXIT_CODES = {"b": 3, "c": 3, "d": 3, "t": 5, "o": 6, "p": 7, "e": 7, "h": 7, "s": 7, "r": 7, "l": 7, "g": 7, "u": 3,
+              "v": 7, "c-022": 7, "u-002": 4, "u-003": 4,  # u-002/u-003: ids asked for on the command line
+              # translations: a file problem is a content error; a stale one fails the output's
+              # checks; a missing one refuses the request (like an unknown section id)
+              "n": 3, "n-001": 7, "n-003": 4,
+              # publish import: a document it cannot read is a content error; an existing
+              # topic is an output that cannot be written
+              "i": 3, "i-005": 6}
 # The date every build fixture takes as today, unless its today.txt says otherwise: the
 # tiny topics were reviewed 2026-01-01 and are due again 2027-01-01.
 FIXTURE_TODAY = dt.date(2026, 3, 1)
-COMMANDS = ("build", "summary", "check")
+COMMANDS = ("build", "summary", "check", "import")
 RECORDED = re.compile(r"^(?P<output>.+\.(?:epub|html))\.(?P<tool>epubcheck|ace|axe)\.(?P<kind>json|missing)$")
 
 
@@ -110,7 +116,9 @@ def run_fixture(code: str, where: Path, monkeypatch) -> Run:
         result = CliRunner().invoke(publish.cli, command)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
-    lines = (result.stdout if command[0] == "check" else result.stderr).splitlines()
+    # `check` and `import` print their report on stdout; `import` its refusals on stderr
+    lines = (result.stdout if command[0] == "check" else result.output if command[0] == "import"
+             else result.stderr).splitlines()
     if command[0] == "check" or not any("[error]" in line for line in expected_lines(code)):
         # `publish check` ends with its count line, not "Error: ...", and a fixture of
         # warnings builds its files: the exit code is checked here, not by the test.

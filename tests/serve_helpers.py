@@ -27,7 +27,7 @@ def make_project(folder: Path, *, sleep: bool = True) -> Project:
     shutil.copytree(ROOT / "layouts", folder / "layouts")
     shutil.copy(ROOT / "source" / "editions.yaml", folder / "source" / "editions.yaml")
     shutil.copy(ROOT / "source" / "clinic.yaml", folder / "source" / "clinic.yaml")
-    shutil.copytree(TINY, folder / "source" / "tiny")
+    shutil.copytree(TINY, folder / "source" / "tiny", ignore=shutil.ignore_patterns("*.es.md", "*.es.yaml"))
     if sleep:
         shutil.copytree(SLEEP, folder / "source" / "sleep-hygiene")
     (folder / "source" / "clinics").mkdir()

@@ -6,7 +6,6 @@ runs the real tools."""
 import json
 import re
 import shutil
-import zipfile
 
 import pytest
 from click.testing import CliRunner
@@ -105,15 +104,16 @@ def test_check_unknown_target_and_empty_folder(tmp_path, no_validators):
     assert result.exit_code == 4 and "nothing to check" in result.output
 
 
-def test_build_check_full_without_validators_writes_no_conformance_claim(tmp_path, no_validators):
-    """The validators could not run, so the booklet is written (outside CI) but claims nothing."""
+def test_build_check_full_without_validators_fails_before_building(tmp_path, no_validators):
+    """--check full asked for and not possible here: a coded error for each validator that
+    cannot run (issue 14), exit 7, and nothing built, not a warning and exit 0."""
     result = run("build", "--root", str(ROOT), "--topic-dir", str(SLEEP_TOPIC), "--topic", "sleep-hygiene",
                  "--edition", "booklet", "--edition", "web", "--check", "full", "-o", str(tmp_path))
-    assert result.exit_code == 0, result.output
-    assert "skipped epubcheck: java, epubcheck not found" in result.output
-    with zipfile.ZipFile(tmp_path / "sleep-hygiene" / "sleep-hygiene-booklet.epub") as z:
-        opf = z.read("EPUB/content.opf").decode("utf-8")
-    assert "schema:accessMode" in opf and "dcterms:conformsTo" not in opf and "a11y:certifiedBy" not in opf
+    assert result.exit_code == 7, result.output
+    for tool, name in (("epubcheck", "EPUBCheck"), ("ace", "DAISY Ace"), ("axe", "axe-core")):
+        assert f"v-001 [error] ({tool}) --check full needs it, and it cannot run here: {name} was not run" in result.output
+    assert "Or build with --check fast (our own checks only)." in result.output
+    assert "rendering" not in result.output and list(tmp_path.iterdir()) == []
 
 
 def test_build_check_full_in_ci_without_validators_fails_and_writes_nothing(tmp_path, no_validators, monkeypatch):

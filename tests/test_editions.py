@@ -40,7 +40,7 @@ def test_over_budget_fails_with_page_count_and_limit(project_copy, tmp_path):
     editions.write_text(editions.read_text().replace("max_pages: 2          # one sheet",
                                                      "max_pages: 1          # one sheet"), encoding="utf-8")
     with pytest.raises(ChecksFailed) as info:
-        build_editions(project_copy, editions=["patient-handout"], out_dir=tmp_path)
+        build_editions(project_copy, editions=["patient-handout"], out_dir=tmp_path, langs=["en"])
     [problem] = info.value.findings
     assert problem.code == "p-012"
     assert problem.message == ("'patient-handout' of topic 'neuroplasticity' renders to 2 pages; "
@@ -63,9 +63,16 @@ BASE = """handout:
 
 
 @pytest.mark.parametrize("extra,message", [
-    ("  grade_max: six\n", "'grade_max' must be a grade between 1 and 20, got 'six'"),
-    ("  section_grade_max: 0\n", "'section_grade_max' must be a grade between 1 and 20, got 0"),
-    ("  grade_max: true\n", "'grade_max' must be a grade between 1 and 20, got True"),
+    ("  reading_level: {en: {fk_grade_max: six}}\n",
+     "reading_level: 'en.fk_grade_max' must be a number between 1 and 20, got 'six'"),
+    ("  reading_level: {en: {section_fk_grade_max: 0}}\n",
+     "reading_level: 'en.section_fk_grade_max' must be a number between 1 and 20, got 0"),
+    ("  reading_level: {en: {fk_grade_max: true}}\n",
+     "reading_level: 'en.fk_grade_max' must be a number between 1 and 20, got True"),
+    ("  reading_level: {es: {fk_grade_max: 6}}\n", "reading_level: 'es' has no target 'fk_grade_max'"),
+    ("  reading_level: {es: {inflesz_max: 65}}\n", "reading_level: 'es' has no target 'inflesz_max'"),
+    ("  reading_level: {xx: {fk_grade_max: 6}}\n", "reading_level: no reading-level formula for language 'xx'"),
+    ("  reading_level: 6\n", "'reading_level' must be a block of languages, each with its targets, got 6"),
     ("  max_pages: true\n", "'max_pages' must be a whole number above 0, got True"),
     ("  tag: Hand Out\n", "'tag' must be a tag name, got 'Hand Out'"),
 ])
@@ -77,7 +84,12 @@ def test_bad_edition_fields_are_reported_with_file_and_line(tmp_path, extra, mes
     assert (problem.code, problem.message, problem.line) == ("d-001", message, 6)
 
 
-def test_grade_targets_accept_decimals(tmp_path):
-    path = write_editions(tmp_path, BASE + "  grade_max: 6.5\n  section_grade_max: 8\n  tag: handout\n")
+def test_reading_level_targets_per_language(tmp_path):
+    path = write_editions(tmp_path, BASE + "  reading_level:\n    en: {fk_grade_max: 6.5, section_fk_grade_max: 8}\n"
+                                           "    es-MX: {inflesz_min: 65}\n  tag: handout\n")
     edition = read_editions(path, ROOT / "layouts")["handout"]
     assert (edition.grade_max, edition.section_grade_max, edition.tag) == (6.5, 8.0, "handout")
+    assert [(t.lang, t.key, t.value) for t in edition.reading_level] == [
+        ("en", "fk_grade_max", 6.5), ("en", "section_fk_grade_max", 8.0), ("es", "inflesz_min", 65.0)]
+    [inflesz] = edition.targets("es", "whole")
+    assert inflesz.missed_by(64.94) and not inflesz.missed_by(64.96)

@@ -291,7 +291,7 @@ def test_a_linked_topic_folder_in_the_output_leading_outside_is_not_followed(tmp
 def test_a_linked_topic_folder_builds_inside_the_output_folder(tmp_path):
     """A topic folder reached through a link keeps its name and writes only into out/."""
     root = make_project(tmp_path / "project", topics=())
-    shutil.copytree(TINY, tmp_path / "real-folder")
+    shutil.copytree(TINY, tmp_path / "real-folder", ignore=shutil.ignore_patterns("*.es.md", "*.es.yaml"))
     (root / "source" / "tiny").symlink_to(tmp_path / "real-folder")
     result = build(root, tmp_path / "out")
     assert result.exit_code == 0, result.output

@@ -56,7 +56,7 @@ def test_patient_handout_body_is_at_least_12pt_and_has_footer(built):
     text = " ".join(pdf_text(path.read_bytes()).split())
     pages = len(list(extract_pages(path)))
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
-    assert "Reviewed 2026-11-01" in text
+    assert "Reviewed November 1, 2026" in text  # dates a reader reads are in words
     assert "Community Health Clinic" in text  # the clinic's name in the title block
 
 

@@ -306,14 +306,14 @@ def test_a_custom_selection_gets_no_page_numbers(project, tmp_path):
     editions = load_editions(project)
     topic = read_topic(project.source_dir / "neuroplasticity")
     whole = select_sections(topic, editions["booklet"])
-    assert carries_pages(whole, editions, paper=None) == ("neuroplasticity", "booklet-print")
+    assert carries_pages(whole, editions, paper=None) == ("neuroplasticity", "booklet-print", "en-US")
     part = select_sections(topic, editions["booklet"], section_ids=["faq"])
     assert carries_pages(part, editions, paper=None) is None
     assert carries_pages(replace(whole, edition=editions["web"]), editions, paper=None) is None
     # Only the whole booklet makes the build lay out its printed edition first, once.
     sources = page_sources([part, whole, whole], editions, paper="a4")
-    assert list(sources) == [("neuroplasticity", "booklet-print")]
-    assert sources["neuroplasticity", "booklet-print"].paper == "a4"
+    assert list(sources) == [("neuroplasticity", "booklet-print", "en-US")]
+    assert sources["neuroplasticity", "booklet-print", "en-US"].paper == "a4"
 
 
 # --- the edition definition --------------------------------------------------------------

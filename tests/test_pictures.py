@@ -316,3 +316,22 @@ def test_case_png_decompression_bomb(project, tmp_path, monkeypatch):
     assert (f"c-006 [error] project/{ABOUT} line 10: image 'images/x.png' is 40000 x 40000 pixels "
             f"(1.6 billion pixels); {limit}") in result.stderr
     assert "p-013" not in result.stderr and "base64" not in result.stderr
+
+
+def test_a_picture_the_renderer_cannot_draw_is_named_with_its_file(project, tmp_path, monkeypatch):
+    """Second line of defence: should a picture pass the check and still fail in the PDF
+    renderer, the finding names the picture and the file that shows it (here the limits are
+    raised so the 40000 x 40000 PNG reaches the renderer), not a template, and quotes no base64."""
+    monkeypatch.setattr(limits, "MAX_PICTURE_PIXELS", 10**10)
+    monkeypatch.setattr(limits, "MAX_PICTURE_SIDE", 10**6)
+    monkeypatch.setattr("publisher.pictures.check_raster", lambda data, expected: (40_000, 40_000))
+    add_picture(project, "x.png", png_header(40_000, 40_000))
+    path = write_profile(tmp_path / "clinic", "logo.png", png_header(40_000, 39_999))
+    monkeypatch.chdir(tmp_path)
+    result = build(project, tmp_path / "out", "--clinic", str(path), "--edition", "patient-handout", "--jobs", "1")
+    assert result.exit_code == 7, result.output
+    assert (f"c-006 [error] (weasyprint) project/{ABOUT}: image 'images/x.png' could not be drawn in the PDF: "
+            in result.stderr)
+    assert "c-006 [error] (weasyprint) clinic/clinic.yaml: the logo 'logo.png' could not be drawn in the PDF: " \
+        in result.stderr
+    assert "base64" not in result.stderr and "template" not in result.stderr

@@ -55,6 +55,12 @@ def test_overdue_topic_stops_the_build_before_anything_is_written(project, tmp_p
     assert not out.exists()
 
 
+def words(day: dt.date) -> str:
+    """A date as the outputs print it for a reader: in words (CLDR, US English)."""
+    from babel.dates import format_date
+    return format_date(day, format="long", locale="en_US")
+
+
 def test_allow_overdue_builds_with_a_visible_note_on_every_output(project, tmp_path):
     due = TODAY - dt.timedelta(days=3)
     folder = topic_with_dates(tmp_path, TODAY - dt.timedelta(days=400), due)
@@ -64,13 +70,13 @@ def test_allow_overdue_builds_with_a_visible_note_on_every_output(project, tmp_p
     files = {o.edition: o.path for o in result.outputs}
     for edition in ("patient-handout", "clinician-summary"):
         text = " ".join(pdf_text(files[edition].read_bytes()).split())
-        assert f"Next review {due.isoformat()} · Review overdue" in text  # title block
+        assert f"Next review {words(due)} · Review overdue" in text  # title block (dates in words)
         assert text.count("Review overdue") >= 2  # and the footer of every page
     with zipfile.ZipFile(files["booklet"]) as z:
         colophon = z.read(next(n for n in z.namelist() if n.endswith("colophon.xhtml"))).decode()
         title = z.read(next(n for n in z.namelist() if n.endswith("title.xhtml"))).decode()
-    assert "Review overdue" in colophon and due.isoformat() in colophon and "Review overdue" in title
-    assert "Review overdue</strong> since " + due.isoformat() in files["web"].read_text(encoding="utf-8")
+    assert "Review overdue" in colophon and words(due) in colophon and "Review overdue" in title
+    assert "Review overdue</strong> since " + words(due) in files["web"].read_text(encoding="utf-8")
     assert "Review overdue" in html_text(files["web"].read_bytes())
 
 

@@ -135,12 +135,17 @@ def test_unknown_section_is_coded_and_json_for_machines(client):
     r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "abut"},
                     headers={"Accept": "application/json"})
     assert r.status_code == 422
-    [f] = r.json()["findings"]
-    assert f["code"] == "u-001" and "unknown section id 'abut' (did you mean about?)" in f["message"]
-    assert "GET /summary?topic=tiny" in f["hint"]
+    [f] = r.json()["findings"]  # the library's own finding, as `publish summary` prints it
+    assert f["code"] == "u-002" and "'abut' is not a section id of topic 'tiny'" in f["message"]
+    assert f["hint"].startswith("Did you mean about?")
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "for-clinicians"},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 422 and r.json()["findings"][0]["code"] == "u-003"
     r = client.post("/summary", data={"topic": "nosuch", "audience": "patient", "section": "x"},
                     headers={"Accept": "application/json"})
-    assert r.status_code == 422 and "unknown topic nosuch; topics: sleep-hygiene, tiny" in r.json()["findings"][0]["message"]
+    [f] = r.json()["findings"]  # a one-line error on the command line (exit 4), coded here
+    assert f["code"] == "u-001" and f["message"] == "unknown topic nosuch; topics: sleep-hygiene, tiny"
+    assert "GET /summary" in f["hint"]
 
 
 def test_no_path_is_taken_from_a_request(client, project):
@@ -364,9 +369,11 @@ def test_events_tell_the_pages_of_each_build(tmp_path):
             assert r.headers["content-type"].startswith("text/event-stream")
             lines = r.iter_lines()
             first = next(line for line in lines if line.startswith("data:"))
-            threading.Thread(target=preview.build, args=(["tiny"],), daemon=True).start()
+            builder = threading.Thread(target=preview.build, args=(["tiny"],), daemon=True)
+            builder.start()
             second = next(line for line in lines if line.startswith("data:"))
             assert int(second.split(":")[1]) > int(first.split(":")[1])
+        builder.join(120)
 
 
 def test_serve_command_help_names_host_port_and_token():
@@ -376,3 +383,35 @@ def test_serve_command_help_names_host_port_and_token():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
     assert "--host" in result.output and "--port" in result.output and "token" in result.output
+
+
+def test_the_forms_own_fields_as_a_browser_sends_them(client):
+    """Every field of the form as it is posted (the empty recipe name included), two sections ticked."""
+    page = doc_of(client.get("/summary?topic=sleep-hygiene&audience=patient").text)
+    form = page.xpath('//form[@method="post"]')[0]
+    fields = [(i.get("name"), i.get("value") or "") for i in form.xpath('.//input[@name]')
+              if i.get("type") not in ("checkbox", "radio")]
+    fields += [(s.get("name"), s.xpath('./option[@selected]/@value')[0]) for s in form.xpath('.//select')]
+    fields += [("section", "routine"), ("section", "faq")]
+    r = client.post("/summary", content="&".join(f"{k}={v}" for k, v in fields),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200, r.text
+    assert 'filename="sleep-hygiene-patient-routine-faq.pdf"' in r.headers["content-disposition"]
+    r = client.post("/recipes", content="&".join(f"{k}={v}" for k, v in fields if k != "recipe_name")
+                    + "&recipe_name=routine-faq", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 201, r.text
+
+
+def test_the_same_inputs_again_are_answered_from_memory_until_a_file_changes(tmp_path):
+    project = make_project(tmp_path / "p", sleep=False)
+    with TestClient(create_app(Site(project), watch=False, build=False, warm=False), base_url=LOCAL) as c:
+        fields = {"topic": "tiny", "audience": "patient", "section": "about", "format": "html"}
+        first, again = c.post("/summary", data=fields), c.post("/summary", data=fields)
+        assert first.headers["x-publish-made"] == "rendered"
+        assert again.headers["x-publish-made"].startswith("from memory") and again.content == first.content
+        other = c.post("/summary", data={**fields, "paper": "a4"})
+        assert other.headers["x-publish-made"] == "rendered"
+        about = project.source_dir / "tiny" / "sections" / "03-about.md"
+        about.write_text(about.read_text().replace("Sleep helps you feel well.", "Sleep helps you heal."))
+        changed = c.post("/summary", data=fields)
+        assert changed.headers["x-publish-made"] == "rendered" and "Sleep helps you heal." in changed.text

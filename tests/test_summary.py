@@ -90,7 +90,8 @@ def test_unknown_section_fails_before_anything_is_written(tmp_path):
     result = run("summary", "neuroplasticity", "--audience", "patient", "--section", "depresion",
                  "--section", "exercise-and-neuroplasticity", "--root", ROOT, "-o", tmp_path / "x.pdf")
     assert result.exit_code == 4
-    assert "did you mean depression" in result.output and "publish list neuroplasticity" in result.output
+    assert "u-002 [error] source/neuroplasticity: 'depresion' is not a section id of topic 'neuroplasticity'. Hint: Did you mean depression?" in result.output
+    assert "publish list neuroplasticity" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
@@ -188,7 +189,7 @@ def test_pdf_shows_the_clinic_in_title_block_footer_and_crisis_box(summaries):
     text = " ".join(pdf_text(path.read_bytes()).split())  # no-break spaces become spaces too
     with pikepdf.open(path) as pdf:
         pages = len(pdf.pages)
-    assert text.count("Riverside Family Health · +1 (217) 555-0142 Reviewed 2026-11-01 Page") == pages
+    assert text.count("Riverside Family Health · +1 (217) 555-0142 Reviewed November 1, 2026 · Page") == pages
     # Local crisis resources are added after 988, in the same crisis box.
     crisis = [x for t, x in elements if t in ("/Sect", "/Part", "/Div") and x.startswith("If you are in crisis")]
     assert crisis, "no crisis box in the structure tree"

@@ -80,7 +80,7 @@ def import_document(source: Path, topic_id: str, into: Path, *, today=None,
             build_findings: list[Finding] = []
         except ContentError as exc:
             build_findings = list(exc.findings)
-        levels = reading_levels(outline, folder, patient_targets)
+        levels = reading_levels(outline, folder, patient_targets, shown=target)
         try:
             os.rename(folder, target)  # atomic: the topic appears whole or not at all
         except OSError as exc:

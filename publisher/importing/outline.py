@@ -122,9 +122,11 @@ class _Builder:
         title = self.document.title
         if headers and blocks[0].get("t") == "Header":
             first = blocks[0]
-            if all(h["c"][0] > first["c"][0] for h in headers[1:]):
-                # A lone top heading is the document's title, not a section.
-                title = title or plain_text(first["c"][2])
+            text = plain_text(first["c"][2])
+            if all(h["c"][0] > first["c"][0] for h in headers[1:]) and (
+                    not title or text.casefold() == title.casefold()):
+                # A lone top heading that is the document's title, not a section.
+                title = title or text
                 blocks = blocks[1:]
         if not title and headers:
             title = plain_text(headers[0]["c"][2])

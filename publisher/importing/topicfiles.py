@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ..findings import Finding, Severity, finding
+from ..findings import Finding, Severity
 from ..model import SourceRef
 from .documents import to_markdown
 from .outline import Outline, OutlineSection, walk
@@ -90,12 +90,13 @@ def topic_files(document, outline: Outline, topic_id: str, *, today: dt.date | N
     return files
 
 
-def reading_levels(outline: Outline, folder: Path, targets: tuple[float | None, float | None]
-                   ) -> list[Finding]:
-    """One line per section: its Flesch-Kincaid grade against the patient handout's target.
+def reading_levels(outline: Outline, folder: Path, targets: tuple[float | None, float | None],
+                   *, shown: Path | None = None) -> list[Finding]:
+    """One line per section, in the topic's order: its Flesch-Kincaid grade against the
+    patient handout's target (`r-001` over it, `i-008` within), then the whole text's.
 
     Measured as the build measures (headings and list items are sentences), on the section's
-    own text as written in the imported file.
+    own text as written in the imported file; `shown` is the folder to name in the lines.
     """
     from lxml import html as lxml_html
 
@@ -104,24 +105,30 @@ def reading_levels(outline: Outline, folder: Path, targets: tuple[float | None, 
     from ..verify.text import element_blocks
 
     grade_max, section_max = targets
+    files = {}
+    for path in folder.rglob("*.md"):
+        found = re.search(r"^id: (.+)$", path.read_text("utf-8"), re.M)
+        if found:
+            files[found.group(1).strip()] = path
     out: list[Finding] = []
     total = None
-    for path in sorted(folder.rglob("*.md")):
-        text = path.read_text("utf-8")
-        _, _, body = text.partition("\n---\n")
-        section_id = re.search(r"^id: (.+)$", text, re.M).group(1)
+    for section in walk(outline.sections):
+        path = files.get(section.id)
+        if path is None:
+            continue
+        _, _, body = path.read_text("utf-8").partition("\n---\n")
         html = markup.to_html(body, SourceRef(str(path)), image_exists=lambda _rel: True).html
-        root = lxml_html.fromstring(f"<div>{html}</div>") if html.strip() else None
-        score = score_blocks(element_blocks(root)) if root is not None else None
+        score = score_blocks(element_blocks(lxml_html.fromstring(f"<div>{html}</div>"))) if html.strip() else None
         if score is None or not score.words:
             continue
         total = score if total is None else total + score
         over = section_max is not None and score.fk_grade > section_max
         target = f"; the patient handout's target is {section_max:g} or lower" if section_max is not None else ""
+        name = str((shown or folder) / path.relative_to(folder))
         out.append(Finding(
             "r-001" if over else "i-008",
-            f"section '{section_id}' reads at Flesch-Kincaid grade {score.fk_grade:.1f}{target}",
-            Severity.WARNING if over else Severity.INFO,
+            f"section '{section.id}' reads at Flesch-Kincaid grade {score.fk_grade:.1f}{target}",
+            Severity.WARNING if over else Severity.INFO, file=name,
             hint="Use shorter sentences and everyday words, or write a plain-language "
                  f"{path.stem}.patient.md beside it." if over else "Within the target.",
         ))
@@ -130,5 +137,6 @@ def reading_levels(outline: Outline, folder: Path, targets: tuple[float | None, 
         out.append(Finding("r-002" if over else "i-008",
                            f"the whole text reads at grade {total.fk_grade:.1f}; the patient handout's "
                            f"target is {grade_max:g} or lower",
-                           Severity.WARNING if over else Severity.INFO))
+                           Severity.WARNING if over else Severity.INFO,
+                           hint=None if over else "Within the target."))
     return out

@@ -15,8 +15,8 @@ from ..select import select_sections
 
 PAPER_NAMES = {"letter": "US Letter", "a4": "A4"}
 
-#: A page map's key: (topic id, printed edition id).
-MapKey = tuple[str, str]
+#: A page map's key: (topic id, printed edition id, language: a topic in each of its languages).
+MapKey = tuple[str, str, str]
 
 
 def is_page_source(edition: Edition, editions: Mapping[str, Edition]) -> bool:
@@ -41,7 +41,7 @@ def carries_pages(epub: SelectedDocument, editions: Mapping[str, Edition], paper
     source = source_document(epub.topic, name, editions, paper)
     if [s.id for s in source.all_sections()] != [s.id for s in epub.all_sections()]:
         return None
-    return (epub.topic.id, name)
+    return (epub.topic.id, name, epub.topic.language)
 
 
 def page_sources(docs: Iterable[SelectedDocument], editions: Mapping[str, Edition],

@@ -13,12 +13,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..findings import Finding
+from ..findings import Finding, Severity
 from ..formats import format_of_path
 from .ace import run_ace
 from .axe import run_axe
 from .epubcheck import run_epubcheck
-from .tools import Tools, ValidatorRun, find_tools
+from .tools import Tools, ValidatorRun, find_tools, unavailable
 
 
 def validate_files(files: dict[Path, str], *, tools: Tools | None = None) -> list[ValidatorRun]:
@@ -51,3 +51,18 @@ def validate_bytes(items: list[tuple[str, bytes]], *, tools: Tools | None = None
 
 def findings_of(runs: list[ValidatorRun]) -> list[Finding]:
     return [f for run in runs for f in run.findings]
+
+
+def missing_for_full_check(tools: Tools | None = None) -> list[Finding]:
+    """`--check full` was asked for: a v-001 error for each validator that cannot run here
+    (never a warning and a build that exits 0 without the check the user asked for)."""
+    tools = tools or find_tools()
+    found = []
+    for tool in ("epubcheck", "ace", "axe"):
+        missing = tools.missing_for(tool)
+        if missing:
+            plain = unavailable(tool, missing)
+            found.append(Finding("v-001", f"--check full needs it, and it cannot run here: {plain.message}",
+                                 Severity.ERROR, None, None,
+                                 f"{plain.hint} Or build with --check fast (our own checks only).", tool))
+    return found

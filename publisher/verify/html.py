@@ -20,6 +20,12 @@ def check(data: bytes, *, name: str, file=None) -> list[Finding]:
     for img in root.iter("img"):
         if img.get("alt") is None:
             add("an image has no alt text")
+    seen: set[str] = set()
+    for element in root.iter():
+        value = element.get("id") if isinstance(element.tag, str) else None
+        if value is not None and value in seen:  # a link or a page marker to it would land on the first
+            add(f"id '{value}' is used twice")
+        seen.add(value)
     levels = [int(h.tag[1]) for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
     for upper, lower in zip(levels, levels[1:]):
         if lower > upper + 1:

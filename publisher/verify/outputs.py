@@ -10,10 +10,12 @@ when the file's topic and edition are known) run on every file; the external val
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import read
+from ..config import PAPERS
+from ..custom import CUSTOM_FOLDER, parse_custom_name, summary_edition
 from ..archive import ArchiveRefused
 from ..errors import EditionError
 from ..findings import Finding, Severity
@@ -69,16 +71,45 @@ def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edi
         folders.update({f.name: f for f in ([extra] if (extra / "topic.yaml").exists() else read.find_topics(extra))})
     topics: dict[str, Topic] = {}
     docs = {}
+
+    def topic(topic_id: str) -> Topic:
+        if topic_id not in topics:
+            topics[topic_id] = read.read_topic(folders[topic_id])
+        return topics[topic_id]
+
     for path in files:
         topic_id, stem = path.parent.name, path.stem
-        edition = editions.get(stem[len(topic_id) + 1:]) if stem.startswith(topic_id + "-") else None
+        if topic_id == CUSTOM_FOLDER and path.parent.parent.name in folders:  # a custom summary
+            docs[path] = custom_document(path, topic(path.parent.parent.name), editions)
+            continue
+        name, paper = stem[len(topic_id) + 1:], None
+        if name not in editions and name.rpartition("-")[2] in PAPERS:  # built with --paper: <edition>-a4
+            name, _, paper = name.rpartition("-")
+        edition = editions.get(name) if stem.startswith(topic_id + "-") else None
         if topic_id not in folders or edition is None or getattr(format_of_path(path), "name", None) != edition.format:
             docs[path] = None
             continue
-        if topic_id not in topics:
-            topics[topic_id] = read.read_topic(folders[topic_id])
-        docs[path] = select_sections(topics[topic_id], edition)
+        doc = select_sections(topic(topic_id), edition)
+        docs[path] = replace(doc, paper=paper) if paper else doc
     return docs
+
+
+def custom_document(path: Path, topic: Topic, editions: dict[str, Edition]) -> SelectedDocument | None:
+    """What a custom summary written by `publish summary` under its default name holds: its
+    audience's edition and the sections its name lists (only the required ones when the name
+    was shortened); None for a file of another name."""
+    found = parse_custom_name(path, topic)
+    fmt = getattr(format_of_path(path), "name", None)
+    if found is None or fmt is None:
+        return None
+    try:
+        edition = summary_edition(editions, audience=found.audience, fmt=fmt, large_print=found.large_print)
+        if found.ids is None and found.exclude is None:
+            required = [s.id for s in topic.all_sections() if found.audience in s.required_for]
+            return select_sections(topic, edition, section_ids=required) if required else None
+        return select_sections(topic, edition, section_ids=found.ids or None, exclude=found.exclude or ())
+    except EditionError:  # the topic changed since (a section gone): the check cannot know it
+        return None
 
 
 def collect_files(paths) -> list[Path]:

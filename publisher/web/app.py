@@ -168,6 +168,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         fields, problem = await _read_fields(request)
         if problem:
             return problem
+        for key in FORM_ONLY:  # the recipe name typed (or not) beside the form's other button
+            fields.pop(key, None)
         try:
             made = await run_in_threadpool(site.summary, fields)
         except PublishError as exc:
@@ -175,6 +177,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         headers = {"Content-Disposition": f'attachment; filename="{made.filename}"',
                    "Cache-Control": "no-store",
                    "X-Publish-Pages": str(made.pages or ""),
+                   "X-Publish-Made": "from memory (same inputs as before)" if made.cached else "rendered",
                    "X-Publish-Added": "; ".join(made.added_titles)}
         return Response(made.data, media_type=made.media_type, headers=headers)
 
@@ -183,6 +186,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         if problem:
             return problem
         name = fields.pop("recipe_name", "")
+        fields.pop("action", None)
         try:
             path = await run_in_threadpool(site.save_recipe, fields, name.strip())
         except PublishError as exc:

@@ -23,6 +23,9 @@ from .site import Site
 
 #: How long watchfiles waits for a burst of writes (an editor's save) to end.
 DEBOUNCE_MS = 80
+#: Built after the web pages (format html) and before the other editions, each step shown
+#: as soon as it is on disk: what an editor checks first.
+FIRST = ("patient-handout",)
 
 
 @dataclass
@@ -70,10 +73,10 @@ class Preview:
 
     def _changed(self) -> None:
         """Called from the build thread: bump the version in the event loop's thread."""
-        if self._loop is None or self._loop.is_closed():
+        try:
+            self._loop.call_soon_threadsafe(self._bump)
+        except (AttributeError, RuntimeError):  # no loop yet, or the server has stopped
             self.version += 1
-            return
-        self._loop.call_soon_threadsafe(self._bump)
 
     def _bump(self) -> None:
         self.version += 1
@@ -101,29 +104,43 @@ class Preview:
                     self._changed()
 
     def _build_topic(self, state: TopicState, *, force: bool) -> None:
+        """Build a topic in steps, each shown as soon as its files are on disk: the web page
+        (fastest), the patient handout, then every edition (the cache skips what the first
+        steps built). Each step writes all or nothing."""
         from ..build import build_editions
         site = self.site
         started = dt.datetime.now()
         before = {eid: _stamp(o.path) for eid, o in state.outputs.items()}
-        try:
-            with site.render_lock:
-                result = build_editions(site.project, topics=[state.id], out_dir=site.out_dir,
-                                        topic_dirs=site.topic_dirs, force=force, jobs=1)
-        except PublishError as exc:
-            state.ok, state.failure = False, str(exc)
-            state.findings = list(exc.findings)
-        else:
-            outputs = {o.edition: o for o in result.outputs}
-            rendered = tuple(eid for eid, o in outputs.items() if force or before.get(eid) != _stamp(o.path)
-                             or eid not in state.outputs)
-            readings = {o.edition: (edition, reading) for o, edition, reading in result.readings}
+        editions = site.content().editions
+        steps = [[e.id for e in editions.values() if e.format == "html"], [e for e in FIRST if e in editions]]
+        steps = [step for step in steps if step and len(step) < len(editions)] + [None]
+        new_findings: list = []
+        readings: dict = {}
+        for step in steps:
+            try:
+                with site.render_lock:
+                    result = build_editions(site.project, topics=[state.id], editions=step, out_dir=site.out_dir,
+                                            topic_dirs=site.topic_dirs, force=force, jobs=1)
+            except PublishError as exc:
+                state.ok, state.failure = False, str(exc)
+                state.findings = new_findings + [f for f in exc.findings if f not in new_findings]
+                break
+            new_findings += [f for f in result.findings if f not in new_findings]
+            readings.update({o.edition: (edition, reading) for o, edition, reading in result.readings})
+            outputs = {**state.outputs, **{o.edition: o for o in result.outputs}}
+            rendered = tuple(eid for eid, o in outputs.items()
+                             if force or before.get(eid) != _stamp(o.path) or eid not in before)
             kept = [f for f in state.findings if state.ok and _about(f, outputs, rendered)]
             state.ok, state.failure = True, ""
-            state.findings = list(result.findings) + kept
+            state.findings = new_findings + [f for f in kept if f not in new_findings]
             state.outputs, state.rendered = outputs, rendered
             state.readings = {eid: v for eid, v in state.readings.items() if eid not in rendered and eid in outputs}
             state.readings.update(readings)
-            self._measure_missing(state)
+            state.built_at = dt.datetime.now()
+            state.seconds = (state.built_at - started).total_seconds()
+            if step is not None:
+                self._changed()  # the first files are on disk: the pages show them now
+        self._measure_missing(state)
         state.built_at = dt.datetime.now()
         state.seconds = (state.built_at - started).total_seconds()
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -25,7 +26,7 @@ from ..formats import FORMATS
 from ..errors import ContentError, EditionError, OutputError, PublishError
 from ..findings import finding
 from ..model import Edition, SelectedDocument, Topic
-from ..project import Project, digital_path, load_editions, load_topics, topic_folders
+from ..project import Project, build_timestamp, digital_path, load_editions, load_topics, topic_folders
 from ..summary import RECIPE_FIELDS, plan_summary, recipe_request, safety_titles
 
 #: Where the clinic profiles besides source/clinic.yaml live (one YAML file each; id = file name).
@@ -38,6 +39,7 @@ RECIPE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 #: server never takes a path) and with `clinic` as a profile id.
 REQUEST_FIELDS = {**{k: v for k, v in RECIPE_FIELDS.items() if k != "output"},
                   "clinic": Field(about="a clinic profile id: default, or the name of a file in source/clinics/")}
+MADE_KEPT = 64  # custom files kept in memory (a two-page PDF is about 20 KB)
 SOURCE = "POST /summary"  # what findings about a request name as their "file"
 
 
@@ -72,6 +74,7 @@ class SummaryFile:
     required_titles: tuple[str, ...]
     added_titles: tuple[str, ...]
     findings: list
+    cached: bool = False  # answered from memory: made before from the same inputs
 
 
 class Site:
@@ -84,6 +87,7 @@ class Site:
         self.render_lock = threading.Lock()
         self._lock = threading.Lock()
         self._content: tuple[tuple, Content] | None = None
+        self._made: OrderedDict[str, SummaryFile] = OrderedDict()  # key -> file, least recently used first
 
     # -- content ------------------------------------------------------------------------
     @property
@@ -179,25 +183,46 @@ class Site:
         except EditionError as exc:
             if exc.findings:
                 raise
-            # The command line prints these as one line (exit 4); a request gets them coded.
+            # One the command line prints as a single line (exit 4): a request gets it coded.
             raise EditionError(str(exc), [finding(
                 "u-001", str(exc).partition("; run `")[0], source=_source(),
-                hint=f"Choose ids the topic has: the form lists them (GET /summary?topic={request.topic}), "
-                     f"as `publish list {request.topic}` does.")]) from None
+                hint="Choose ids the content has: GET /summary lists the topics, and a topic's sections "
+                     "for an audience (GET /summary?topic=ID&audience=patient), as `publish list` does.")]) from None
         return doc, target, content.clinics[clinic_id], content
 
     def summary(self, fields: dict) -> SummaryFile:
-        """Render a custom file in memory with the warm renderer (nothing is written)."""
+        """Render a custom file in memory with the warm renderer (nothing is written).
+
+        A file asked for again with the same inputs (the build cache's key: the selected
+        content as read, topic.yaml, editions.yaml, the clinic profile, every layout file,
+        the options and the tool's version) is answered from memory: the same inputs give
+        the same bytes."""
+        from ..cache import Inputs
         from ..produce import BuildResult, render_one
         doc, target, profile, content = self.plan(fields)
+        digital = digital_path(doc.topic.id, content.editions)
+        inputs = Inputs(self.project.layouts_dir, self.project.editions_file, profile.clinic,
+                        options={"paper": doc.paper, "check": "fast", "served": True})
+        key = inputs.key(doc, name=target.name, extra={"digital": digital,
+                                                        "date": build_timestamp(doc.topic).isoformat()})
+        with self._lock:
+            known = self._made.get(key)
+            if known is not None:
+                self._made.move_to_end(key)
+                return replace(known, cached=True)
         result = BuildResult()
         with self.render_lock:
             rendered = render_one(doc, clinic=profile.clinic, project=self.project, name=target.name,
-                                  digital=digital_path(doc.topic.id, content.editions), result=result)
+                                  digital=digital, result=result)
         required, added = safety_titles(doc)
-        return SummaryFile(data=rendered.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
+        made = SummaryFile(data=rendered.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
                            pages=rendered.pages, document=doc, required_titles=required, added_titles=added,
                            findings=result.findings)
+        with self._lock:
+            self._made[key] = made
+            while len(self._made) > MADE_KEPT:
+                self._made.popitem(last=False)
+        return made
 
     def warm_up(self) -> None:
         """Import the renderer and lay out one small file, so the first request is warm."""

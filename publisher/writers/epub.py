@@ -111,28 +111,33 @@ def accessibility_metadata(rendered, *, page_list: bool, conforms: bool) -> list
         features += ["pageBreakMarkers", "pageNavigation"]
     meta += [("schema:accessibilityFeature", f) for f in features]
     meta.append(("schema:accessibilityHazard", "none"))
-    meta.append(("schema:accessibilitySummary", _summary(features, informative=bool(informative))))
+    from .. import i18n
+    lang = rendered.doc.topic.language
+    meta.append(("schema:accessibilitySummary", _summary(features, informative=bool(informative), lang=lang,
+                                                         _=i18n.gettext_for(rendered.layouts_dir, lang))))
     if conforms:
         meta.append(("dcterms:conformsTo", CONFORMS_TO))
         meta.append(("a11y:certifiedBy", CERTIFIED_BY))
     return meta
 
 
-def _summary(features: list[str], *, informative: bool) -> str:
+def _summary(features: list[str], *, informative: bool, lang: str = "en", _=lambda text: text) -> str:
+    """The accessibility summary in the book's language (`_`: its gettext, see publisher/i18n.py)."""
+    from .. import i18n
     has = []
     if "tableOfContents" in features:
-        has.append("a table of contents")
+        has.append(_("a table of contents"))
     if "structuralNavigation" in features:
-        has.append("headings in order")
+        has.append(_("headings in order"))
     if "alternativeText" in features:
-        has.append("a text description of every image")
+        has.append(_("a text description of every image"))
     if "pageNavigation" in features:
-        has.append("page numbers that match the printed booklet")
-    text = f"This booklet has {', '.join(has[:-1]) + ' and ' + has[-1] if len(has) > 1 else ''.join(has)}. " if has else ""
+        has.append(_("page numbers that match the printed booklet"))
+    text = (_("This booklet has %(features)s.") % {"features": i18n.list_words(has, lang)} + " ") if has else ""
     if "alternativeText" in features or not informative:
-        text += "All content can be read as text."
+        text += _("All content can be read as text.")
     else:
-        text += "Some images have no text description."
+        text += _("Some images have no text description.")
     return text.strip()
 
 
@@ -146,6 +151,9 @@ def write(rendered, options=None) -> WriteResult:
     book.set_identifier(identifier(doc))
     book.set_title(doc.title)
     book.set_language(topic.language)
+    from ..translations import is_rtl
+    if is_rtl(topic.language):  # the spine's page-progression-direction (our documents carry dir themselves)
+        book.set_direction("rtl")
     book.add_author(topic.publisher)
     book.add_metadata("DC", "publisher", topic.publisher)
     book.add_metadata("DC", "date", topic.reviewed.isoformat())

@@ -8,6 +8,7 @@ findings; an ERROR record fails the build.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import logging
@@ -24,10 +25,11 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..errors import ChecksFailed, OutputError
-from ..findings import Severity, finding
-from ..model import PageStart
+from ..findings import Severity, finding, shown_path
+from ..model import PageStart, SourceRef
 from ..pagenumbers.starts import page_starts
 from ..pdftree import save_with_reading_level
+from ..verify.layout import check_layout
 from . import WriteResult, embed_images
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
@@ -151,18 +153,48 @@ def _refused(exc: RefusedURL) -> ChecksFailed:
 _NOTDEF = re.compile(r'^\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \((.*)\)$', re.S)
 
 
-def _log_findings(records) -> list:
-    return [_record_finding(r) for r in records]
+def _log_findings(records, rendered=None) -> list:
+    pictures = picture_sources(rendered) if rendered is not None else {}
+    return [_record_finding(r, pictures) for r in records]
 
 
-def _record_finding(record: logging.LogRecord):
+def picture_sources(rendered) -> dict[str, tuple[str, SourceRef | None]]:
+    """The pictures a document shows, by the start of their base64 (as WeasyPrint names them
+    in its messages): what each is ("image 'images/x.png'", "the clinic logo") and where it
+    comes from (the section file, the clinic profile)."""
+    found: dict[str, tuple[str, SourceRef | None]] = {}
+    for section in rendered.doc.all_sections():
+        for image in section.body.images:
+            where = SourceRef(section.body.source.file) if section.body.source else None  # the file; its line is not kept
+            found.setdefault(base64.b64encode(image.data[:48]).decode("ascii"), (f"image '{image.path}'", where))
+    clinic = rendered.clinic
+    if clinic is not None and clinic.logo_data:
+        where = SourceRef(shown_path(clinic.source)) if clinic.source else None
+        found.setdefault(base64.b64encode(clinic.logo_data[:48]).decode("ascii"), (f"the logo '{clinic.logo.name}'", where))
+    return found
+
+
+_PICTURE_FAILED = re.compile(r"^Failed to (?:load|render SVG) image (?:at )?'?data:[^;,]*;base64,([A-Za-z0-9+/=]+)"
+                             r"[^']*'?:?\s*(?P<reason>.*)$", re.S)
+
+
+def _record_finding(record: logging.LogRecord, pictures=None):
     """A WeasyPrint log record as a finding. A character no font has would print as an
-    empty box: that is the editor's to fix, so it is an error that names the character."""
+    empty box: that is the editor's to fix, so it is an error that names the character. A
+    picture the renderer could not draw is named with the file that shows it, not as a
+    template problem."""
     message = record.getMessage()
     missing = _NOTDEF.match(message)
     if missing:
         return finding("c-022", f"'{missing[1]}' ({missing[2]}) cannot be printed: no font has it",
                        tool="weasyprint")
+    failed = _PICTURE_FAILED.match(message)
+    if failed and failed[1][:64] in (pictures or {}):
+        what, where = pictures[failed[1][:64]]
+        reason = " ".join(failed["reason"].split()).rstrip(". ") or "the renderer gave no reason"
+        return finding("c-006", f"{what} could not be drawn in the PDF: {reason[:120]}", source=where,
+                       tool="weasyprint", hint="Open the picture in an image editor and save it again "
+                                               "(as PNG, or as plain SVG).")
     message = _DATA_URL.sub(lambda m: m[0][:40] + "…", message)  # a short excerpt, not kilobytes of base64
     picture = message.startswith(("Failed to load image", "Failed to render SVG image"))
     return finding("p-013", f"WeasyPrint: {message}",
@@ -179,7 +211,9 @@ def write(rendered, options=None) -> WriteResult:
     document, records = render_document(rendered)
     edition = rendered.doc.edition
     pages = len(document.pages)
-    problems = _log_findings(records)
+    problems = _log_findings(records, rendered)
+    # The page as the reader sees it (g- codes): measured on the laid-out boxes, before writing.
+    problems += check_layout(document, audience=edition.audience)
     if edition.max_pages and pages > edition.max_pages:
         problems.append(finding(
             "p-012", f"'{edition.id}' of topic '{rendered.doc.topic.id}' renders to {pages} pages; "
@@ -199,7 +233,7 @@ def write(rendered, options=None) -> WriteResult:
         raise _refused(exc) from None
     except OSError as exc:  # pragma: no cover - disk problems surface in output.py
         raise OutputError(str(exc)) from exc
-    problems += _log_findings(write_records)
+    problems += _log_findings(write_records, rendered)
     if any(p.is_error for p in problems):
         raise ChecksFailed(problems)
     anchors = [sorted(page.anchors) for page in document.pages]

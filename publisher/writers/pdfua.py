@@ -14,6 +14,10 @@ steps close them:
    TD /Headers are recomputed from the scopes and resolve through an /IDTree; link
    annotations get the link's words as /Contents; pages with annotations get /Tabs /S;
    the trailer /ID is kept (first element: the caller's identifier) and made reproducible.
+   One HTML element that a page or column break cuts in pieces is one struct element again
+   (WeasyPrint writes one per fragment, gap 10): a table over three pages is one Table with
+   one THead (the header rows it repeats on later pages become /Artifact /Pagination) and
+   one TBody; a paragraph, list or list item likewise.
 """
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf import tags as _tags
 
-from ..pdftree import struct_kids
+from ..pdftree import kids as kid_list, struct_kids
 
 # The recorder depends on the private signature and behaviour of this exact release
 # (margin boxes built but not linked into the tree: Kozea/WeasyPrint#1836). Re-check
@@ -69,6 +73,9 @@ class Facts:
     link_names: dict[int, str] = field(default_factory=dict)  # Link element -> its words
     decorative: set[int] = field(default_factory=set)  # Figure elements of decorative images
     margins: dict[tuple[int, int], str] = field(default_factory=dict)  # (page, MCID) -> @keyword
+    # Struct element -> (the HTML element, its box's element_tag): the fragments of one
+    # element (one per page or column it runs over) share it; `li::marker` and `li` do not.
+    origins: dict[int, tuple[object, str]] = field(default_factory=dict)
 
 
 def _words(text: str | None) -> str:
@@ -148,6 +155,7 @@ def _recording() -> Iterator[Facts]:
                     # nothing the parent's element does not already say.
                     anonymous = owners.get(getattr(parent, "number", None)) is element
                     owners[struct.number] = element
+                    facts.origins[struct.number] = (element, real.element_tag)
                     if not anonymous:
                         _note(facts, struct, element, decorative)
                 yield struct
@@ -232,9 +240,11 @@ def repair(data: bytes, facts: Facts) -> bytes:
         reachable = _reachable(tree)
         if _remove_decorative(facts, reachable):
             reachable = _reachable(tree)
+        repeated = _join_fragments(pdf, tree, parents, facts)
+        reachable = _reachable(tree)
         for index, page in enumerate(pdf.pages):
             _mark_artifacts(pdf, page, index, parents.get(int(page.obj.get("/StructParents", -1))),
-                            reachable, facts)
+                            reachable, facts, repeated.get(index, set()))
         for objgen, element in reachable.items():
             lang = facts.langs.get(objgen[0])
             if lang:
@@ -296,17 +306,21 @@ def _detach(element) -> None:
         _detach(parent)
 
 
-def _mark_artifacts(pdf, page, index: int, mcid_parents, reachable, facts: Facts) -> None:
-    """Marked content of margin boxes (built by WeasyPrint but never linked into the tree)
-    and of decorative images becomes an artifact; its ParentTree slot is emptied. Any other
-    content outside the tree is left alone, for the PDF check to report."""
+def _mark_artifacts(pdf, page, index: int, mcid_parents, reachable, facts: Facts,
+                    repeated: set[int] = frozenset()) -> None:
+    """Marked content of margin boxes (built by WeasyPrint but never linked into the tree),
+    of decorative images and of repeated table headers (`repeated`: their MCIDs on this
+    page) becomes an artifact; its ParentTree slot is emptied. Any other content outside
+    the tree is left alone, for the PDF check to report."""
     if mcid_parents is None:
         return
     artifacts: dict[int, Dictionary] = {}
     for mcid, parent in enumerate(mcid_parents):
         if not isinstance(parent, pikepdf.Dictionary):
             continue
-        if parent.objgen[0] in facts.decorative:
+        if mcid in repeated:
+            artifacts[mcid] = Dictionary(Type=Name(ARTIFACT_PAGINATION))
+        elif parent.objgen[0] in facts.decorative:
             artifacts[mcid] = Dictionary(Type=Name(ARTIFACT_LAYOUT))
         elif (index, mcid) in facts.margins and parent.objgen not in reachable:
             props = Dictionary(Type=Name(ARTIFACT_PAGINATION))
@@ -337,6 +351,139 @@ def _mark_artifacts(pdf, page, index: int, mcid_parents, reachable, facts: Facts
     page.obj.Contents = pdf.make_stream(data)
     for mcid in artifacts:
         mcid_parents[mcid] = None
+
+
+# --- fragments of one element ----------------------------------------------------------
+
+REPEATED_GROUPS = (Name.THead, Name.TFoot)
+
+
+def _join_fragments(pdf, tree, parents, facts: Facts) -> dict[int, set[int]]:
+    """Join the struct elements WeasyPrint writes for the fragments of one HTML element.
+
+    A box cut by a page or column break is laid out as one box per fragment, and each
+    becomes a struct element of its own, under its parent's fragment of the same page:
+    the Document holds one Part (<main>) per page, each Sect one P per fragment of a
+    paragraph. Walking from the root, adjacent siblings that come from the same element
+    (same HTML element, same box kind, same structure type) are merged into the first;
+    their kids then meet in one list and are joined in turn. In a Table, the header rows
+    WeasyPrint repeats on each later page (a second THead from the same <thead>) are taken
+    out of the tree and returned, (page index -> MCIDs), to become /Artifact /Pagination.
+    """
+    page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+    owner_slots = _owner_slots(pdf, parents)
+    repeated: dict[int, set[int]] = defaultdict(set)
+    stack = [tree.K[0] if isinstance(tree.K, pikepdf.Array) else tree.K]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        node = stack.pop()
+        if node.objgen in seen:
+            continue
+        seen.add(node.objgen)
+        if node.get("/S") == Name.Table:
+            _drop_repeated_groups(node, facts, page_index, repeated)
+        _merge_siblings(pdf, node, facts, owner_slots)
+        stack.extend(reversed(struct_kids(node)))
+    return repeated
+
+
+def _origin(node, facts: Facts):
+    origin = facts.origins.get(node.objgen[0])
+    return None if origin is None else (id(origin[0]), origin[1], str(node.get("/S")))
+
+
+def _merge_siblings(pdf, node, facts: Facts, owner_slots) -> None:
+    kids = node.get("/K")
+    if not isinstance(kids, pikepdf.Array) or len(kids) < 2:
+        return
+    kept: list = []
+    for kid in kids:
+        previous = kept[-1] if kept else None
+        if (isinstance(kid, pikepdf.Dictionary) and "/S" in kid and isinstance(previous, pikepdf.Dictionary)
+                and "/S" in previous and _origin(kid, facts) is not None
+                and _origin(kid, facts) == _origin(previous, facts)):
+            _absorb(pdf, previous, kid, owner_slots)
+        else:
+            kept.append(kid)
+    if len(kept) != len(kids):
+        node.K = Array(kept)
+
+
+def _absorb(pdf, into, piece, owner_slots) -> None:
+    """Move the kids of `piece` (a later fragment) to the end of `into`'s kids. Marked
+    content that `piece` owns directly is relinked: an MCID becomes a marked-content
+    reference with its page (it no longer sits on `into`'s page), and the ParentTree
+    entries of those MCIDs and of its annotations name `into`."""
+    page = piece.get("/Pg")
+    moved = []
+    for kid in kid_list(piece):
+        if isinstance(kid, int):
+            kid = pdf.make_indirect(Dictionary(Type=Name.MCR, Pg=page, MCID=kid)) if page is not None else kid
+        elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid and kid.get("/Type") != Name.OBJR:
+            kid.P = into
+        moved.append(kid)
+    for slot in owner_slots.pop(piece.objgen, ()):
+        slot(into)
+        owner_slots.setdefault(into.objgen, []).append(slot)
+    current = into.get("/K")
+    existing = [] if current is None else (list(current) if isinstance(current, pikepdf.Array) else [current])
+    into.K = Array(existing + moved)
+
+
+def _owner_slots(pdf, parents) -> dict[tuple[int, int], list]:
+    """For each struct element that owns marked content or an annotation directly, the
+    setters of the ParentTree entries that name it (so a merge can point them elsewhere)."""
+    slots: dict[tuple[int, int], list] = defaultdict(list)
+    for key, value in parents.items():
+        if isinstance(value, pikepdf.Array):
+            for mcid, owner in enumerate(value):
+                if isinstance(owner, pikepdf.Dictionary):
+                    slots[owner.objgen].append(lambda new, arr=value, i=mcid: arr.__setitem__(i, new))
+        elif isinstance(value, pikepdf.Dictionary):
+            slots[value.objgen].append(lambda new, k=key: _set_parent(pdf, k, new))
+    return slots
+
+
+def _set_parent(pdf, key: int, element) -> None:
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    for i in range(0, len(nums), 2):
+        if int(nums[i]) == key:
+            nums[i + 1] = element
+            return
+
+
+def _drop_repeated_groups(table, facts: Facts, page_index, repeated: dict[int, set[int]]) -> None:
+    """A Table whose fragments were merged holds one THead per page: keep the first (and the
+    last TFoot), take the copies out and note their marked content as artifacts."""
+    groups = [k for k in struct_kids(table) if k.get("/S") in REPEATED_GROUPS]
+    by_origin: dict = defaultdict(list)
+    for group in groups:
+        by_origin[_origin(group, facts)].append(group)
+    drop = []
+    for origin, copies in by_origin.items():
+        if origin is None or len(copies) < 2:
+            continue
+        drop += copies[1:] if copies[0].S == Name.THead else copies[:-1]
+    if not drop:
+        return
+    gone = {g.objgen for g in drop}
+    table.K = Array([k for k in kid_list(table) if not (isinstance(k, pikepdf.Dictionary) and k.objgen in gone)])
+    for group in drop:
+        for page, mcid in _marked_content(group, None):
+            if page is not None and page.objgen in page_index:
+                repeated[page_index[page.objgen]].add(mcid)
+
+
+def _marked_content(node, page) -> Iterator[tuple[object, int]]:
+    """(page, MCID) of every piece of marked content under `node`."""
+    page = node.get("/Pg", page)
+    for kid in kid_list(node):
+        if isinstance(kid, int):
+            yield page, kid
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == Name.MCR:
+            yield kid.get("/Pg", page), int(kid.MCID)
+        elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield from _marked_content(kid, page)
 
 
 # --- tables ---------------------------------------------------------------------------

@@ -1,0 +1,519 @@
+"""A laid-out WeasyPrint document -> findings about the page as the reader sees it (g- codes).
+
+Runs on the render, before anything is written (writers/pdf.py calls `check_layout`): every
+box's position is known there, so nothing is parsed back from the PDF. One pass over the
+page boxes collects the lines of text (position, size, the HTML element they come from,
+the page and the column they sit in); the checks then read that list:
+
+- g-001 the text of the pages differs from the text of the HTML (missing, cut or added),
+- g-002 a numbered list item prints another number than the HTML gives it,
+- g-003 a glyph lies outside its column (or its block) or off the page,
+- g-004 the warning signs and the crisis box are not on one page and in one column,
+- g-005 a box (callout) is split over pages or columns,
+- g-006 a heading is the last line of a page or a column,
+- g-007 a page (not the last) has more than a third of its text area empty, columns
+  counted apart, unless keeping the safety block whole or a forced break explains it,
+- g-008 body lines average fewer than 45 or more than 80 characters,
+- g-009 clinician text smaller than 9 pt.
+
+Each finding names the page and the section (the `id` of the nearest enclosing section).
+Lengths are in CSS px as WeasyPrint lays them out (1 px = 0.75 pt) and shown in pt.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from weasyprint.formatting_structure import boxes
+
+from ..findings import Finding, Severity, finding
+
+PT = 0.75  # pt per CSS px
+TOLERANCE = 0.75  # px a glyph may stand out (anti-aliasing, rounding)
+EMPTY_SHARE_MAX = 1 / 3
+LINE_CHARS = (45, 80)
+MIN_LINES_FOR_MEASURE = 8  # fewer body lines than this say nothing about the measure
+CLINICIAN_MIN_PT = 9.0
+MAX_TEXT_FINDINGS = 5  # per document; the rest are counted in the last one
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BODY_BLOCKS = {"p", "li", "dd", "blockquote"}
+NOT_BODY = {"table", "th", "td", "caption", "figcaption"}
+NOT_BODY_CLASSES = {"title-block", "booklet-title", "digital-version", "clinic", "edition-line"}
+SAFETY_CLASS = "safety-signs"
+BOX_CLASS = "callout"
+FORCED = {"page", "left", "right", "recto", "verso"}
+_IGNORED_CHARS = re.compile("[\\s\u00ad\u2010]")
+
+
+@dataclass
+class Line:
+    """One line of text on a page."""
+
+    page: int  # 0-based
+    column: object  # the column box (or None: the page's own flow)
+    x0: float
+    x1: float  # right edge of the rightmost glyph
+    y0: float
+    y1: float
+    text: str
+    block: object  # the HTML element of the block the line belongs to
+    limit: tuple[float, float]  # the x range the text must stay in (its column, or its block)
+    sizes: tuple[float, ...]  # font sizes (px) of its text
+    last_in_block: bool = False
+
+
+@dataclass
+class Page:
+    index: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    lines: list[Line] = field(default_factory=list)
+    leaves: list[tuple[float, float, float, float]] = field(default_factory=list)  # painted boxes
+    columns: list = field(default_factory=list)  # column boxes, in order
+    paper_width: float = 0.0
+
+
+@dataclass
+class Layout:
+    """What the checks read: pages, and the laid-out text of each element."""
+
+    pages: list[Page]
+    texts: dict = field(default_factory=lambda: defaultdict(list))  # element -> [text of its boxes]
+    markers: dict = field(default_factory=dict)  # li element -> its printed marker text
+    boxes_of: dict = field(default_factory=lambda: defaultdict(set))  # element -> {(page, column id)}
+    heights: dict = field(default_factory=lambda: defaultdict(float))  # element -> total height
+    parents: dict = field(default_factory=dict)  # element -> its parent (ElementTree has no getparent)
+    forced_after: set[int] = field(default_factory=set)  # pages that end at a forced break
+    # element -> ((first page, last page), break-before, break-after) of its in-flow boxes
+    spans_seen: dict = field(default_factory=dict)
+    root: object = None
+
+    def ancestors(self, element) -> list:
+        """The element and its ancestors, nearest first."""
+        out = []
+        while element is not None:
+            out.append(element)
+            element = self.parents.get(element)
+        return out
+
+    def section_of(self, element) -> str:
+        """The id of the section an element is in (its nearest <section aria-labelledby>)."""
+        for node in self.ancestors(element):
+            if node.tag == "section" and node.get("aria-labelledby"):
+                return node.get("aria-labelledby")
+            if _classes(node) & {"title-block", "booklet-title"}:
+                return "title"
+        return "(outside any section)"
+
+    def where(self, page: int, element) -> str:
+        return f"page {page + 1}, section '{self.section_of(element)}'"
+
+
+def _classes(element) -> set[str]:
+    return set((element.get("class") or "").split()) if element is not None else set()
+
+
+def _is_pseudo(box) -> bool:
+    return "::" in (box.element_tag or "")
+
+
+def measure(document) -> Layout:
+    """Walk every page box of a rendered WeasyPrint document once."""
+    layout = Layout(pages=[])
+    for index, page in enumerate(document.pages):
+        root = page._page_box
+        p = Page(index, root.content_box_x(), root.content_box_y(),
+                 root.content_box_x() + root.width, root.content_box_y() + root.height,
+                 paper_width=root.margin_width())
+        layout.pages.append(p)
+        for child in root.children:
+            if isinstance(child, boxes.MarginBox):
+                _walk_margin(child, p)
+            else:
+                _walk(child, p, layout, column=None, limit=(p.x0, p.x1), spans={})
+        _mark_last_lines(p)
+    # A page ends at a forced break when an element that ends on it breaks the page after
+    # itself, or one that starts on the next page breaks it before itself.
+    for element, (page, before, after) in layout.spans_seen.items():
+        if before in FORCED and page[0] > 0:
+            layout.forced_after.add(page[0] - 1)
+        if after in FORCED:
+            layout.forced_after.add(page[1])
+    return layout
+
+
+def _walk_margin(box, page: Page) -> None:
+    """Margin boxes (running footer): only their glyphs' places on the paper matter."""
+    if isinstance(box, boxes.LineBox):
+        for text in _text_boxes(box):
+            page.lines.append(Line(page.index, "margin", text.position_x, text.position_x + text.width,
+                                   box.position_y, box.position_y + box.height, text.text, None,
+                                   (0, float("inf")), (text.style["font_size"],)))
+        return
+    for child in getattr(box, "children", ()):
+        _walk_margin(child, page)
+
+
+def _text_boxes(line):
+    for box in line.descendants():
+        if isinstance(box, boxes.TextBox):
+            yield box
+
+
+def _walk(box, page: Page, layout: Layout, *, column, limit, spans) -> None:
+    if box.element is not None and layout.root is None and box.element_tag == "html":
+        layout.root = box.element
+        layout.parents = {child: parent for parent in box.element.iter() for child in parent}
+    if getattr(box, "is_column", False):
+        column = box
+        page.columns.append(box)
+        limit = (box.content_box_x(), box.content_box_x() + box.width)
+    if isinstance(box, boxes.LineBox):
+        _add_line(box, page, layout, column, limit)
+        return
+    if isinstance(box, boxes.BlockLevelBox) and box.element is not None and not _is_pseudo(box):
+        layout.boxes_of[box.element].add((page.index, id(column)))
+        layout.heights[box.element] += box.margin_height()
+        if box.is_in_normal_flow():
+            seen = layout.spans_seen.get(box.element)
+            first_page = seen[0][0] if seen else page.index
+            layout.spans_seen[box.element] = ((first_page, page.index), box.style["break_before"],
+                                              box.style["break_after"])
+    painted = (isinstance(box, boxes.ReplacedBox)
+               or (isinstance(box, boxes.BlockBox) and box.style["background_color"].alpha > 0)
+               or isinstance(box, boxes.TableCellBox))
+    if painted:
+        page.leaves.append((box.border_box_x(), box.border_box_y(),
+                            box.border_box_x() + box.border_width(), box.border_box_y() + box.border_height()))
+    for child in getattr(box, "children", ()):
+        _walk(child, page, layout, column=column, limit=limit, spans=spans)
+
+
+def _add_line(line, page: Page, layout: Layout, column, limit) -> None:
+    texts = list(_text_boxes(line))
+    if not texts:
+        return
+    block = line.element
+    content = [t for t in texts if not _is_pseudo(t)]
+    for t in content:
+        layout.texts[t.element].append(t.text)
+    for t in texts:
+        if t.element_tag == "li::marker":
+            layout.markers.setdefault(t.element, t.text)
+    if not content:  # a list marker's own line: the item's text is on the next one
+        return
+    layout.boxes_of[block].add((page.index, id(column)))
+    x0 = min(t.position_x for t in content)
+    x1 = max(t.position_x + t.width for t in content)
+    text = "".join(t.text for t in content)
+    record = Line(page.index, column, x0, x1, line.position_y, line.position_y + line.height, text, block,
+                  limit, tuple(t.style["font_size"] for t in texts))
+    page.lines.append(record)
+    page.leaves.append((x0, record.y0, x1, record.y1))
+
+
+def _mark_last_lines(page: Page) -> None:
+    """The last line of each block on the page is not a full line (for the measure)."""
+    last: dict = {}
+    for line in page.lines:
+        if line.column != "margin":
+            last[id(line.block)] = line
+    for line in last.values():
+        line.last_in_block = True
+
+
+# --- naming -----------------------------------------------------------------------------
+
+def _short(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --- the checks --------------------------------------------------------------------------
+
+def check_layout(document, *, audience: str | None = None) -> list[Finding]:
+    """Every g- check on a rendered WeasyPrint document (see the module docstring)."""
+    layout = measure(document)
+    found: list[Finding] = []
+    found += check_text(layout)
+    found += check_numbers(layout)
+    found += check_overflow(layout)
+    found += check_kept_together(layout)
+    found += check_headings(layout)
+    found += check_empty(layout)
+    found += check_measure(layout)
+    if audience == "clinician":
+        found += check_min_size(layout, CLINICIAN_MIN_PT, "g-009")
+    return found
+
+
+def _squeeze(text: str) -> str:
+    return _IGNORED_CHARS.sub("", text)
+
+
+def _own_text(element) -> str:
+    parts = [element.text or ""]
+    parts += [child.tail or "" for child in element]
+    return "".join(parts)
+
+
+def _first_page_of(layout: Layout, element) -> int:
+    pages = [p for p, _ in layout.boxes_of.get(element, ())]
+    return min(pages) if pages else 0
+
+
+def check_text(layout: Layout) -> list[Finding]:
+    """g-001: the laid-out text of every element is its text in the HTML, in full."""
+    if layout.root is None:
+        return []
+    body = layout.root.find("body")
+    if body is None:
+        return []
+    problems = []
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        expected = _squeeze(_own_text(element))
+        printed = _squeeze("".join(layout.texts.get(element, ())))
+        if expected == printed or (expected and _repeated_header(layout, element)
+                                   and printed == expected * (len(printed) // len(expected))):
+            continue  # a table's header (and footer) rows are printed again on every page
+        if not printed:
+            what = f"'{_short(_own_text(element))}' is missing from the pages"
+        elif printed.startswith(expected) or expected.startswith(printed):
+            cut = expected[len(printed):] if len(expected) > len(printed) else printed[len(expected):]
+            what = (f"the text of <{element.tag}> is cut short: '{_short(cut)}' is not printed"
+                    if len(expected) > len(printed) else f"the pages add '{_short(cut)}' to <{element.tag}>")
+        else:
+            what = f"the printed text of <{element.tag}> differs from the HTML ('{_short(_own_text(element))}')"
+        problems.append((element, what))
+    return _capped("g-001", [(layout.where(_first_page_of(layout, e), e), what) for e, what in problems])
+
+
+def _repeated_header(layout: Layout, element) -> bool:
+    return any(a.tag in ("thead", "tfoot") for a in layout.ancestors(element))
+
+
+def _capped(code: str, items: list[tuple[str, str]], severity: Severity = Severity.ERROR) -> list[Finding]:
+    out = [finding(code, f"{where}: {what}", severity=severity) for where, what in items[:MAX_TEXT_FINDINGS]]
+    if len(items) > MAX_TEXT_FINDINGS:
+        out.append(finding(code, f"and {len(items) - MAX_TEXT_FINDINGS} more like these", severity=severity))
+    return out
+
+
+_NUMBER = re.compile(r"\s*(-?\d+)")
+
+
+def check_numbers(layout: Layout) -> list[Finding]:
+    """g-002: each item of a numbered list prints the number the HTML gives it."""
+    if layout.root is None:
+        return []
+    problems = []
+    for ol in layout.root.iter("ol"):
+        try:
+            number = int(ol.get("start", "1")) - 1
+        except ValueError:
+            number = 0
+        for li in ol:
+            if not isinstance(li.tag, str) or li.tag != "li":
+                continue
+            try:
+                number = int(li.get("value")) if li.get("value") else number + 1
+            except ValueError:
+                number += 1
+            marker = layout.markers.get(li)
+            match = _NUMBER.match(marker or "")
+            if match is None:  # not a decimal marker (letters, none): nothing to compare
+                continue
+            if int(match[1]) != number:
+                problems.append((layout.where(_first_page_of(layout, li), li),
+                                 f"list item '{_short(''.join(li.itertext()), 30)}' is printed as number "
+                                 f"{match[1]}, the HTML numbers it {number}"))
+    return _capped("g-002", problems)
+
+
+def check_overflow(layout: Layout) -> list[Finding]:
+    """g-003: every glyph inside the paper, its column and its block."""
+    problems = []
+    for page in layout.pages:
+        for line in page.lines:
+            if line.column == "margin":
+                if line.x0 < -TOLERANCE or line.x1 > page.paper_width + TOLERANCE:
+                    problems.append((f"page {page.index + 1}, running footer",
+                                     f"'{_short(line.text)}' runs off the paper"))
+                continue
+            left, right = line.limit
+            if line.x1 > right + TOLERANCE or line.x0 < left - TOLERANCE:
+                over = max(line.x1 - right, left - line.x0) * PT
+                off_paper = line.x1 > page.paper_width + TOLERANCE or line.x0 < -TOLERANCE
+                where = "off the paper" if off_paper else (
+                    "out of its column" if line.column is not None else "out of the text area")
+                problems.append((layout.where(page.index, line.block),
+                                 f"'{_short(line.text)}' runs {over:.1f} pt {where}"))
+    return _capped("g-003", problems)
+
+
+def _elements_with_class(layout: Layout, name: str):
+    if layout.root is None:
+        return []
+    return [e for e in layout.root.iter() if isinstance(e.tag, str) and name in _classes(e)]
+
+
+def check_kept_together(layout: Layout) -> list[Finding]:
+    """g-004 / g-005: the safety block, and every box, on one page and in one column."""
+    out = []
+    height = max((p.y1 - p.y0 for p in layout.pages), default=0)
+    for code, name, what in (("g-004", SAFETY_CLASS, "the warning signs and the crisis box are"),
+                             ("g-005", BOX_CLASS, "a box is")):
+        for element in _elements_with_class(layout, name):
+            if name == BOX_CLASS and any(SAFETY_CLASS in _classes(a) for a in layout.ancestors(element)[1:]):
+                continue  # the crisis box: g-004 speaks for it
+            places = _places(layout, element)
+            if len(places) < 2:
+                continue
+            pages = sorted({p for p, _ in places})
+            span = (f"split over pages {pages[0] + 1}-{pages[-1] + 1}" if len(pages) > 1
+                    else "split over two columns")
+            too_tall = layout.heights.get(element, 0) > height
+            severity = Severity.WARNING if (too_tall or code == "g-005") else Severity.ERROR
+            note = " (it is taller than a page: shorten it)" if too_tall else ""
+            out.append(finding(code, f"{layout.where(pages[0], element)}: {what} {span}{note}", severity=severity))
+    return out
+
+
+def _places(layout: Layout, element) -> set:
+    places = set(layout.boxes_of.get(element, ()))
+    for descendant in element.iter():
+        places |= layout.boxes_of.get(descendant, set())
+    return places
+
+
+def check_headings(layout: Layout) -> list[Finding]:
+    """g-006: no heading is the last line of a page or of a column (with text after it)."""
+    out = []
+    all_lines = [line for page in layout.pages for line in page.lines if line.column != "margin"]
+    for page in layout.pages:
+        lines = [line for line in page.lines if line.column != "margin"]
+        by_column: dict = defaultdict(list)
+        for line in lines:
+            by_column[id(line.column)].append(line)
+        for column_lines in by_column.values():
+            last = max(column_lines, key=lambda line: line.y1)
+            if last.block is None or last.block.tag not in HEADINGS or last is all_lines[-1]:
+                continue
+            place = "column" if last.column is not None else "page"
+            out.append(finding("g-006", f"{layout.where(page.index, last.block)}: the heading '{_short(last.text)}' "
+                                        f"is the last line of its {place}", severity=Severity.WARNING))
+    return out
+
+
+def _strips(page: Page) -> list[tuple[float, float]]:
+    """The page's text area cut into its columns (the most columns any flow on it has)."""
+    per_flow: dict = defaultdict(list)
+    for column in page.columns:
+        per_flow[id(getattr(column, "element", None))].append(column)
+    count = max((len(c) for c in per_flow.values()), default=1)
+    width = (page.x1 - page.x0) / count
+    return [(page.x0 + i * width, page.x0 + (i + 1) * width) for i in range(count)]
+
+
+def empty_share(page: Page) -> float:
+    """The share of the text area with nothing on it, columns counted apart: gaps taller
+    than two lines count (the space between paragraphs does not)."""
+    body = [line for line in page.lines if line.column != "margin"]
+    step = sorted(line.y1 - line.y0 for line in body)[len(body) // 2] if body else 0
+    height = page.y1 - page.y0
+    shares = []
+    for left, right in _strips(page):
+        spans = sorted((y0, y1) for x0, y0, x1, y1 in page.leaves if x0 < right - 1 and x1 > left + 1)
+        empty, cursor = 0.0, page.y0
+        for y0, y1 in spans:
+            if y0 - cursor > 2 * step:
+                empty += y0 - cursor
+            cursor = max(cursor, y1)
+        empty += max(0.0, page.y1 - cursor)
+        shares.append(empty / height if height else 0)
+    return sum(shares) / len(shares)
+
+
+def _starts_with_safety(layout: Layout, page: Page) -> bool:
+    """The page opens with the safety block (it was kept whole, so the page before may be short)."""
+    first = next((line for line in page.lines if line.column != "margin" and line.block is not None), None)
+    if first is None:
+        return False
+    return any(SAFETY_CLASS in _classes(e) or "seek-help" in _classes(e)
+               for e in layout.ancestors(first.block))
+
+
+def check_empty(layout: Layout) -> list[Finding]:
+    """g-007: every page but the last has at most a third of its text area empty."""
+    out = []
+    for page, after in zip(layout.pages, layout.pages[1:]):
+        share = empty_share(page)
+        if share <= EMPTY_SHARE_MAX or _starts_with_safety(layout, after) or page.index in layout.forced_after:
+            continue
+        text = [line for line in page.lines if line.column != "margin"]
+        element = text[-1].block if text else None
+        out.append(finding("g-007", f"{layout.where(page.index, element)}: {share:.0%} of the text area is empty "
+                                    "(at most a third may be, but on the last page)", severity=Severity.WARNING))
+    return out
+
+
+def body_lines(layout: Layout) -> list[Line]:
+    """Full lines of running text: lines of paragraphs and list items that are not the
+    last line of their block, outside tables, headings and the title block."""
+    out = []
+    for page in layout.pages:
+        for line in page.lines:
+            if line.column == "margin" or line.last_in_block or line.block is None:
+                continue
+            if line.block.tag not in BODY_BLOCKS:
+                continue
+            ancestors = layout.ancestors(line.block)
+            if any(a.tag in NOT_BODY or _classes(a) & NOT_BODY_CLASSES for a in ancestors):
+                continue
+            out.append(line)
+    return out
+
+
+def average_line(layout: Layout) -> float | None:
+    """Average characters a full body line, or None with too few lines to tell."""
+    lines = body_lines(layout)
+    if len(lines) < MIN_LINES_FOR_MEASURE:
+        return None
+    return sum(len(line.text.strip()) for line in lines) / len(lines)
+
+
+def check_measure(layout: Layout) -> list[Finding]:
+    """g-008: full body lines average 45-80 characters."""
+    average = average_line(layout)
+    if average is None or LINE_CHARS[0] <= average <= LINE_CHARS[1]:
+        return []
+    lines = body_lines(layout)
+    by_section: dict = defaultdict(list)
+    for line in lines:
+        by_section[layout.section_of(line.block)].append(len(line.text.strip()))
+    pick = max if average > LINE_CHARS[1] else min
+    worst = pick(by_section, key=lambda s: sum(by_section[s]) / len(by_section[s]))
+    worst_avg = sum(by_section[worst]) / len(by_section[worst])
+    first = next(line for line in lines if layout.section_of(line.block) == worst)
+    return [finding("g-008", f"page {first.page + 1}, section '{worst}': body lines average {average:.0f} "
+                             f"characters ({worst_avg:.0f} in this section); {LINE_CHARS[0]}-{LINE_CHARS[1]} "
+                             "is the range", severity=Severity.WARNING)]
+
+
+def check_min_size(layout: Layout, minimum_pt: float, code: str) -> list[Finding]:
+    """Text smaller than `minimum_pt` (running footer included)."""
+    problems = []
+    for page in layout.pages:
+        for line in page.lines:
+            small = min(line.sizes) * PT
+            if small < minimum_pt - 0.01:
+                where = (f"page {page.index + 1}, running footer" if line.column == "margin"
+                         else layout.where(page.index, line.block))
+                problems.append((where, f"'{_short(line.text)}' is set in {small:.1f} pt; "
+                                        f"the least is {minimum_pt:g} pt"))
+    return _capped(code, problems)

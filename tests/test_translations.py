@@ -1,0 +1,323 @@
+"""Translations as data (issue 11): files beside the texts, stale and draft translations,
+outputs per language, dates in words, template words from the message catalogs."""
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+from lxml import etree
+from lxml import html as lxml_html
+
+import publish
+from conftest import ROOT
+from publisher import translations
+from publisher.build import Project, build_editions
+from publisher.errors import ChecksFailed, ContentError
+from publisher.read import read_topic
+from publisher.verify.text import pdf_text
+
+TINY = ROOT / "tests" / "fixtures" / "topics" / "tiny"
+ABOUT = "Sleep helps you feel well."
+
+
+def copy_tiny(where: Path) -> Path:
+    shutil.copytree(TINY, where)
+    return where
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tiny_es(tmp_path_factory):
+    """The tiny topic's patient handout, web page and EPUB, in English and in Spanish."""
+    out = tmp_path_factory.mktemp("translations")
+    result = build_editions(Project(ROOT), topics=["tiny"], topic_dirs=[TINY], out_dir=out, cache=False,
+                            editions=["patient-handout", "web", "booklet"])
+    return out / "tiny", result
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+def test_a_translation_beside_its_source_is_read_with_its_status():
+    topic = read_topic(TINY)
+    assert translations.languages(topic) == ["en-US", "es"]
+    about = next(s for s in topic.all_sections() if s.id == "about")
+    spanish = about.translations["es"][""]
+    assert spanish.title == "Sobre el sueño" and "Dormir le ayuda" in spanish.html
+    assert spanish.translation.source == Path("tests/fixtures/topics/tiny/sections/03-about.md")
+    assert spanish.translation.draft and not spanish.translation.stale
+    assert topic.translations["es"].title == "Tema pequeño"
+
+
+def test_file_names_say_variant_and_language():
+    assert translations.split_name(Path("02-x.patient.es.md")) == ("02-x", "patient", "es")
+    assert translations.split_name(Path("02-x.es-MX.yaml")) == ("02-x", "", "es-MX")
+    assert translations.split_name(Path("02-x.patient.md")) == ("02-x", "patient", "")
+
+
+def test_reviewed_needs_a_reviewer_and_a_date(tmp_path):
+    topic = copy_tiny(tmp_path / "tiny")
+    edit(topic / "sections" / "03-about.es.md", "status: draft", "status: reviewed")
+    with pytest.raises(ContentError) as caught:
+        read_topic(topic)
+    assert [f.code for f in caught.value.findings] == ["n-002"]
+    assert "reviewer" in caught.value.findings[0].message
+    assert caught.value.findings[0].file.endswith("tiny/sections/03-about.es.md")
+
+
+def test_a_reviewed_translation_prints_no_draft_note(tmp_path):
+    topic = copy_tiny(tmp_path / "tiny")
+    for path in list(topic.rglob("*.es.*")):
+        edit(path, "status: draft", "status: reviewed\n  reviewer: Ana Pérez\n  reviewed: 2026-02-01")
+    read = read_topic(topic)
+    doc = translations.select_in(read, _edition("patient-handout"), "es")
+    assert not translations.is_draft(doc)
+
+
+def test_a_translation_of_nothing_is_reported(tmp_path):
+    topic = copy_tiny(tmp_path / "tiny")
+    shutil.copy(topic / "sections" / "03-about.es.md", topic / "sections" / "05-gone.es.md")
+    with pytest.raises(ContentError) as caught:
+        read_topic(topic)
+    assert any(f.code == "n-004" and "05-gone.es.md" in f.message for f in caught.value.findings)
+
+
+def test_a_warning_sign_dropped_in_translation_is_an_error(tmp_path):
+    topic = copy_tiny(tmp_path / "tiny")
+    edit(topic / "sections" / "02-help.yaml", "  - You feel sad most days\n",
+         "  - You feel sad most days\n  - You cannot sleep\n")
+    with pytest.raises(ContentError) as caught:
+        read_topic(topic)
+    assert any(f.code == "n-002" and "warning signs" in f.message for f in caught.value.findings)
+
+
+# -- stale translations -----------------------------------------------------------------------
+
+def test_changing_one_english_sentence_makes_the_spanish_build_report_a_stale_translation(tmp_path, monkeypatch):
+    topic = copy_tiny(tmp_path / "tiny")
+    edit(topic / "sections" / "03-about.md", ABOUT, "Good sleep helps you feel well.")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ChecksFailed) as caught:
+        build_editions(Project(ROOT), topics=["tiny"], topic_dirs=[topic], out_dir=tmp_path / "out", cache=False,
+                       editions=["patient-handout"], langs=["es"])
+    stale = [f for f in caught.value.findings if f.code == "n-001"]
+    assert len(stale) == 1 and stale[0].is_error
+    assert stale[0].file == "tiny/sections/03-about.es.md"
+    assert "stale translation: tiny/sections/03-about.md changed" in stale[0].message  # both files named
+    assert not (tmp_path / "out" / "tiny").exists()  # nothing written
+
+
+def test_stale_translations_can_be_allowed_and_then_warn(tmp_path, monkeypatch):
+    topic = copy_tiny(tmp_path / "tiny")
+    edit(topic / "sections" / "03-about.md", ABOUT, "Good sleep helps you feel well.")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(publish.cli, [
+        "build", "--root", str(ROOT), "--topic-dir", str(topic), "--topic", "tiny", "--edition", "patient-handout",
+        "--lang", "es", "--allow-stale-translations", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "n-001 [warning] tiny/sections/03-about.es.md" in result.output
+    assert (tmp_path / "out" / "tiny" / "tiny-patient-handout.es.pdf").is_file()
+    assert not (tmp_path / "out" / "tiny" / "tiny-patient-handout.pdf").exists()  # --lang es only
+
+
+# -- which editions are built in which language ----------------------------------------------
+
+def _edition(name):
+    from publisher.build import load_editions
+    return load_editions(Project(ROOT))[name]
+
+
+def test_an_edition_a_language_does_not_cover_is_not_built_and_list_says_what_is_missing(tmp_path):
+    topic = copy_tiny(tmp_path / "tiny")
+    (topic / "sections" / "02-help.es.yaml").unlink()
+    docs, skipped = translations.plan(read_topic(topic), [_edition("patient-handout"), _edition("web")])
+    assert [(d.edition.id, d.topic.language) for d in docs] == [("patient-handout", "en-US"), ("web", "en-US")]
+    assert [(e.id, lang, missing) for e, lang, missing in skipped] == [
+        ("patient-handout", "es", ["help"]), ("web", "es", ["help"])]
+    result = CliRunner().invoke(publish.cli, ["list", "--root", str(ROOT), "--topic-dir", str(topic), "tiny"])
+    assert result.exit_code == 0, result.output
+    assert "es: complete: none" in result.output and "patient-handout: missing help" in result.output
+
+
+def test_file_names_say_the_language_and_english_names_are_unchanged(tiny_es):
+    folder, _ = tiny_es
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "tiny-booklet.epub", "tiny-booklet.es.epub", "tiny-patient-handout.es.pdf", "tiny-patient-handout.pdf",
+        "tiny-web.es.html", "tiny-web.html"]
+
+
+# -- what the outputs say ---------------------------------------------------------------------
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_dates_a_reader_reads_are_in_words_in_every_language(tiny_es):
+    folder, _ = tiny_es
+    english = squash(pdf_text((folder / "tiny-patient-handout.pdf").read_bytes()))
+    spanish = squash(pdf_text((folder / "tiny-patient-handout.es.pdf").read_bytes()))
+    assert "Reviewed January 1, 2026" in english and "Next review January 1, 2027" in english
+    assert "Revisado el 1 de enero de 2026" in spanish and "Próxima revisión: 1 de enero de 2027" in spanish
+    assert not re.search(r"\b2026-01-01\b", english + spanish)
+    web = squash(lxml_html.fromstring((folder / "tiny-web.html").read_bytes()).text_content())
+    assert "Reviewed January 1, 2026" in web and "2026-01-01" not in web
+    with zipfile.ZipFile(folder / "tiny-booklet.es.epub") as book:
+        opf = book.read("EPUB/content.opf").decode()
+        colophon = book.read("EPUB/colophon.xhtml").decode()
+    assert "<dc:date>2026-01-01</dc:date>" in opf  # machine-readable dates stay ISO 8601
+    assert "Última revisión: 1 de enero de 2026." in colophon
+
+
+def test_template_words_and_the_draft_note_are_in_the_output_language(tiny_es):
+    folder, _ = tiny_es
+    spanish = squash(pdf_text((folder / "tiny-patient-handout.es.pdf").read_bytes()))
+    assert "Página 1 de 1" in spanish and "Page 1" not in spanish
+    assert spanish.count("Traducción aún no revisada") >= 2  # the title block and the footer
+    english = squash(pdf_text((folder / "tiny-patient-handout.pdf").read_bytes()))
+    assert "not yet reviewed" not in english and "Traducción" not in english
+    page = lxml_html.fromstring((folder / "tiny-web.es.html").read_bytes())
+    assert page.get("lang") == "es" and page.get("dir") == "ltr"
+    assert "Traducción aún no revisada" in page.text_content() and "Ir al contenido principal" in page.text_content()
+    with zipfile.ZipFile(folder / "tiny-booklet.es.epub") as book:
+        title = book.read("EPUB/title.xhtml").decode()
+        opf = book.read("EPUB/content.opf").decode()
+        nav = book.read("EPUB/nav.xhtml").decode()
+    assert "Traducción aún no revisada" in title and "<h1 id=\"toc-title\">Contenido</h1>" in nav
+    assert '<dc:language>es</dc:language>' in opf and 'xml:lang="es"' in opf
+    summary = re.search(r'property="schema:accessibilitySummary">([^<]*)<', opf).group(1)
+    assert summary.startswith("Este folleto tiene un índice")
+
+
+def test_the_spanish_handout_shows_the_translated_safety_texts(tiny_es):
+    folder, _ = tiny_es
+    spanish = squash(pdf_text((folder / "tiny-patient-handout.es.pdf").read_bytes()))
+    assert "Aviso médico" in spanish and "No reemplaza a su médico." in spanish
+    assert "Si está en crisis, llame o mande un texto al 988." in spanish
+    assert "Medical Disclaimer" not in spanish and "When to Get Help" not in spanish
+
+
+# -- message catalogs -------------------------------------------------------------------------
+
+def test_every_template_word_has_a_spanish_translation_and_the_template_is_current():
+    extracted = {msg[2] if isinstance(msg[2], str) else msg[2][0]
+                 for msg in extract_from_dir(str(ROOT), method_map=[
+                     ("publisher/**.py", "python"), ("layouts/**.j2", "jinja2")],
+                     options_map={"layouts/**.j2": {"extensions": "jinja2.ext.i18n"}})}
+    with open(ROOT / "layouts" / "locales" / "messages.pot", "rb") as f:
+        template = {m.id for m in read_po(f) if m.id}
+    assert extracted == template, "run the pybabel extract command in docs/CONTENT.md"
+    with open(ROOT / "layouts" / "locales" / "es" / "LC_MESSAGES" / "messages.po", "rb") as f:
+        spanish = read_po(f)
+    untranslated = [m.id for m in spanish if m.id and (not m.string or m.fuzzy)]
+    assert untranslated == [] and {m.id for m in spanish if m.id} == template
+
+
+def test_a_language_without_a_catalog_gets_the_english_words():
+    from publisher import i18n
+    assert i18n.gettext_for(ROOT / "layouts", "de")("Contents") == "Contents"
+    assert i18n.gettext_for(ROOT / "layouts", "es-MX")("Contents") == "Contenido"
+    assert i18n.date_words(__import__("datetime").date(2026, 11, 1), "es") == "1 de noviembre de 2026"
+    assert i18n.date_words(__import__("datetime").date(2026, 11, 1), "en-US") == "November 1, 2026"
+
+
+def test_structure_of_the_spanish_epub_is_valid_xhtml(tiny_es):
+    folder, _ = tiny_es
+    with zipfile.ZipFile(folder / "tiny-booklet.es.epub") as book:
+        for name in book.namelist():
+            if name.endswith(".xhtml"):
+                root = etree.fromstring(book.read(name))
+                assert root.get("lang") == "es"
+
+
+# -- the bilingual handout --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bilingual(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bilingual")
+    result = build_editions(Project(ROOT), topics=["neuroplasticity"], editions=["patient-handout-bilingual"],
+                            out_dir=out, cache=False)
+    [built] = result.outputs
+    return built
+
+
+def tagged_with_language(path: Path) -> list[tuple[str, str, str | None]]:
+    """(tag, text, language in force) of every structure element, in reading order: the
+    language is the element's own /Lang, else the nearest ancestor's (ISO 32000-1 14.9.2)."""
+    import pikepdf
+    from pdf_tags import marked_text
+    per_page = marked_text(path)
+    out = []
+    with pikepdf.open(path) as pdf:
+        pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+
+        def text(node, page=None) -> str:
+            if isinstance(node, pikepdf.Array):
+                return "".join(text(k, page) for k in node)
+            if isinstance(node, int):
+                return per_page[page].get(node, "") if page is not None else ""
+            if isinstance(node, pikepdf.Dictionary):
+                here = pages.get(node.Pg.objgen, page) if "/Pg" in node else page
+                if node.get("/Type") == "/MCR":
+                    return per_page[here].get(int(node.MCID), "")
+                return text(node.K, here) if "/K" in node and node.get("/Type") != "/OBJR" else ""
+            return ""
+
+        def visit(node, lang):
+            if isinstance(node, pikepdf.Array):
+                for kid in node:
+                    visit(kid, lang)
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                lang = str(node.Lang) if "/Lang" in node else lang
+                out.append((str(node.S), unicodedata.normalize("NFC", " ".join(text(node).split())), lang))
+                if "/K" in node:
+                    visit(node.K, lang)
+
+        visit(pdf.Root.StructTreeRoot.K, None)
+        catalog = str(pdf.Root.Lang)
+    return [(tag, words, lang or catalog) for tag, words, lang in out]
+
+
+def test_bilingual_handout_has_two_sheets_and_the_main_language_in_the_catalog(bilingual):
+    import pikepdf
+    assert bilingual.pages <= 4 and bilingual.path.name == "neuroplasticity-patient-handout-bilingual.pdf"
+    with pikepdf.open(bilingual.path) as pdf:
+        assert str(pdf.Root.Lang) == "en-US"
+
+
+def test_every_spanish_passage_of_the_bilingual_handout_is_tagged_spanish(bilingual):
+    elements = tagged_with_language(bilingual.path)
+    headings = [(text, lang) for tag, text, lang in elements if re.fullmatch(r"/H[1-6]", tag)]
+    start = headings.index(("Neuroplasticidad y salud mental", "es"))  # the Spanish part's title
+    assert headings[0] == ("Neuroplasticity and Mental Health", "en-US")
+    assert all(lang == "en-US" for _, lang in headings[:start])
+    assert all(lang == "es" for _, lang in headings[start:])
+    spanish = {text for text, _ in headings[start:]}
+    assert {"1. Lea esto primero", "6. Cuándo buscar ayuda", "Si está en crisis"} <= spanish
+    # The Spanish part is one run at the end: it starts with its own title block (the clinic
+    # profile's Spanish name), and every passage in it, paragraphs and list items too, is
+    # Spanish; every passage before it is English.
+    first = next(i for i, (_, _, lang) in enumerate(elements) if lang == "es")
+    assert elements[first][1].startswith("Clínica de Salud Comunitaria")
+    passages = [(tag, text, lang) for tag, text, lang in elements if tag in ("/P", "/LI", "/LBody") and text]
+    spanish_part = [p for p in passages if elements.index(p) >= first]
+    assert spanish_part and all(lang == "es" for _, _, lang in spanish_part)
+    assert any("988" in text and "Prevención del Suicidio" in text for _, text, _ in spanish_part)
+    english = [p for p in passages if elements.index(p) < first]
+    assert english and all(lang == "en-US" for _, _, lang in english)
+    assert any("call or text 988" in text for _, text, _ in english)
+
+
+def test_bilingual_handout_passes_the_pdf_ua_checks(bilingual):
+    from publisher.verify.pdf import check
+    assert [f for f in check(bilingual.path.read_bytes(), name="bilingual") if f.is_error] == []
