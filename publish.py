@@ -82,14 +82,13 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
           allow_stale_translations, force, jobs, root):
     """Build every edition of every topic into handouts/<topic>/."""
     from publisher import report
-    from publisher.build import build_editions
+    from publisher.build import BuildOptions, build_editions
     project = _project(root)
     try:
-        result = build_editions(project, topics=topics, editions=editions, out_dir=out_dir, paper=paper,
-                                clinic_file=clinic_file, topic_dirs=topic_dirs, allow_overdue=allow_overdue,
-                                check=check, force=force, jobs=jobs, langs=list(langs) or None,
-                                allow_stale_translations=allow_stale_translations,
-                                progress=lambda m: click.echo(m, err=True))
+        options = BuildOptions(topics=topics, editions=editions, out_dir=out_dir, paper=paper, clinic_file=clinic_file,
+                               topic_dirs=topic_dirs, allow_overdue=allow_overdue, check=check, force=force, jobs=jobs,
+                               langs=langs, allow_stale_translations=allow_stale_translations)
+        result = build_editions(project, options, progress=lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc)
     for run in result.validations:
@@ -274,15 +273,12 @@ def import_(document, topic_id, into, root):
     from publisher.importing import import_document
     from publisher.project import load_editions
     project = _project(root)
-    targets = (None, None)
     try:
         edition = load_editions(project).get("patient-handout")
-        if edition is not None:
-            targets = (edition.grade_max, edition.section_grade_max)
     except PublishError:
-        pass  # the report then gives grades without a target
+        edition = None  # the report then gives levels without a target
     try:
-        result = import_document(document, topic_id, into or project.source_dir, patient_targets=targets)
+        result = import_document(document, topic_id, into or project.source_dir, patient_edition=edition)
     except PublishError as exc:
         _fail(exc)
     click.echo(f"Imported {_shown(document)} as {_shown(result.folder)}/ ({len(result.files)} files).")

@@ -8,7 +8,10 @@ Builds the same outputs two ways in one run and prints medians and ratios:
   written from our content model (the same selected sections) in an untimed setup step.
 Then every target of the issue: no-op rebuild, --help and list, a batch of two-page
 handouts against 12 cold `publish summary` runs with the peak memory of the workers, the
-sizes of the patient handout PDF and the EPUB, and --jobs against a serial build.
+sizes of the patient handout PDF and the EPUB, and --jobs against a serial build. Last, the
+overhead over the renderer (issue 10, section 4; benchmarks/overhead.py): each PDF
+edition's own work against WeasyPrint's bare layout and write of the same HTML in one warm
+process, and a whole serial build against the time it spends inside WeasyPrint.
 Needs: pandoc (apt-get install pandoc) and the package installed (pip install -e .).
 """
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
+import json
 import os
 import platform
 import shutil
@@ -133,11 +137,50 @@ def same_bytes(a: Path, b: Path) -> bool:
     return files(a) == files(b)
 
 
+def overhead(project: Path, out: Path, runs: int) -> list[tuple]:
+    """Section 7: the overhead over the renderer, per PDF edition and for a whole serial build.
+
+    Ratios of CPU time (steady when other processes share the machine) and, beside them,
+    of wall time; each figure is the median over `runs` ratios measured in the same process
+    (an edition and its bare render alternate)."""
+    script = [sys.executable, str(ROOT / "benchmarks" / "overhead.py")]
+    figures = []
+    done = subprocess.run([*script, "editions", str(project), str(runs)], check=True, capture_output=True, text=True)
+    print(f"  {'PDF edition: own work / WeasyPrint bare (same HTML)':58} {'cpu':>6} {'wall':>6}   median of {runs}")
+    for edition, times in json.loads(done.stdout).items():
+        ratio = {kind: statistics.median(o[k] / b[k] for o, b in zip(times["ours"], times["bare"]))
+                 for k, kind in ((1, "cpu"), (0, "wall"))}
+        ours = statistics.median(t[1] for t in times["ours"])
+        bare = statistics.median(t[1] for t in times["bare"])
+        print(f"  {edition:58} {ratio['cpu']:6.2f} {ratio['wall']:6.2f}   ({ours:.3f} s / {bare:.3f} s cpu)",
+              flush=True)
+        figures.append((f"7 overhead {edition}", f"{ratio['cpu']:.2f} (wall {ratio['wall']:.2f})", "<= 1.10",
+                        ratio["cpu"] <= 1.10))
+    builds = []
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        done = subprocess.run([*script, "build", str(project), str(out)], check=True, capture_output=True, text=True)
+        builds.append(json.loads(done.stdout))
+    cpu = statistics.median(b["cpu"] / b["inside_cpu"] for b in builds)
+    wall = statistics.median(b["wall"] / b["inside_wall"] for b in builds)
+    print(f"  {'publish build --force --jobs 1 / time inside WeasyPrint':58} {cpu:6.2f} {wall:6.2f}   "
+          f"({statistics.median(b['cpu'] for b in builds):.2f} s / "
+          f"{statistics.median(b['inside_cpu'] for b in builds):.2f} s cpu)")
+    figures.append(("7 overhead whole serial build", f"{cpu:.2f} (wall {wall:.2f})", "<= 1.15", cpu <= 1.15))
+    return figures
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 minutes), for the record: the machine is shared."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and smaller batches")
     parser.add_argument("--runs", type=int, help="timed runs per figure (after one warm-up); default 5, quick 3")
     parser.add_argument("--batch-sizes", help="the two batch sizes for target 4 (default 100,400; quick 40,80)")
+    parser.add_argument("--overhead-only", action="store_true", help="only section 7, the overhead over the renderer")
     args = parser.parse_args()
     runs = args.runs or (3 if args.quick else 5)
     small, large = map(int, (args.batch_sizes or ("40,80" if args.quick else "100,400")).split(","))
@@ -148,8 +191,14 @@ def main() -> int:
     print(f"clinic-handouts benchmark, {dt.date.today()}, {platform.node()}: {cores} cores (nproc), "
           f"Python {platform.python_version()}, {subprocess.run(['pandoc', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}, "
           f"weasyprint {subprocess.run(['weasyprint', '--version'], capture_output=True, text=True).stdout.split()[-1]}")
-    print(f"runs per figure: {runs} after 1 warm-up; batch sizes {small} and {large}\n")
+    print(f"runs per figure: {runs} after 1 warm-up; batch sizes {small} and {large}; load average {load()}\n")
     figures = []
+    if args.overhead_only:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            print(f"7. Overhead over the renderer (load average {load()})")
+            figures = overhead(project_copy(Path(tmp) / "project"), Path(tmp) / "overhead", runs)
+            print(f"  load average after: {load()}")
+        return _table(figures)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
         project = project_copy(tmp / "project")
@@ -167,7 +216,7 @@ def main() -> int:
         print("2. No-op rebuild (nothing changed)")
         noop = timed("publish build (cold process, all up to date)",
                      lambda: run([*PUBLISH, "build", "--root", str(project), "-o", str(out)]), runs)
-        figures.append(("2 no-op rebuild", f"{noop:.3f} s", "< 0.3 s", noop < 0.3))
+        figures.append(("2 no-op rebuild", f"{noop:.3f} s", "< 0.2 s", noop < 0.2))
 
         print("3. --help and list")
         helps = timed("publish --help", lambda: run([*PUBLISH, "--help"]), runs)
@@ -217,6 +266,14 @@ def main() -> int:
         print(f"  --jobs 1: {serial:.2f} s, --jobs {cores}: {parallel:.2f} s, identical bytes: {same}")
         figures.append((f"6 --jobs {cores} bytes == --jobs 1", "identical" if same else "DIFFERENT", "identical", same))
 
+        print(f"7. Overhead over the renderer (load average {load()})")
+        figures += overhead(project, tmp / "overhead", runs)
+
+    print(f"  load average after: {load()}")
+    return _table(figures)
+
+
+def _table(figures) -> int:
     print("\n| target | figure | goal | met |\n|---|---|---|---|")
     for name, figure, goal, met in figures:
         print(f"| {name} | {figure} | {goal} | {'yes' if met else 'NO'} |")

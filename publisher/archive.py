@@ -1,5 +1,5 @@
 """Reading ZIP archives the tool did not just write (an EPUB given to `publish check`),
-with bounded work: the entry count, each entry's declared unpacked size and compression
+and the compressed streams of a PDF from elsewhere (`check_pdf_streams`), with bounded work: the entry count, each entry's declared unpacked size and compression
 ratio, and the total are checked before anything is inflated (limits in publisher/limits.py),
 and entries are inflated in chunks that stop at the declared size, so memory never grows
 with what a file claims to hold. XML inside is parsed without entities, DTDs or network.
@@ -7,6 +7,8 @@ with what a file claims to hold. XML inside is parsed without entities, DTDs or 
 from __future__ import annotations
 
 import io
+import re
+import zlib
 import zipfile
 
 from lxml import etree
@@ -90,3 +92,49 @@ def _check_entry(info: zipfile.ZipInfo) -> None:
 
 def _short(text: str, size: int = 60) -> str:
     return text if len(text) <= size else text[:size - 1] + "…"
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+_FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
+
+
+def check_pdf_streams(data: bytes) -> None:
+    """Raise ArchiveRefused for a PDF whose Flate-compressed streams (page contents, object
+    streams, fonts) unpack beyond the archive limits: a PDF is a container of compressed
+    streams, and the PDF checks (pikepdf, pdfminer) would unpack them whole. The file's own
+    bytes are scanned, so nothing here unpacks a stream further than the limit."""
+    total = 0
+    for match in _STREAM.finditer(data):
+        if data[max(0, match.start() - 3):match.start()] == b"end":
+            continue  # the end of the previous stream
+        end = data.find(b"endstream", match.end())
+        if end < 0:
+            break
+        head = data[max(0, match.start() - 512):match.start()]
+        dictionary = head[head.rfind(b"<<"):] if b"<<" in head else head
+        if not _FLATE.search(dictionary):
+            continue
+        size = _inflated_size(data[match.end():end], limits.MAX_ARCHIVE_ENTRY_BYTES)
+        if size > limits.MAX_ARCHIVE_ENTRY_BYTES:
+            raise ArchiveRefused(f"a stream at byte {match.end()} unpacks to more than "
+                                 f"{human_bytes(limits.MAX_ARCHIVE_ENTRY_BYTES)}, the limit per stream")
+        total += size
+        if total > limits.MAX_ARCHIVE_TOTAL_BYTES:
+            raise ArchiveRefused(f"its streams unpack to more than {human_bytes(limits.MAX_ARCHIVE_TOTAL_BYTES)} "
+                                 "together, the limit")
+
+
+def _inflated_size(raw: bytes, cap: int) -> int:
+    """How many bytes `raw` inflates to, counting no further than cap + 1 (broken data: what
+    inflated before the error)."""
+    inflater = zlib.decompressobj()
+    size, pending = 0, raw
+    try:
+        while pending and size <= cap:
+            size += len(inflater.decompress(pending, 1 << 20))
+            pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+    except zlib.error:
+        pass
+    return size

@@ -1,155 +1,152 @@
 """The orchestrator: read -> select -> render -> write -> verify, for every output asked for.
 
 Everything is read and selected before anything is written, so a content error stops the
-build before it can touch the output folder. Then every output is rendered, checked and
-staged beside its target; only when all of them passed are they moved into place, so a
-failed build replaces nothing. Problems are collected across files, topics and outputs
-and reported together. No printing here: progress goes to a callback.
+build before it can touch the output folder. Every output that is not up to date (`cache`)
+becomes a pure `job.Job`; the jobs run on `runner`'s executor in two phases (first the
+printed editions that EPUBs take page numbers from, then those EPUBs with their page maps
+as values), and `collect.Collector` stages each result beside its target and moves them
+all into place only when every one passed, so a failed build replaces nothing. Problems
+are collected across files, topics and outputs and reported together. No printing here:
+progress goes to a callback.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .clinic import Clinic, read_clinic
-from .errors import ChecksFailed, ContentError, OutputError, PublishError, TemplateError
+from .clinic import read_clinic
+from .collect import BuildResult, Collector
+from .errors import ChecksFailed, ContentError, OutputError
 from .findings import shown_path
+from .formats import FORMATS, format_of_path
+from .job import CHECK_LEVELS, Job, JobResult, OutputOptions, run_job
 from .model import Edition, Output, PageMap, SelectedDocument, Topic
 from .output import OutputWriter, safe_target
 from .pagenumbers.maps import carries_pages, is_page_source, make_page_map, page_sources, source_document
-from .produce import BuildResult, RenderedOutput, lay_out_pages, render_one
-from .runner import executor_for
-# The project's names stay importable from here too (publish.py, summary, batch, tests).
+# The project's names stay importable from here too (publish.py, the web server, tests).
 from .project import (Project, build_timestamp, digital_path, load_editions, load_topics,  # noqa: F401
                       output_name, pdf_file_name, pick_editions)
+from .runner import executor_for, run_all
 from . import translations
 from .select import select_sections
-from .formats import FORMATS, format_of_path
+
+if TYPE_CHECKING:  # `publish check` only
+    from .verify.outputs import CheckReport
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """What `build_editions` builds, and how (the options of `publish build`)."""
 
-#: How much `build` checks before a file is moved into place: "fast" runs our own checks
-#: (PDF/UA conditions, EPUB and HTML structure, safety); "full" adds EPUBCheck, Ace and axe.
-CHECK_LEVELS = ("fast", "full")
+    topics: tuple[str, ...] = ()  #: topic ids to build; empty: all
+    editions: tuple[str, ...] = ()  #: edition ids to build; empty: all
+    out_dir: Path | None = None  #: default: the project's handouts/
+    paper: str | None = None  #: "letter" or "a4" for every PDF; None: each edition's own
+    clinic_file: Path | None = None  #: default: the project's source/clinic.yaml
+    topic_dirs: tuple[Path, ...] = ()  #: more folders holding topics
+    allow_overdue: bool = False  #: build topics past their review date (marked "Review overdue")
+    today: dt.date | None = None  #: the date review dates are compared with; None: today
+    check: str = "fast"  #: one of job.CHECK_LEVELS
+    force: bool = False  #: render everything, even what the cache says is up to date
+    jobs: int | None = 1  #: processes to render in; None: the machine's cores
+    cache: bool = True  #: read and write the build cache
+    langs: tuple[str, ...] = ()  #: languages to build; empty: every language a topic fully covers
+    allow_stale_translations: bool = False  #: build patient outputs whose translation is out of date
+
+    def __post_init__(self) -> None:
+        if self.check not in CHECK_LEVELS:
+            raise ValueError(f"check must be one of {CHECK_LEVELS}, not {self.check!r}")
+        for name in ("topics", "editions", "topic_dirs", "langs"):  # a list given by a caller: kept as a tuple
+            object.__setattr__(self, name, tuple(getattr(self, name) or ()))
 
 
-def build_editions(project: Project, *, topics=None, editions=None, out_dir: Path | None = None,
-                   paper: str | None = None, clinic_file: Path | None = None,
-                   topic_dirs=(), allow_overdue: bool = False, today: dt.date | None = None,
-                   check: str = "fast", force: bool = False, jobs: int | None = 1, cache: bool = True,
-                   langs=None, allow_stale_translations: bool = False,
+def build_editions(project: Project, options: BuildOptions | None = None, *,
                    progress: Callable[[str], None] = lambda m: None) -> BuildResult:
-    """Build the chosen editions of the chosen topics into out_dir/<topic>/.
+    """Build the chosen editions of the chosen topics into <out_dir>/<topic>/; returns the
+    outputs, findings, reading levels and validator runs.
 
-    All or nothing: if any output fails (template, checks, disk), no file is replaced.
-    A topic past its next-review date stops the build (s-002) unless `allow_overdue`; its
-    outputs then carry a "Review overdue" note. `check`: "fast" (our own checks) or "full"
-    (also EPUBCheck, Ace and axe) before any file is moved into place.
-
-    Incremental: an output whose inputs have not changed since it was built (see
-    publisher/cache.py) is not rendered again; `force` renders everything, `cache=False`
-    neither reads nor writes the cache. `jobs`: processes to render in (None: the machine's
-    cores); the bytes are the same as a serial build's.
+    All or nothing: if any output fails (template, checks, disk), no file is replaced. A
+    topic past its next-review date stops the build (s-002) unless `allow_overdue`; its
+    outputs then carry a "Review overdue" note. Incremental: an output whose inputs have not
+    changed since it was built (see publisher/cache.py) is not rendered again.
 
     Languages: every edition is built in every language the topic fully covers for it (its
     own, and each language it has translations in; see docs/CONTENT.md); `langs` chooses
-    (e.g. ["es"]). An output that shows a stale translation (its English changed after it
-    was translated) fails the build if it is for patients, unless `allow_stale_translations`."""
+    (e.g. ("es",)). An output that shows a stale translation (its English changed after it
+    was translated) fails the build if it is for patients, unless `allow_stale_translations`.
+
+    Raises ContentError (content, editions or clinic profile), EditionError (unknown topic,
+    edition or language), OutputError (output paths), ChecksFailed (review dates, stale
+    translations, checks) or TemplateError; nothing is replaced then."""
     from .cache import BuildCache, Inputs, cache_file
     from .verify.review import check_review, is_overdue
-    if check not in CHECK_LEVELS:
-        raise ValueError(f"check must be one of {CHECK_LEVELS}, not {check!r}")
+    options = options or BuildOptions()
+    paper, check = options.paper, options.check
     if check == "full":  # the full check asked for and not possible here: stop before anything is built
         from .verify.external import missing_for_full_check
         missing = missing_for_full_check()
         if missing:
             raise ChecksFailed(missing)
-    out_dir = Path(out_dir or project.out_dir)
-    today = today or dt.date.today()
+    out_dir = Path(options.out_dir or project.out_dir)
+    today = options.today or dt.date.today()
     progress("1/4 reading content")
-    all_editions, loaded, clinic = _read_everything(project, topics, topic_dirs, clinic_file)
-    chosen = pick_editions(all_editions, editions)
-    reviews = [f for t in loaded.values() for f in check_review(t, today=today, allow_overdue=allow_overdue)]
+    all_editions, loaded, clinic = _read_everything(project, options.topics, options.topic_dirs, options.clinic_file)
+    chosen = pick_editions(all_editions, options.editions)
+    reviews = [f for t in loaded.values() for f in check_review(t, today=today, allow_overdue=options.allow_overdue)]
     if any(f.is_error for f in reviews):
         raise ChecksFailed(reviews)
     overdue = {t.id for t in loaded.values() if is_overdue(t, today)}
     progress("2/4 selecting sections")
-    docs, skipped = plan_languages(project, loaded.values(), chosen, langs=langs)
+    docs, skipped = plan_languages(project, loaded.values(), chosen, langs=options.langs or None)
     docs = [_with_paper(doc, paper) for doc in docs]
-    stale = [f for doc in docs for f in translations.stale_findings(
-        doc, allow_stale=allow_stale_translations, output=output_name(doc))]
-    if any(f.is_error for f in stale):
-        raise ChecksFailed(reviews + stale)
+    outdated = [f for doc in docs for f in translations.stale_findings(
+        doc, allow_stale=options.allow_stale_translations, output=output_name(doc))]
+    if any(f.is_error for f in outdated):
+        raise ChecksFailed(reviews + outdated)
     stamps = {topic.id: build_timestamp(topic) for topic in loaded.values()}  # a bad SOURCE_DATE_EPOCH stops here
     writer = OutputWriter(out_dir)
     out_root = writer.prepare()
     targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])
-    result = BuildResult(findings=reviews + stale)
-    result.skipped = skipped
-    jobs_of = [RenderJob(doc=doc, clinic=clinic, project=project, name=str(shown_path(target)),
-                         timestamp=stamps[doc.topic.id], digital=digital_path(doc.topic.id, all_editions),
-                         review_overdue=doc.topic.id in overdue, check=check,
-                         page_source=is_page_source(doc.edition, all_editions))
-               for doc, target in zip(docs, targets)]
+    jobs = [Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=str(shown_path(target)),
+                options=OutputOptions(timestamp=stamps[doc.topic.id], digital=digital_path(doc.topic.id, all_editions),
+                                      review_overdue=doc.topic.id in overdue, check=check,
+                                      page_source=is_page_source(doc.edition, all_editions)))
+            for doc, target in zip(docs, targets)]
     # What is already built: the key of every output, compared with the cache's.
-    store = BuildCache.load(cache_file(project.root, out_root)) if cache else None
+    store = BuildCache.load(cache_file(project.root, out_root)) if options.cache else None
     inputs = Inputs(project.layouts_dir, project.editions_file, clinic, options={"paper": paper, "check": check})
-    keys = [_cache_key(inputs, job, all_editions, paper) for job in jobs_of]
+    keys = [_cache_key(inputs, job, all_editions, paper) for job in jobs]
     fresh = {i: store.fresh(output_name(docs[i]), keys[i], targets[i]) for i in range(len(docs))} \
-        if store is not None and not force else {}
+        if store is not None and not options.force else {}
     stale = [i for i in range(len(docs)) if not fresh.get(i)]
-    progress(f"3/4 rendering {len(stale)} file(s)" + (f", {len(docs) - len(stale)} up to date" if len(stale) < len(docs) else ""))
-    problems: list = []
-    failed: type[PublishError] | None = None
-    staged: dict[int, Output] = {}
-    rendered_of: dict[int, RenderedOutput] = {}
-    try:
-        for number, (i, outcome) in enumerate(_render_stale(
-                jobs_of, stale, editions=all_editions, paper=paper, clinic=clinic, project=project, jobs=jobs,
-                progress=progress), start=1):
+    progress(f"3/4 rendering {len(stale)} file(s)"
+             + (f", {len(docs) - len(stale)} up to date" if len(stale) < len(docs) else ""))
+    with Collector(writer) as collector:
+        collector.result.findings += reviews + outdated
+        for number, (i, outcome) in enumerate(_render_stale(jobs, stale, editions=all_editions, paper=paper,
+                                                            workers=options.jobs, progress=progress), start=1):
             progress(f"    [{number}/{len(stale)}] {targets[i].relative_to(out_root)}")
-            if isinstance(outcome, _Failed):
-                result.findings += [f for f in outcome.result.findings if f not in result.findings]
-                result.validations += outcome.result.validations
-                problems += [f for f in outcome.findings if f not in problems]  # one template error, once
-                failed = TemplateError if outcome.kind == "template" or failed is TemplateError else ChecksFailed
-                continue
-            rendered, sub = outcome
-            result.findings += sub.findings
-            result.validations += sub.validations
-            writer.stage(targets[i], rendered.data)
-            staged[i] = rendered.output(targets[i])
-            rendered_of[i] = rendered
-            if rendered.reading:
-                result.readings.append((staged[i], docs[i].edition, rendered.reading))
-        if failed is TemplateError:
-            raise TemplateError(f"{len(problems)} template problem(s); no output was written or replaced",
-                                problems)
-        if failed is ChecksFailed:
-            raise ChecksFailed(problems)
+            if collector.add(i, targets[i], docs[i], outcome) is not None and store is not None:
+                whole = outcome.reading.whole if outcome.reading else None
+                store.record(output_name(docs[i]), keys[i], outcome.data, pages=outcome.pages,
+                             grade=outcome.grade, whole=whole.__dict__ if whole else None)
+        for i, entry in fresh.items():
+            if entry:  # up to date: listed with the others, nothing written
+                collector.add_existing(i, Output(path=targets[i], topic=docs[i].topic.id, edition=docs[i].edition.id,
+                                                 format=docs[i].edition.format, size=entry["size"],
+                                                 pages=entry["pages"], grade=entry["grade"],
+                                                 language=docs[i].topic.language))
         progress("4/4 writing the files and the index")
-        writer.commit()
-    finally:
-        writer.discard()  # whatever was staged and not moved into place
-    for i, entry in fresh.items():
-        if entry:
-            staged[i] = Output(path=targets[i], topic=docs[i].topic.id, edition=docs[i].edition.id,
-                               format=docs[i].edition.format, size=entry["size"], pages=entry["pages"],
-                               grade=entry["grade"])
-    result.outputs += [staged[i] for i in sorted(staged)]
-    if store is not None:
-        for i, rendered in rendered_of.items():
-            whole = rendered.reading.whole if rendered.reading else None
-            store.record(output_name(docs[i]), keys[i], rendered.data, pages=rendered.pages,
-                         grade=rendered.reading.grade if whole else None, whole=whole.__dict__ if whole else None)
+        result = collector.commit()
+    result.skipped = skipped
     # The index lists names and sizes: unchanged files and layout, unchanged index.
     index_key = inputs.index_key([(p.relative_to(out_root).as_posix(), p.stat().st_size)
                                   for p in index_files(out_root)])
     index = out_root / "index.html"
-    if store is None or force or not store.fresh("index.html", index_key, index):
-        write_index(project, out_dir, writer, check=check, result=result)
+    if store is None or options.force or not store.fresh("index.html", index_key, index):
+        write_index(project, out_dir, writer, check=check, result=result, editions=all_editions, topics=loaded)
         if store is not None:
             store.record("index.html", index_key, index.read_bytes(), pages=None, grade=None)
     if store is not None:
@@ -157,10 +154,11 @@ def build_editions(project: Project, *, topics=None, editions=None, out_dir: Pat
     return result
 
 
-def _cache_key(inputs, job: "RenderJob", editions: dict[str, Edition], paper: str | None) -> str:
-    doc = job.doc
-    extra = {"date": job.timestamp.isoformat(), "digital": job.digital, "overdue": job.review_overdue,
-             "page_source": job.page_source}
+def _cache_key(inputs, job: Job, editions: dict[str, Edition], paper: str | None) -> str:
+    """The key of one output (see cache.Inputs.key); an EPUB's includes its printed edition's."""
+    doc, options = job.doc, job.options
+    extra = {"date": options.timestamp.isoformat(), "digital": options.digital, "overdue": options.review_overdue,
+             "page_source": options.page_source}
     source_key = None
     if doc.edition.pages_from and doc.edition.pages_from in editions:
         # The EPUB's page numbers come from its printed edition's layout: key on that too.
@@ -169,106 +167,52 @@ def _cache_key(inputs, job: "RenderJob", editions: dict[str, Edition], paper: st
     return inputs.key(doc, name=output_name(doc), extra=extra, source_key=source_key)
 
 
-@dataclass(frozen=True)
-class RenderJob:
-    """Everything one output's render needs; picklable, so it can run in another process."""
-
-    doc: SelectedDocument
-    clinic: Clinic
-    project: Project
-    name: str
-    timestamp: dt.datetime
-    digital: str | None
-    review_overdue: bool
-    check: str
-    page_source: bool = False  # an EPUB takes its page numbers from this printed edition
-    page_map: PageMap | None = None  # the page numbers this EPUB carries, laid out beforehand
-
-
-@dataclass(frozen=True)
-class _Failed:
-    """A render that raised: what it found (exceptions are not sent between processes)."""
-
-    kind: str  # "template" or "checks"
-    findings: list
-    result: BuildResult
-
-
-def run_job(job: RenderJob):
-    """Render one output (in this process or a worker). -> (RenderedOutput, BuildResult with
-    its findings and validator runs) or _Failed."""
-    sub = BuildResult()
-    try:
-        rendered = render_one(job.doc, clinic=job.clinic, project=job.project, name=job.name,
-                              timestamp=job.timestamp, page_source=job.page_source, page_map=job.page_map,
-                              digital=job.digital, review_overdue=job.review_overdue, check=job.check, result=sub)
-    except (TemplateError, ChecksFailed) as exc:
-        kind = "template" if isinstance(exc, TemplateError) else "checks"
-        return _Failed(kind, list(exc.findings), sub)
-    return rendered, sub
-
-
-def run_layout(doc: SelectedDocument, clinic: Clinic, project: Project):
-    """Lay out a printed edition in memory only (not asked for, or up to date): its page
-    starts, or _Failed."""
-    try:
-        return lay_out_pages(doc, clinic=clinic, project=project)
-    except (TemplateError, ChecksFailed) as exc:
-        return _Failed("template" if isinstance(exc, TemplateError) else "checks", list(exc.findings), BuildResult())
-
-
-def _render_stale(jobs_of: list[RenderJob], stale: list[int], *, editions: dict[str, Edition], paper: str | None,
-                  clinic: Clinic, project: Project, jobs: int | None, progress: Callable[[str], None]):
-    """Yield (index, outcome) for every stale output, in a fixed order whatever the timing.
+def _render_stale(jobs: list[Job], stale: list[int], *, editions: dict[str, Edition], paper: str | None,
+                  workers: int | None, progress: Callable[[str], None]) -> Iterator[tuple[int, JobResult]]:
+    """Yield (index, result) for every stale output, in a fixed order whatever the timing.
 
     Phase 1 lays out the printed editions that EPUBs take page numbers from: a stale one is
-    rendered as its own output, any other only laid out in memory; the outputs that need no
-    page numbers start alongside. Phase 2 renders the EPUBs, each given its page map as a
-    value. With jobs > 1 the jobs run in a process pool; the bytes are those of jobs=1."""
-    docs = {i: jobs_of[i].doc for i in stale}
+    rendered as its own output, any other is only laid out in memory; the outputs that need
+    no page numbers start alongside. Phase 2 renders the EPUBs, each given its page map as a
+    plain value. With workers > 1 the jobs run in a process pool; the bytes are those of a
+    serial build."""
+    docs = {i: jobs[i].doc for i in stale}
     sources = page_sources(docs.values(), editions, paper)
-    position = {(doc.topic.id, doc.edition.id, doc.topic.language): i for i, doc in docs.items()}
+    own = {(doc.topic.id, doc.edition.id, doc.topic.language): i for i, doc in docs.items()}  # outputs, by key
+    own = {key: own[key] for key in sources if key in own}  # ... that are page sources
     carrying = {i: carries_pages(doc, editions, paper) for i, doc in docs.items()}
-    first = [position[key] for key in sources if key in position]
-    rest = [i for i in stale if i not in first and carrying[i] is None]
-    later = [i for i in stale if carrying[i] is not None]
-    with executor_for(jobs, work=len(stale)) as pool:
-        # Phase 1: the page sources first, then everything that needs no page numbers.
+    alongside = [i for i in stale if carrying[i] is None and i not in own.values()]
+    epubs = [i for i in stale if carrying[i] is not None]
+    with executor_for(workers, work=len(stale)) as pool:
+        # Phase 1: lay out the printed editions that EPUBs take page numbers from.
         if sources:
             progress(f"    laying out {len(sources)} printed edition(s) that EPUBs take page numbers from")
-        laid_out = {key: pool.submit(run_layout, doc, clinic, project)
-                    for key, doc in sources.items() if key not in position}
-        own = {i: pool.submit(run_job, jobs_of[i]) for i in first}
-        others = {i: pool.submit(run_job, jobs_of[i]) for i in rest}
-        maps: dict[tuple[str, str, str], PageMap | _Failed] = {}
-        for key, doc in sources.items():
-            if key in position:
-                outcome = own[position[key]].result()
-                yield position[key], outcome
-                # A printed edition that failed fails the build; its EPUB is not rendered.
-                starts = _Failed("checks", [], BuildResult()) if isinstance(outcome, _Failed) else outcome[0].page_starts
-            else:
-                starts = laid_out[key].result()  # a failed layout is reported with its EPUBs
-            maps[key] = starts if isinstance(starts, _Failed) else make_page_map(doc, starts, pdf_file_name)
+        laid_out = run_all(pool, run_job, [jobs[own[key]] if key in own else _layout_job(jobs[epubs[0]], doc)
+                                           for key, doc in sources.items()])
+        others = run_all(pool, run_job, [jobs[i] for i in alongside])
+        maps: dict[tuple[str, str, str], PageMap | JobResult] = {}
+        for (key, doc), (_, outcome) in zip(sources.items(), laid_out):
+            if key in own:
+                yield own[key], outcome
+            if outcome.page_starts is not None:
+                maps[key] = make_page_map(doc, outcome.page_starts, pdf_file_name)
+            else:  # the EPUB fails with the layout's problems (or with its printed edition's, reported above)
+                maps[key] = outcome if key not in own else JobResult(failure="checks")
         # Phase 2: the EPUBs, with the page maps as values.
-        epubs = {i: pool.submit(run_job, replace(jobs_of[i], page_map=maps[carrying[i]]))
-                 for i in later if isinstance(maps[carrying[i]], PageMap)}
-        for i in rest:
-            yield i, others[i].result()
-        for i in later:
-            yield i, epubs[i].result() if i in epubs else maps[carrying[i]]
+        ready = [i for i in epubs if isinstance(maps[carrying[i]], PageMap)]
+        rendered = run_all(pool, run_job, [replace(jobs[i], options=replace(jobs[i].options, page_map=maps[carrying[i]]))
+                                           for i in ready])
+        for (_, outcome), i in zip(others, alongside):
+            yield i, outcome
+        done = {ready[n]: outcome for n, outcome in rendered}
+        for i in epubs:
+            yield i, done[i] if i in done else maps[carrying[i]]
 
 
-def build_one(doc: SelectedDocument, target: Path, *, writer: OutputWriter, clinic: Clinic,
-              project: Project, result: BuildResult, digital: str | None = None, check: str = "fast") -> Output:
-    """One file on its own (a custom summary): render, check, then put it in place."""
-    rendered = render_one(doc, clinic=clinic, project=project, name=str(shown_path(target)),
-                          digital=digital, check=check, result=result)
-    writer.write(target, rendered.data)
-    output = rendered.output(target)
-    if rendered.reading:
-        result.readings.append((output, doc.edition, rendered.reading))
-    return output
+def _layout_job(epub: Job, doc: SelectedDocument) -> Job:
+    """A job that only lays out the printed edition `doc`, for `epub`'s page numbers."""
+    return replace(epub, doc=doc, name=output_name(doc),
+                   options=replace(epub.options, page_source=True, layout_only=True, check="fast"))
 
 
 def plan_languages(project: Project, topics, editions, *, langs=None):
@@ -331,9 +275,11 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
     return replace(doc, paper=paper)
 
 
-def measure_built(project: Project, topic: Topic, edition: Edition, out_dir: Path | None = None):
-    """The reading level of an edition's file already in the output folder, or None if it
-    has not been built. Reads the file; renders nothing (so `publish list` stays fast)."""
+def measure_built(project: Project, topic: Topic, edition: Edition,
+                  out_dir: Path | None = None) -> tuple[Path, object]:
+    """(path, reading level) of an edition's file already in the output folder; the reading
+    is None if it has not been built. Reads the file; renders nothing (so `publish list`
+    stays fast)."""
     from .cache import BuildCache, cache_file
     doc = select_sections(topic, edition)
     out = Path(out_dir or project.out_dir)
@@ -356,11 +302,16 @@ def index_files(out_dir: Path) -> list[Path]:
 
 
 def write_index(project: Project, out_dir: Path, writer: OutputWriter, *, check: str = "fast",
-                result: BuildResult | None = None) -> Path:
+                result: BuildResult | None = None, editions: dict | None = None, topics: dict | None = None) -> Path:
+    """Write <out_dir>/index.html, listing every built file, after its checks (and with
+    check="full" the validators) passed; adds their findings and runs to `result`.
+    `editions` and `topics` (as read for the build) give the files' titles and editions in
+    words. Returns its path. Raises ChecksFailed (nothing written) or OutputError."""
     from .render import render_index
     from .verify import check_index
     files = index_files(out_dir)
-    data = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir).encode("utf-8")
+    data = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir, editions=editions,
+                        topics=topics).encode("utf-8")
     target = safe_target(out_dir, "index.html")
     findings = check_index(data, name=str(shown_path(target)))
     if check == "full" and not any(f.is_error for f in findings):
@@ -376,9 +327,10 @@ def write_index(project: Project, out_dir: Path, writer: OutputWriter, *, check:
     return writer.write(target, data)
 
 
-def check_built(project: Project, targets=(), *, out_dir: Path | None = None, topic_dirs=(),
-                external: bool = True):
-    """`publish check`: the checks on built files (see verify.outputs.check_paths)."""
+def check_built(project: Project, targets: Iterable[str | Path] = (), *, out_dir: Path | None = None,
+                topic_dirs: Iterable[Path] = (), external: bool = True) -> "CheckReport":
+    """`publish check`: the checks on built files (see verify.outputs.check_paths); returns
+    the report. Raises EditionError when a target is neither a file nor a built topic."""
     from .verify.outputs import check_paths
     return check_paths(targets, out_dir=Path(out_dir or project.out_dir), source_dir=project.source_dir,
                        editions=load_editions(project), topic_dirs=topic_dirs, external=external)

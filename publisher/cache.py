@@ -27,7 +27,7 @@ from pathlib import Path
 import publisher
 
 from .formats import FORMATS
-from .model import SelectedDocument
+from .model import SelectedDocument, Topic
 
 #: Libraries whose version can change an output's bytes (or the checks that pass it).
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "ebooklib", "pikepdf", "pdfminer.six",
@@ -36,10 +36,12 @@ CACHE_VERSION = 1  # the layout of the cache file itself
 
 
 def sha256(data: bytes) -> str:
+    """The SHA-256 of `data`, as hex."""
     return hashlib.sha256(data).hexdigest()
 
 
 def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, or None if it cannot be read."""
     try:
         return sha256(Path(path).read_bytes())
     except OSError:
@@ -48,6 +50,7 @@ def file_sha256(path: Path) -> str | None:
 
 @lru_cache(maxsize=None)
 def library_versions() -> tuple[tuple[str, str], ...]:
+    """(name, version) of each library in LIBRARIES ("-" if it is not installed)."""
     from importlib import metadata
     versions = []
     for name in LIBRARIES:
@@ -70,6 +73,7 @@ def _code_digest() -> str:
 
 
 def tool_digest() -> str:
+    """A digest of this tool: its version, its source code and the libraries' versions."""
     # publisher.__version__ is read on every call (not cached), so a new version is a new key.
     return sha256(json.dumps([publisher.__version__, _code_digest(), library_versions()]).encode())
 
@@ -113,6 +117,7 @@ class Inputs:
         return self._once(("layout", layout, fmt), compute)
 
     def shared_digest(self) -> str:
+        """The digest of what every output depends on: the tool, editions.yaml, the clinic, the options."""
         def compute():
             clinic = self.clinic
             return sha256(json.dumps([
@@ -122,7 +127,8 @@ class Inputs:
             ], default=str).encode())
         return self._once(("shared",), compute)
 
-    def topic_digest(self, topic) -> str:
+    def topic_digest(self, topic: "Topic") -> str:
+        """The digest of a topic's metadata and topic.yaml."""
         def compute():
             meta = [topic.id, topic.title, topic.subtitle, topic.summary, topic.language, topic.publisher,
                     topic.version, str(topic.reviewed), str(topic.next_review), repr(topic.references)]
@@ -181,6 +187,7 @@ class BuildCache:
 
     @classmethod
     def load(cls, path: Path) -> "BuildCache":
+        """The cache stored at `path`; an empty one if it is missing or unreadable."""
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
             entries = data["entries"] if data.get("version") == CACHE_VERSION else {}
@@ -195,11 +202,15 @@ class BuildCache:
             return None
         return entry if file_sha256(target) == entry.get("sha256") else None
 
-    def record(self, name: str, key: str, data: bytes, *, pages, grade, whole=None) -> None:
+    def record(self, name: str, key: str, data: bytes, *, pages: int | None, grade: float | None,
+               whole: dict | None = None) -> None:
+        """Remember the output `name` (relative to the output folder) as built with `key` and `data`
+        (kept in memory until `save`)."""
         self.entries[name] = {"key": key, "sha256": sha256(data), "size": len(data), "pages": pages,
                               "grade": grade, "whole": whole}
 
     def forget(self, name: str) -> None:
+        """Drop the entry of output `name`."""
         self.entries.pop(name, None)
 
     def save(self) -> None:

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .config import PAPERS
+from .editions import PAPERS
 from .errors import EditionError
 from .formats import FORMATS
 from .model import AUDIENCES, Edition, Topic

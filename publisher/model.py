@@ -1,6 +1,6 @@
 """The content model: small frozen dataclasses, no I/O.
 
-`read` turns files into a `Topic`; `config` turns editions.yaml into `Edition`s;
+`read` turns files into a `Topic`; `editions` turns editions.yaml into `Edition`s;
 `select` turns (Topic, Edition) into a `SelectedDocument`; `render` turns that into a
 `RenderedEdition`; the writers turn that into bytes.
 """

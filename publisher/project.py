@@ -9,9 +9,10 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
-from . import config, read
+from . import read
+from .editions import read_editions
 from .errors import ContentError, EditionError, OutputError
 from .findings import finding, shown_path
 from .model import Edition, SelectedDocument, SourceRef, Topic
@@ -26,31 +27,40 @@ class Project:
 
     @property
     def source_dir(self) -> Path:
+        """source/: the topics, editions.yaml and the default clinic profile."""
         return self.root / "source"
 
     @property
     def layouts_dir(self) -> Path:
+        """layouts/: templates, stylesheets and fonts."""
         return self.root / "layouts"
 
     @property
     def editions_file(self) -> Path:
+        """source/editions.yaml."""
         return self.source_dir / "editions.yaml"
 
     @property
     def default_clinic(self) -> Path:
+        """source/clinic.yaml: the clinic profile used without --clinic."""
         return self.source_dir / "clinic.yaml"
 
     @property
     def out_dir(self) -> Path:
+        """handouts/: the default output folder."""
         return self.root / "handouts"
 
 
 def load_editions(project: Project) -> dict[str, Edition]:
-    return config.read_editions(project.editions_file, project.layouts_dir)
+    """The project's editions (source/editions.yaml) by id. Raises ContentError with every problem."""
+    return read_editions(project.editions_file, project.layouts_dir)
 
 
-def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]:
-    """Read the named topics (default: all under source/ and extra_dirs); all errors together."""
+def load_topics(project: Project, names: Iterable[str] | None = None,
+                extra_dirs: Iterable[Path] = ()) -> dict[str, Topic]:
+    """Read the named topics (default: all under source/ and extra_dirs), by id. Raises
+    ContentError with the problems of all of them together, EditionError for an unknown
+    name, OutputError (o-002) for two topic folders of one name."""
     by_name = topic_folders(project, extra_dirs)
     folders = list(by_name.values())
     if names:
@@ -69,7 +79,7 @@ def load_topics(project: Project, names=None, extra_dirs=()) -> dict[str, Topic]
     return topics
 
 
-def topic_folders(project: Project, extra_dirs=()) -> dict[str, Path]:
+def topic_folders(project: Project, extra_dirs: Iterable[Path] = ()) -> dict[str, Path]:
     """{topic id: folder} of every topic under source/ and extra_dirs (nothing is read)."""
     folders = read.find_topics(project.source_dir)
     missing = [Path(extra) for extra in extra_dirs if not Path(extra).is_dir()]
@@ -94,7 +104,9 @@ def topic_folders(project: Project, extra_dirs=()) -> dict[str, Path]:
     return by_name
 
 
-def pick_editions(all_editions: dict[str, Edition], names=None) -> list[Edition]:
+def pick_editions(all_editions: dict[str, Edition], names: Iterable[str] | None = None) -> list[Edition]:
+    """The editions named (each once, in the order given), or all. Raises EditionError,
+    listing the editions, for an unknown name."""
     if not names:
         return list(all_editions.values())
     missing = [n for n in names if n not in all_editions]
@@ -122,17 +134,17 @@ def output_name(doc: SelectedDocument) -> str:
     a language other than the topic's own), and -<paper> before the
     extension when it is printed on another paper than its edition's (`--paper a4`), so
     the two never overwrite each other."""
-    name = edition_path(doc.topic.id, doc.edition, doc.topic.language if doc.topic.source_language else None)
-    if doc.paper and doc.edition.paper and doc.paper != doc.edition.paper:
-        stem, dot, ext = name.rpartition(".")
-        name = f"{stem}-{doc.paper}{dot}{ext}"
-    return name
+    paper = doc.paper if doc.paper and doc.edition.paper and doc.paper != doc.edition.paper else None
+    return edition_path(doc.topic.id, doc.edition, doc.topic.language if doc.topic.source_language else None,
+                        paper=paper)
 
 
-def edition_path(topic_id: str, edition: Edition, lang: str | None = None) -> str:
+def edition_path(topic_id: str, edition: Edition, lang: str | None = None, *, paper: str | None = None) -> str:
     """Where an edition of a topic lands, relative to the output folder: <topic>-<edition>.<ext>,
-    or <topic>-<edition>.<lang>.<ext> in a language other than the topic's own."""
-    return f"{topic_id}/{topic_id}-{edition.id}{'.' + lang if lang else ''}{FORMATS[edition.format].extension}"
+    or <topic>-<edition>.<lang>.<ext> in a language other than the topic's own; -<paper>
+    after the edition on a paper other than the edition's (<topic>-<edition>-a4.es.pdf)."""
+    return (f"{topic_id}/{topic_id}-{edition.id}{'-' + paper if paper else ''}{'.' + lang if lang else ''}"
+            f"{FORMATS[edition.format].extension}")
 
 
 def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:

@@ -315,7 +315,7 @@ def read_sections(topic: TopicFolder, folder: Path, parent_audiences: frozenset[
         found += problems
         unread += not_read
         if section is not None:
-            texts, problems = translations.read_section_translations(topic, path, section, translated)
+            texts, problems = read_section_translations(topic, path, section, translated)
             found += problems
             sections.append(replace(section, translations=texts) if texts else section)
     main_stems = {p.stem for p in mains}
@@ -610,3 +610,61 @@ def check_topic(sections: tuple[Section, ...], topic_file: Path, *, complete: bo
             found.append(finding("c-008", f"the topic has no required '{kind}' section",
                                  source=SourceRef(shown_path(topic_file))))
     return found
+
+
+# -- translation files: read here, where section files are read (translations.py holds what
+# -- they mean: names, fingerprints, headers), so neither module imports the other ---------
+
+def read_section_translations(topic, main: Path, section: Section, files: list[Path]
+                              ) -> tuple[dict[str, dict[str, Body]], list[Finding]]:
+    """The translations of one section (of its main text and of each variant), from the
+    files beside it -> ({language: {variant or "": body}}, findings)."""
+    texts: dict[str, dict[str, Body]] = {}
+    found: list[Finding] = []
+    for path in files:
+        stem, variant, lang = translations.split_name(path)
+        if stem != main.stem:
+            continue
+        source = section.body if not variant else section.variants.get(variant)
+        if source is None:
+            found.append(finding("n-004", f"'{path.name}' translates the variant '{variant}', "
+                                          f"which '{main.name}' does not have", source=SourceRef(shown_path(path))))
+            continue
+        body, problems = read_translated_body(topic, path, section.kind, source, lang=lang)
+        found += problems
+        if body is not None:
+            texts.setdefault(lang, {})[variant] = body
+    return texts, found
+
+
+def read_translated_body(topic, path: Path, kind: str, source: Body, *, lang: str
+                         ) -> tuple[Body | None, list[Finding]]:
+    """One translation file -> (a Body in that language, findings), checked like its source.
+    A structured translation holds every text its source shows (nothing is taken from the
+    English file: English must not slip into a translated output)."""
+    loaded, found = load_section_file(topic, path)
+    if loaded is None:
+        return None, found
+    file = shown_path(path)
+    shown_source = source.source.file if source.source else file
+    translation, problems = translations.read_header(loaded.data, file=file, lang=lang, source_file=Path(shown_source),
+                                        current=source.fingerprint)
+    found += problems
+    table = {"title": Field(required=True), **KIND_FIELDS[kind]}
+    needed = ["title"] + [k for k, spec in KIND_FIELDS[kind].items() if spec.required]
+    if kind == "crisis":
+        needed += ["crisis_title"] + [k for k, shown in (("intro", source.intro_html), ("outro", source.outro_html))
+                                      if shown]
+    values, problems = read_fields(loaded.data, table, file, required=tuple(needed))
+    found += [replace(f, code="n-002", message=f.message + ", which its source has",
+                      hint=f"Translate it from {shown_source}.") if f.code == "c-002" else f for f in problems]
+    if kind == "crisis" and values.get("signs") and len(values["signs"]) != len(source.signs):
+        found.append(finding("n-002", f"the translation lists {len(values['signs'])} warning signs; "
+                                      f"its source lists {len(source.signs)}",
+                             source=SourceRef(file, yamlfile.line_of(loaded.data, "signs")),
+                             hint="Translate every warning sign, one for one: none may be dropped."))
+    body, problems = read_body(topic, loaded, values, kind, file)
+    found += problems
+    if body is None or translation is None:
+        return None, found
+    return replace(body, language=lang, translation=translation), found

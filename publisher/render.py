@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
+from html import unescape as html_unescape
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -48,7 +49,8 @@ class TemplateContext(TypedDict, total=False):
     lang: str  # the output's language (BCP 47)
     dir: str  # its direction: "rtl" for a right-to-left language, else "ltr"
     edition_title: str  # the edition's title in the output's language
-    parallel: object  # a bilingual edition: the second language (lang, dir, title, sections), else None
+    parallel: object  # a bilingual edition: the second language (lang, dir, html), else None
+    clinic_lang: str  # the clinic profile's language where it differs from the output's ("" if not)
 
 
 @dataclass(frozen=True)
@@ -90,15 +92,26 @@ def css_counters(text: str) -> Markup:
     return Markup(" ").join(out)
 
 
+@lru_cache(maxsize=1)
+def _bytecode_cache() -> jinja2.BytecodeCache:
+    """Compiled templates, shared by every layout and kept between runs in Jinja's own
+    per-user folder in the system's temporary directory (never in the project): a template
+    is compiled again only when its source changes (the cache is keyed by its checksum).
+    Only `environment` uses it: every environment made there has the same options."""
+    return jinja2.FileSystemBytecodeCache()
+
+
 @lru_cache(maxsize=32)
 def environment(layouts_dir: Path, layout: str, lang: str = "en-US") -> jinja2.Environment:
     """The templates of a layout, with the template words of `lang` (jinja2.ext.i18n and the
-    message catalog in layouts/locales; see publisher/i18n.py)."""
+    message catalog in layouts/locales; see publisher/i18n.py). Made once per process and
+    shared: Jinja recompiles a template whose file changed."""
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(str(layouts_dir / layout)),
         jinja2.FileSystemLoader(str(layouts_dir / "shared")),
     ])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             bytecode_cache=_bytecode_cache(),
                              trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True,
                              extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(i18n.translations(layouts_dir, lang), newstyle=True)
@@ -181,6 +194,7 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
         footer_left=footer_left + "".join(("\n" if doc.edition.large_print else " · ") + n for n in notes),
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
         lang=lang, dir="rtl" if translations.is_rtl(lang) else "ltr", edition_title=doc.edition.title,
+        clinic_lang=translations.clinic_language(clinic, lang),
         parallel=_parallel(doc),
     )
 
@@ -270,6 +284,9 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
                 else _("the e-book version of {title}"))
         context["qr"] = make_qr(url, what=what.format(title=doc.topic.title))
     html = _render(env, "document.html.j2", dict(context))
+    if fmt == "html":  # the PDFs' typeface, subset to the characters of this page (webfonts.py)
+        context["css"] = web_font_css(layouts_dir, html) + css
+        html = _render(env, "document.html.j2", dict(context))
     if block_ids:
         html = add_block_ids(html)
     return RenderedEdition(doc=doc, html=html, css=css, clinic=clinic, layouts_dir=layouts_dir,
@@ -352,18 +369,73 @@ def _relink(parts: list[Part]) -> list[Part]:
     return [fix(p) for p in parts]
 
 
-def render_index(files, *, out_dir: Path, layouts_dir: Path) -> str:
-    """handouts/index.html: every built file with its format and size."""
+_TAG = re.compile(r"<[^>]*>")
+_ITALIC = re.compile(r"<(em|i|cite|var|dfn)[\s>]")
+
+
+def web_font_css(layouts_dir: Path, html: str) -> str:
+    """@font-face rules for a web page: the bundled faces it uses (italics only where the
+    page has them), subset to the characters of its text."""
+    from .webfonts import font_face_css
+    text = _TAG.sub(" ", html)
+    css = font_face_css(layouts_dir, text, italic=bool(_ITALIC.search(html)))
+    return css
+
+
+def _audience_words(edition, _) -> str:
+    """Who an edition is for, in words (editions.yaml `audience`)."""
+    if edition is None:
+        return ""
+    return {"patient": _("for patients"), "clinician": _("for clinicians")}.get(edition.audience, _("for everyone"))
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
+
+
+def _topic_facts(folder: Path, topics: dict) -> tuple[str, str]:
+    """(title, language) of a topic folder of the output: from the topic when it was read
+    in this build, else from its web page (a topic built earlier), else its folder name."""
+    topic = topics.get(folder.name)
+    if topic is not None:
+        return topic.title, topic.language
+    for page in sorted(folder.glob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        title, lang = _TITLE.search(text), _LANG.search(text)
+        if title:
+            return html_unescape(" ".join(title[1].split())), lang[1] if lang else ""
+    return folder.name, ""
+
+
+def render_index(files, *, out_dir: Path, layouts_dir: Path, editions: dict | None = None,
+                 topics: dict | None = None) -> str:
+    """handouts/index.html: each topic by its title, and under it each built file by its
+    edition in words (who it is for, language), format and size. `editions` and `topics`
+    (by id, as read for the build) name them; a file neither names keeps its file name."""
     layouts_dir = Path(layouts_dir).resolve()
     env = environment(layouts_dir, "web")
-    entries = []
+    _ = i18n.gettext_for(layouts_dir, "en")
+    editions, topics = editions or {}, topics or {}
+    groups: dict[str, dict] = {}
     for path in files:
+        folder = path.parent
+        if folder.name not in groups:
+            title, language = _topic_facts(folder, topics)
+            groups[folder.name] = {"id": folder.name, "title": title, "language": language, "entries": []}
+        group = groups[folder.name]
         size = path.stat().st_size
         lang = path.stem.rpartition(".")[2] if "." in path.stem else ""  # <topic>-<edition>.<lang>.<ext>
         lang = lang if translations.LANG_RE.match(lang) else ""
-        entries.append({"href": path.relative_to(out_dir).as_posix(), "name": path.name,
-                        "topic": path.parent.name, "format": format_of_path(path).label,
-                        "lang": lang, "language": i18n.locale_of(lang).get_display_name("en") if lang
-                        else "the topic's language",
-                        "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"})
-    return _render(env, "index.html.j2", {"entries": entries, "css": read_css(layouts_dir, "html")})
+        stem = path.stem[:-len(lang) - 1] if lang else path.stem
+        edition = editions.get(stem[len(folder.name) + 1:]) if stem.startswith(folder.name + "-") else None
+        languages = [lang or group["language"]] + ([edition.bilingual] if getattr(edition, "bilingual", None) else [])
+        names = [i18n.locale_of(code.split("-")[0]).get_display_name("en") for code in languages if code]
+        words = [w for w in (_audience_words(edition, _), i18n.list_words(names, "en") if names else "") if w]
+        group["entries"].append({
+            "href": path.relative_to(out_dir).as_posix(), "title": edition.title if edition else path.name,
+            "lang": lang, "words": ", ".join(words), "format": format_of_path(path).label,
+            "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"})
+    context = {"topics": sorted(groups.values(), key=lambda g: g["title"].lower()),
+               "css": read_css(layouts_dir, "html")}
+    html = _render(env, "index.html.j2", dict(context))
+    context["css"] = web_font_css(layouts_dir, html) + context["css"]
+    return _render(env, "index.html.j2", context)

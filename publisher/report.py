@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 from .findings import Finding
 
@@ -40,11 +41,31 @@ def human_size(size: int) -> str:
     return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} B"
 
 
-def format_reading(name: str, reading, edition) -> str:
-    """A readability report: for each language of the text, each section's measures (in that
-    language's scales) and the whole text, against the edition's targets."""
+@dataclass(frozen=True)
+class ReadingRow:
+    label: str  # a section id ("id (with parent-id)") or "whole text"
+    title: str  # the section's title as printed, or "Whole text"
+    values: tuple[float, ...]  # one per measure of the table
+    words: int
+    misses: bool  # misses one of the edition's targets for this scope and language
+
+
+@dataclass(frozen=True)
+class ReadingTable:
+    """The reading level of one language of an output, as every report shows it."""
+
+    lang: str
+    targets: str  # "each section 8 or lower, whole text 6 or lower", or "" for none
+    measures: tuple[str, ...]  # short names of the measures: "FK grade", "SMOG"
+    rows: tuple[ReadingRow, ...]
+
+
+def reading_tables(reading, edition) -> list[ReadingTable]:
+    """For each language of an output's text: its sections' measures (in that language's
+    scales) and the whole text's, against the edition's targets. `format_reading` prints
+    these; `publish serve` shows them as tables."""
     from .readingscales import MEASURES
-    lines = []
+    tables = []
     for whole in reading.languages or (reading.whole,):
         lang = whole.lang
         measures = MEASURES.get(lang, ())
@@ -52,15 +73,26 @@ def format_reading(name: str, reading, edition) -> str:
                             + (f"{_label(lang, t.measure)} " if measures and t.measure != measures[0].key else "")
                             + f"{t.value:g} or {'lower' if t.bound == 'max' else 'higher'}"
                             for t in edition.reading_level if t.lang == lang)
-        lines.append(f"Reading level of {name}" + (f" ({lang})" if len(reading.languages) > 1 or lang != "en" else "")
-                     + f" (target: {targets or 'none'})")
-        lines.append(f"  {'section':44} " + " ".join(f"{_short(m):>8}" for m in measures) + f" {'words':>6}")
-        rows = [(s.id + (f" (with {', '.join(s.merged)})" if s.merged else ""), s.score, "section")
-                for s in reading.sections if s.lang == lang] + [("whole text", whole, "whole")]
-        for label, score, scope in rows:
-            over = any(t.missed_by(score.value(t.measure)) for t in edition.targets(lang, scope))
-            lines.append(f"  {label:44} " + " ".join(f"{score.value(m.key):8.1f}" for m in measures)
-                         + f" {score.words:6}{'  misses target' if over else ''}")
+        rows = [(s.id + (f" (with {', '.join(s.merged)})" if s.merged else ""), s.title, s.score, "section")
+                for s in reading.sections if s.lang == lang] + [("whole text", "Whole text", whole, "whole")]
+        tables.append(ReadingTable(lang, targets, tuple(_short(m) for m in measures), tuple(
+            ReadingRow(label, title, tuple(score.value(m.key) for m in measures), score.words,
+                       any(t.missed_by(score.value(t.measure)) for t in edition.targets(lang, scope)))
+            for label, title, score, scope in rows)))
+    return tables
+
+
+def format_reading(name: str, reading, edition) -> str:
+    """A readability report: for each language of the text, each section's measures (in that
+    language's scales) and the whole text, against the edition's targets."""
+    lines = []
+    for table in reading_tables(reading, edition):
+        lines.append(f"Reading level of {name}" + (f" ({table.lang})" if len(reading.languages) > 1 or table.lang != "en"
+                                                   else "") + f" (target: {table.targets or 'none'})")
+        lines.append(f"  {'section':44} " + " ".join(f"{m:>8}" for m in table.measures) + f" {'words':>6}")
+        for row in table.rows:
+            lines.append(f"  {row.label:44} " + " ".join(f"{v:8.1f}" for v in row.values)
+                         + f" {row.words:6}{'  misses target' if row.misses else ''}")
     for lang, count in reading.unmeasured:
         lines.append(f"  {count} word(s) in '{lang}': no formula measures them")
     for missing in reading.missing:

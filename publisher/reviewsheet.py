@@ -17,6 +17,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from .errors import PublishError
+from .formats import FORMATS, format_of_path
+
+PDF = FORMATS["pdf"]
 
 GAP = 16          # pixels between pages
 LABEL = 22        # pixels of caption above each row of pages
@@ -43,8 +46,8 @@ def find_pdfs(targets: list[Path]) -> list[Path]:
     found: list[Path] = []
     for target in targets:
         if target.is_dir():
-            found += sorted(p for p in target.rglob("*.pdf") if not p.name.startswith("."))
-        elif target.suffix.lower() == ".pdf":
+            found += sorted(p for p in target.rglob("*") if format_of_path(p) is PDF and not p.name.startswith("."))
+        elif format_of_path(target) is PDF:
             found.append(target)
     return found
 

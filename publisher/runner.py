@@ -1,15 +1,15 @@
 """Where jobs run: this process, a local process pool, or a Dask cluster, all behind the
-standard `concurrent.futures.Executor` interface.
-
-The callers submit pure job functions and read the futures in an order they choose, so
-their results, findings and progress do not depend on which worker finished first.
+standard `concurrent.futures.Executor` interface (`executor_for`), and `run_all`, which runs
+a pure function over a list of jobs on one of them and hands the results back in the
+list's order, so results, findings and progress do not depend on which worker finished
+first. `build`, `summary --batch` and the web server's builds all run `job.run_job` here.
 """
 from __future__ import annotations
 
 import os
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 
 class SerialExecutor(Executor):
@@ -60,6 +60,32 @@ def executor_for(jobs: int | None, *, work: int, scheduler: str | None = None,
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_all(executor: Executor, fn: Callable, items: Sequence, *, window: int | None = None
+            ) -> Iterator[tuple[int, object]]:
+    """Run `fn(item)` for every item on `executor`; yield (index, result) in the items' order,
+    whichever worker finishes first, so what the caller does with the results does not depend
+    on timing.
+
+    The first `window` jobs (default: all) are submitted at once, when this is called; one
+    more each time a result is handed on, so at most `window` results wait in memory. An
+    exception raised by `fn` is raised here when its result's turn comes."""
+    items = list(items)
+    futures: dict[int, Future] = {}
+    for index in range(min(len(items), window or len(items))):
+        futures[index] = executor.submit(fn, items[index])
+
+    def results() -> Iterator[tuple[int, object]]:
+        following = len(futures)
+        for index in range(len(items)):
+            result = futures.pop(index).result()
+            if following < len(items):
+                futures[following] = executor.submit(fn, items[following])
+                following += 1
+            yield index, result
+
+    return results()
 
 
 def process_pool(workers: int, *, tasks_per_worker: int | None = None) -> Executor:

@@ -95,5 +95,6 @@ def _not_for(section: Section, audience: str, topic_id: str) -> Finding:
     written = ", ".join(sorted(section.audiences)) or "no audience"
     return finding("u-003", f"section '{section.id}' of topic '{topic_id}' is written for {written}, "
                             f"not for {audience}s", source=section.source,
-                   hint=f"Leave out --section {section.id}, or choose an audience it is written for; "
+                   hint=f"Leave {section.id} out of the selection (--section, or a recipe's sections:), or choose "
+                        f"an audience it is written for; "
                         f"to give it to {audience}s too, add {audience} to the audience: list of its file.")

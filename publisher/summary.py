@@ -4,25 +4,27 @@ Staff name the sections they want (`publish summary`, or a saved recipe YAML rea
 `read_recipe`). The summary is an edition made on the fly from the printed edition of
 its audience in editions.yaml (its variant, references, paper and page budget), so it
 goes through the same select -> render -> write -> verify -> atomic write path as the
-editions (`build.build_one`). Everything is read, selected and resolved before any file
+editions (`job.run_job`, then `collect.Collector`). Everything is read, selected and resolved before any file
 is written: an unknown section id or a bad recipe stops it with nothing touched.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from . import translations, yamlfile
 from .fields import Field, fields_hint, read_fields
-from .build import BuildResult, Project, build_one, digital_path, load_editions, load_topics
+from .collect import Collector
 from .clinic import read_clinic
-from .config import PAPERS
 from .custom import custom_name, summary_edition  # noqa: F401 (summary_edition: this module's API too)
+from .editions import PAPERS
 from .errors import ChecksFailed, ContentError, EditionError
 from .findings import finding, shown_path
 from .model import AUDIENCES, Edition, Output, SelectedDocument, SourceRef, Topic
+from .job import Job, OutputOptions, run_job
 from .output import OutputWriter, safe_target
+from .project import Project, build_timestamp, digital_path, load_editions, load_topics
 from .select import select_sections
 from .formats import BY_EXTENSION, FORMAT_NAMES, FORMATS
 
@@ -67,6 +69,8 @@ class SummaryRequest:
 
 @dataclass
 class SummaryResult:
+    """What `build_summary` made: the file, its document and the safety sections it holds."""
+
     output: Output
     document: SelectedDocument
     required_titles: tuple[str, ...]  # the safety sections the audience requires (patients)
@@ -181,6 +185,10 @@ def resolve_format(request: SummaryRequest) -> str:
 
 
 def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Path, paper: str | None = None) -> Path:
+    """The file a summary is written to: the request's output (inside `out_dir` for a recipe,
+    as typed on the command line), else a name made from its sections (and `paper`, when
+    it is not the edition's) in `out_dir`. Raises OutputError for a recipe's output that
+    leads out of `out_dir`."""
     output = request.output
     if output is None:
         return safe_target(out_dir, default_name(topic, request, fmt, paper))
@@ -228,8 +236,8 @@ def select_in_language(request: SummaryRequest, topic: Topic, edition: Edition, 
         raise EditionError(str(exc), exc.findings()) from None
 
 
-def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | None = None, topic_dirs=(),
-                  allow_stale_translations: bool = False,
+def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | None = None,
+                  topic_dirs: Iterable[Path] = (), allow_stale_translations: bool = False,
                   progress: Callable[[str], None] = lambda m: None) -> SummaryResult:
     """Build one custom file. Raises before writing anything if the request cannot be met."""
     out_dir = Path(out_dir or project.out_dir)
@@ -241,20 +249,33 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     topic = load_topics(project, [request.topic], topic_dirs)[request.topic]
     clinic = read_clinic(request.clinic or project.default_clinic)
     progress("2/3 selecting sections")
+    doc, target, stale = prepare_summary(project, request, editions, topic, out_dir,
+                                         allow_stale_translations=allow_stale_translations)
+    writer = OutputWriter(target.parent)
+    writer.claim(target)
+    job = Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=str(shown_path(target)),
+              options=OutputOptions(timestamp=build_timestamp(topic), digital=digital_path(topic.id, editions)))
+    progress(f"3/3 rendering {target.name}")
+    with Collector(writer) as collector:
+        collector.add(0, target, doc, run_job(job))
+        result = collector.commit()
+    required, added = safety_titles(doc)
+    return SummaryResult(output=result.outputs[0], document=doc, required_titles=required,
+                         added_titles=added, findings=stale + result.findings)
+
+
+def prepare_summary(project: Project, request: SummaryRequest, editions: dict[str, Edition], topic: Topic,
+                    out_dir: Path, *, allow_stale_translations: bool = False) -> tuple[SelectedDocument, Path, list]:
+    """Everything before rendering, for `publish summary` and `publish serve` alike: the
+    request's sections in its language (with the editions' titles in that language), the file
+    it is written to, and the findings about stale translations (ChecksFailed if one is an
+    error). Nothing is rendered or written."""
     titles = translations.edition_titles(project.editions_file, request.lang) if request.lang else None
     doc, target = plan_summary(request, editions, topic, out_dir, titles=titles)
     stale = translations.stale_findings(doc, allow_stale=allow_stale_translations, output=str(shown_path(target)))
     if any(f.is_error for f in stale):
         raise ChecksFailed(stale)
-    writer = OutputWriter(target.parent)
-    writer.claim(target)
-    progress(f"3/3 rendering {target.name}")
-    result = BuildResult()
-    output = build_one(doc, target, writer=writer, clinic=clinic, project=project, result=result,
-                       digital=digital_path(topic.id, editions))
-    required, added = safety_titles(doc)
-    return SummaryResult(output=output, document=doc, required_titles=required,
-                         added_titles=added, findings=stale + result.findings)
+    return doc, target, stale
 
 
 def safety_titles(doc: SelectedDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:

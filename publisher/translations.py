@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from . import yamlfile
 from .findings import Finding, Severity, finding, shown_path
-from .model import Body, Edition, Section, SourceRef, Topic, TopicText, Translation
+from .model import Edition, Section, SourceRef, Topic, TopicText, Translation
 
 if TYPE_CHECKING:
     from .clinic import Clinic
@@ -152,63 +152,6 @@ def read_header(data, *, file: Path, lang: str, source_file: Path, current: str
         status = "draft"
     return Translation(language=lang, file=file, source=source_file, recorded=values["source_fingerprint"] or "",
                        current=current, status=status, reviewer=reviewer, reviewed=reviewed), found
-
-
-def read_section_translations(topic, main: Path, section: Section, files: list[Path]
-                              ) -> tuple[dict[str, dict[str, Body]], list[Finding]]:
-    """The translations of one section (of its main text and of each variant), from the
-    files beside it -> ({language: {variant or "": body}}, findings)."""
-    texts: dict[str, dict[str, Body]] = {}
-    found: list[Finding] = []
-    for path in files:
-        stem, variant, lang = split_name(path)
-        if stem != main.stem:
-            continue
-        source = section.body if not variant else section.variants.get(variant)
-        if source is None:
-            found.append(finding("n-004", f"'{path.name}' translates the variant '{variant}', "
-                                          f"which '{main.name}' does not have", source=SourceRef(shown_path(path))))
-            continue
-        body, problems = read_translated_body(topic, path, section.kind, source, lang=lang)
-        found += problems
-        if body is not None:
-            texts.setdefault(lang, {})[variant] = body
-    return texts, found
-
-
-def read_translated_body(topic, path: Path, kind: str, source: Body, *, lang: str
-                         ) -> tuple[Body | None, list[Finding]]:
-    """One translation file -> (a Body in that language, findings), checked like its source.
-    A structured translation holds every text its source shows (nothing is taken from the
-    English file: English must not slip into a translated output)."""
-    from . import read
-    from .fields import Field, read_fields
-    loaded, found = read.load_section_file(topic, path)
-    if loaded is None:
-        return None, found
-    file = shown_path(path)
-    shown_source = source.source.file if source.source else file
-    translation, problems = read_header(loaded.data, file=file, lang=lang, source_file=Path(shown_source),
-                                        current=source.fingerprint)
-    found += problems
-    table = {"title": Field(required=True), **read.KIND_FIELDS[kind]}
-    needed = ["title"] + [k for k, spec in read.KIND_FIELDS[kind].items() if spec.required]
-    if kind == "crisis":
-        needed += ["crisis_title"] + [k for k, shown in (("intro", source.intro_html), ("outro", source.outro_html))
-                                      if shown]
-    values, problems = read_fields(loaded.data, table, file, required=tuple(needed))
-    found += [replace(f, code="n-002", message=f.message + ", which its source has",
-                      hint=f"Translate it from {shown_source}.") if f.code == "c-002" else f for f in problems]
-    if kind == "crisis" and values.get("signs") and len(values["signs"]) != len(source.signs):
-        found.append(finding("n-002", f"the translation lists {len(values['signs'])} warning signs; "
-                                      f"its source lists {len(source.signs)}",
-                             source=SourceRef(file, yamlfile.line_of(loaded.data, "signs")),
-                             hint="Translate every warning sign, one for one: none may be dropped."))
-    body, problems = read.read_body(topic, loaded, values, kind, file)
-    found += problems
-    if body is None or translation is None:
-        return None, found
-    return replace(body, language=lang, translation=translation), found
 
 
 def read_topic_translations(topic, meta: dict | None) -> tuple[dict[str, TopicText], list[Finding]]:
@@ -383,6 +326,16 @@ def localize_clinic(clinic: Clinic, lang: str) -> Clinic:
     return clinic
 
 
+def clinic_language(clinic: Clinic, lang: str, own: str = "en") -> str:
+    """The language of the clinic profile's words in an output in `lang`: "" when they are in
+    that language (clinic.<lang>.yaml beside the profile, or the profile's own language),
+    else `own`, the profile's language (clinic.yaml is written in English): templates then
+    mark the clinic's name and address with it, so a reader's voice switches for them."""
+    if same_language(lang, own) or (clinic.source is not None and _beside(Path(clinic.source), lang)):
+        return ""
+    return own
+
+
 def _beside(path: Path, lang: str) -> list[Path]:
     """The translation of a file for `lang`: name.<lang>.yaml, else name.<primary>.yaml."""
     names = [f"{path.stem}.{lang}{path.suffix}", f"{path.stem}.{primary(lang)}{path.suffix}"]
@@ -436,8 +389,9 @@ def select_in(topic: Topic, edition: Edition, lang: str, *, titles: dict[str, st
     translation. `titles`: the edition titles in `lang` (editions.<lang>.yaml)."""
     from .select import select_sections
     english = select_sections(topic, edition, section_ids=section_ids, exclude=exclude, title=title)
-    if lang == topic.language:
-        return english
+    if lang == topic.language:  # a topic written in another language than editions.yaml's titles
+        return replace(english, edition=replace(edition, title=titles[edition.id])) if (titles or {}).get(edition.id) \
+            else english
     missing = missing_texts(list(english.all_sections()), topic, edition, lang)
     if missing:
         raise TranslationMissing(topic, edition, lang, missing)

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build import Project, build_editions
+from publisher.build import BuildOptions, Project, build_editions
 
 ROOT = Path(__file__).resolve().parents[1]
 SLEEP_TOPIC = ROOT / "tests" / "fixtures" / "topics" / "sleep-hygiene"
@@ -157,7 +157,7 @@ def project() -> Project:
 def built(tmp_path_factory, project):
     """Every edition of the bundled topic and of the test topic, built once."""
     out = tmp_path_factory.mktemp("handouts")
-    result = build_editions(project, out_dir=out, topic_dirs=[SLEEP_TOPIC])
+    result = build_editions(project, BuildOptions(out_dir=out, topic_dirs=[SLEEP_TOPIC]))
     return out, result
 
 
@@ -166,7 +166,7 @@ def built_full(tmp_path_factory, project):
     """Both topics built with `check="full"` (`publish build --check full`): every EPUB and HTML
     output went through EPUBCheck, Ace and axe before it was moved into place."""
     out = tmp_path_factory.mktemp("handouts-full")
-    result = build_editions(project, out_dir=out, topic_dirs=[SLEEP_TOPIC], check="full")
+    result = build_editions(project, BuildOptions(out_dir=out, topic_dirs=[SLEEP_TOPIC], check="full"))
     return out, result
 
 
@@ -189,7 +189,7 @@ def tiny_built(tmp_path_factory) -> tuple[Path, Path, dict[str, bytes]]:
     -> (project root, out_dir, snapshot of out_dir). Read only: copy the root to change it."""
     root = make_project(tmp_path_factory.mktemp("tiny-built") / "project")
     out = root / "handouts"
-    build_editions(Project(root), out_dir=out)
+    build_editions(Project(root), BuildOptions(out_dir=out))
     return root, out, snapshot(out)
 
 
@@ -215,3 +215,14 @@ def project_copy(tmp_path) -> Project:
 def tiny_project(tmp_path) -> Path:
     """A throwaway project with only the tiny topic (root folder), safe to edit."""
     return make_project(tmp_path / "project")
+
+
+def make_output(doc, *, clinic, project: Project, name: str):
+    """One output made in memory by the job every build runs (`job.run_job`), dated as the
+    build dates it; a failed one raises its error (TemplateError or ChecksFailed)."""
+    from publisher.job import Job, OutputOptions, run_job
+    from publisher.project import build_timestamp
+    result = run_job(Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=name,
+                         options=OutputOptions(timestamp=build_timestamp(doc.topic))))
+    result.raise_failure()
+    return result

@@ -27,8 +27,8 @@ only warnings must succeed (exit 0); the runner checks that itself.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
-import functools
 import importlib
 import json
 import re
@@ -110,8 +110,9 @@ def run_fixture(code: str, where: Path, monkeypatch) -> Run:
     command = extra if extra and extra[0] in COMMANDS else ["build", "--root", ".", "-o", "out", *extra]
     today_file = folder / "today.txt"
     today = dt.date.fromisoformat(today_file.read_text().strip()) if today_file.exists() else FIXTURE_TODAY
-    monkeypatch.setattr(publisher.build, "build_editions",
-                        functools.partial(publisher.build.build_editions, today=today))
+    real = publisher.build.build_editions
+    monkeypatch.setattr(publisher.build, "build_editions", lambda project, options, **kw: real(
+        project, dataclasses.replace(options, today=today), **kw))
     with _locked_by_another_build(where / "out") if (folder / "locked.txt").exists() else contextlib.nullcontext():
         result = CliRunner().invoke(publish.cli, command)
     if result.exception and not isinstance(result.exception, SystemExit):

@@ -20,14 +20,20 @@ SLEEP = ROOT / "tests" / "fixtures" / "topics" / "sleep-hygiene"
 CLINICS = ROOT / "tests" / "fixtures" / "clinics"
 
 
-def make_project(folder: Path, *, sleep: bool = True) -> Project:
+def make_project(folder: Path, *, sleep: bool = True, translations: bool = False,
+                 translated_copy: bool = False) -> Project:
     """A project folder with the tiny topic (and the sleep-hygiene topic, with subsections),
     the real editions and layouts, and two clinic profiles."""
     (folder / "source").mkdir(parents=True)
     shutil.copytree(ROOT / "layouts", folder / "layouts")
     shutil.copy(ROOT / "source" / "editions.yaml", folder / "source" / "editions.yaml")
     shutil.copy(ROOT / "source" / "clinic.yaml", folder / "source" / "clinic.yaml")
-    shutil.copytree(TINY, folder / "source" / "tiny", ignore=shutil.ignore_patterns("*.es.md", "*.es.yaml"))
+    # Without its Spanish translations unless asked: tests that edit the English text would
+    # make them stale (n-001).
+    shutil.copytree(TINY, folder / "source" / "tiny",
+                    ignore=None if translations else shutil.ignore_patterns("*.es.md", "*.es.yaml"))
+    if translated_copy:  # another topic, "tiny-es": the tiny topic with its Spanish translations, never edited
+        shutil.copytree(TINY, folder / "source" / "tiny-es")
     if sleep:
         shutil.copytree(SLEEP, folder / "source" / "sleep-hygiene")
     (folder / "source" / "clinics").mkdir()

@@ -121,3 +121,39 @@ def test_case_check_epub_zip_bomb(tmp_path):
     assert result["peak_kb"] < 250_000, result["peak_kb"]  # the interpreter and its imports; not 400 MB
     assert result["seconds"] < 3, result["seconds"]
     assert time.monotonic() - started < 60
+
+
+def pdf_with_stream(payload: bytes) -> bytes:
+    """A one-page PDF whose page content is `payload`, Flate-compressed."""
+    packed = __import__("zlib").compress(payload, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"]
+    out, offsets = io.BytesIO(), []
+    out.write(b"%PDF-1.7\n")
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def test_a_pdf_whose_stream_unpacks_beyond_the_limit_is_refused(tmp_path):
+    """The same kind as the EPUB: `publish check` on a PDF from elsewhere whose content stream
+    inflates to 80 MB stops with v-003 before pikepdf or pdfminer unpack it."""
+    from publisher.archive import check_pdf_streams
+    check_pdf_streams(pdf_with_stream(b"BT /F1 12 Tf (Hello) Tj ET\n" * 1000))  # an ordinary page passes
+    bomb = pdf_with_stream(b" " * (80 << 20))
+    assert len(bomb) < 200_000
+    with pytest.raises(ArchiveRefused, match="a stream at byte \\d+ unpacks to more than 64.0 MB, the limit per stream"):
+        check_pdf_streams(bomb)
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(bomb)
+    from click.testing import CliRunner
+    import publish
+    result = CliRunner().invoke(publish.cli, ["check", str(path)])
+    assert result.exit_code == 7
+    assert "v-003 [error]" in result.output and "cannot read it as PDF: a stream at byte" in result.output

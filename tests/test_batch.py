@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 import publish
 from conftest import ROOT
-from publisher.batch import LayoutBundle, SummaryJob, build_batch, plan_batch, run_summary_job
+from publisher.batch import build_batch, plan_batch
+from publisher.job import Job, LayoutBundle, run_job
 from publisher.build import Project
 from publisher.errors import ContentError, OutputError
 from publisher.summary import SummaryRequest, build_summary
@@ -67,10 +68,10 @@ def test_jobs_are_pure_their_layouts_travel_with_them(recipes, tmp_path):
     """A job reads nothing from the project: the layouts come as data and land in the worker's
     temporary folder, and the same job gives the same bytes twice."""
     (job, _target), *_ = plan_batch(Project(ROOT), sorted(recipes.iterdir())[:1], tmp_path)
-    assert isinstance(job, SummaryJob) and job.layouts == LayoutBundle.of(ROOT / "layouts")
-    first, second = run_summary_job(job), run_summary_job(job)
+    assert isinstance(job, Job) and job.layouts == LayoutBundle.of(ROOT / "layouts")
+    first, second = run_job(job), run_job(job)
     assert first.failure is None and first.data == second.data and first.data.startswith(b"%PDF")
-    assert job.layouts.project().layouts_dir != ROOT / "layouts"
+    assert job.layouts_dir() != ROOT / "layouts" and (job.layouts_dir() / "styles" / "print.css").is_file()
 
 
 def test_a_bad_recipe_stops_the_batch_before_anything_is_written(recipes, tmp_path):
@@ -111,6 +112,6 @@ def test_a_batch_on_a_dask_cluster_gives_the_same_bytes(recipes, local_batch, tm
                                                   "--scheduler", cluster.scheduler_address])
         assert result.exit_code == 0, result.output
         with distributed.Client(cluster.scheduler_address) as client:  # the jobs ran on the workers
-            ran = client.run(lambda: __import__("sys").modules.get("publisher.batch") is not None)
+            ran = client.run(lambda: __import__("sys").modules.get("publisher.job") is not None)
     assert len(ran) == 2 and any(ran.values())
     assert snapshot(tmp_path / "dask") == local_batch

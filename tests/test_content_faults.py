@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 from pdf_tags import element_texts
-from publisher.build import Project, build_editions
+from publisher.build import BuildOptions, Project, build_editions
 from publisher.clinic import read_clinic
 from publisher.markup import to_html
 from publisher.model import SourceRef
@@ -124,8 +124,8 @@ def test_the_schedule_table_in_every_format_has_no_empty_header(tmp_path):
         shutil.copy(ROOT / "source" / name, tmp_path / "source" / name)
     front = "---\nid: schedule\ntitle: Your Pill Schedule\naudience: [patient, clinician]\n---\n"
     tiny(tmp_path / "source", **{"05-schedule.md": front + SCHEDULE})
-    result = build_editions(Project(tmp_path), topics=["tiny"], editions=["web", "booklet", "booklet-print"],
-                            out_dir=tmp_path / "out", today=dt.date(2026, 3, 1))
+    result = build_editions(Project(tmp_path), BuildOptions(topics=["tiny"], editions=["web", "booklet", "booklet-print"],
+                            out_dir=tmp_path / "out", today=dt.date(2026, 3, 1)))
     assert not [f for f in result.findings if f.is_error]
     out = tmp_path / "out" / "tiny"
     web = (out / "tiny-web.html").read_text(encoding="utf-8")

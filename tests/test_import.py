@@ -19,6 +19,7 @@ from lxml import etree
 import import_fixtures as fx
 from publish import cli
 from publisher.importing import ImportFailed, import_document
+from publisher.project import Project, load_editions
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "topics" / "tiny"
@@ -44,7 +45,8 @@ def imported(docs, tmp_path_factory):
     """Each fixture imported once into one folder: {'docx'|'html'|'md': ImportResult}."""
     into = tmp_path_factory.mktemp("source")
     ids = {"docx": "blood-sugar", "html": "foot-care", "md": "eye-checks"}
-    return {kind: import_document(docs[kind], ids[kind], into, patient_targets=(6, 8))
+    edition = load_editions(Project(ROOT))["patient-handout"]
+    return {kind: import_document(docs[kind], ids[kind], into, patient_edition=edition)
             for kind in ids}
 
 
@@ -252,3 +254,20 @@ def test_build_of_an_unfixed_import_lists_exactly_the_reports_errors(docs, tmp_p
                for m in re.finditer(r"^(c-\d+) \[error\] (\S+?)(?: line (\d+))?: ", run.output, re.M)}
     assert printed == reported
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
+
+
+def test_reading_level_in_the_documents_language(tmp_path):
+    """Spanish is measured on the INFLESZ scale against the Spanish targets; a language with
+    no formula is said to be unmeasurable, never measured with the English formula."""
+    edition = load_editions(Project(ROOT))["patient-handout"]
+    spanish = tmp_path / "azucar.md"
+    spanish.write_text("---\ntitle: Azúcar\nlang: es\n---\n# Comer\n\nComa despacio. Beba agua con cada comida.\n",
+                       "utf-8")
+    result = import_document(spanish, "azucar", tmp_path, patient_edition=edition)
+    levels = [f for f in result.findings if f.code in ("i-008", "r-001", "r-002")]
+    assert levels and all("INFLESZ" in f.message and "Flesch" not in f.message for f in levels)
+    assert "the patient handout's target is INFLESZ at least 55" in levels[0].message
+    german = tmp_path / "zucker.md"
+    german.write_text("---\ntitle: Zucker\nlang: de\n---\n# Essen\n\nEssen Sie langsam.\n", "utf-8")
+    result = import_document(german, "zucker", tmp_path, patient_edition=edition)
+    assert [f.code for f in result.findings if f.code.startswith(("r-", "i-008"))] == ["r-004"]

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import publish
 import publisher
 from conftest import ROOT, SLEEP_TOPIC
-from publisher.build import Project, build_editions, load_editions, load_topics
+from publisher.build import BuildOptions, Project, build_editions, load_editions, load_topics
 from publisher.cache import cache_file
 from publisher.select import select_sections
 from test_output_safety import edit, snapshot
@@ -49,12 +49,12 @@ def stamps(root: Path) -> dict[str, tuple[int, int]]:
 def rebuilt_by(root: Path, change, **options) -> set[str]:
     before = stamps(root)
     change()
-    build_editions(Project(root), **options)
+    build_editions(Project(root), BuildOptions(**options))
     after = stamps(root)
     # Never stale: the incremental result is what a build from scratch of the same project gives.
     fresh = root.parent / "from-scratch"
     shutil.rmtree(fresh, ignore_errors=True)
-    build_editions(Project(root), out_dir=fresh, cache=False)
+    build_editions(Project(root), BuildOptions(out_dir=fresh, cache=False))
     assert snapshot(root / "handouts") == snapshot(fresh)
     return {e for e in EDITIONS if after[e] != before[e]}
 
@@ -62,7 +62,7 @@ def rebuilt_by(root: Path, change, **options) -> set[str]:
 def test_a_no_op_rebuild_renders_nothing(tiny, monkeypatch):
     def no_render(*args, **kwargs):
         raise AssertionError("rendered although nothing changed")
-    monkeypatch.setattr("publisher.build.render_one", no_render)
+    monkeypatch.setattr("publisher.job.render_edition", no_render)
     before = snapshot(tiny / "handouts")
     result = build_editions(Project(tiny))
     assert snapshot(tiny / "handouts") == before
@@ -134,7 +134,8 @@ def test_an_unreadable_cache_rebuilds_everything(tiny):
 def test_jobs_give_the_same_bytes_as_a_serial_build(built, project, tmp_path):
     """The session's serial build (conftest.built: both topics, jobs=1) against the same build
     in two processes."""
-    build_editions(project, out_dir=tmp_path / "parallel", topic_dirs=[SLEEP_TOPIC], jobs=2, cache=False)
+    build_editions(project, BuildOptions(out_dir=tmp_path / "parallel", topic_dirs=[SLEEP_TOPIC], jobs=2,
+                                       cache=False))
     serial, parallel = snapshot(built[0]), snapshot(tmp_path / "parallel")
     assert len(serial) == len(built[1].outputs) + 1 >= 13  # every output of both topics, and the index
     assert serial == parallel

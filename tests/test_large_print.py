@@ -8,7 +8,7 @@ import yaml
 from click.testing import CliRunner
 
 import publish
-from publisher.build import build_editions, load_editions
+from publisher.build import BuildOptions, build_editions, load_editions
 from publisher.errors import ContentError
 from publisher.verify.largeprint import check
 
@@ -67,7 +67,7 @@ def test_large_print_must_be_true_or_false(project_copy):
     editions_file = project_copy.editions_file
     editions_file.write_text(editions_file.read_text().replace("large_print: true", 'large_print: "big"'))
     with pytest.raises(ContentError) as info:
-        build_editions(project_copy, out_dir=project_copy.root / "out")
+        build_editions(project_copy, BuildOptions(out_dir=project_copy.root / "out"))
     [problem] = info.value.findings
     assert problem.code == "d-001" and "'large_print' must be true or false" in problem.message
     assert problem.file == str(editions_file) and problem.line is not None

@@ -1,7 +1,7 @@
 """The web page and handouts/index.html, parsed with lxml."""
 from lxml import html
 
-from conftest import output
+from conftest import ROOT, output
 
 
 def test_web_page_landmarks_and_skip_link(built):
@@ -23,17 +23,53 @@ def test_web_page_has_the_whole_topic(built):
     assert {"faq", "ltp-ltd", "depression", "when-to-seek-help", "references"} <= ids
 
 
-def test_index_links_every_built_file_with_format_and_size(built):
+def test_index_links_every_built_file_with_format_and_size(built, project):
+    """Each topic under its title; each file by its edition in words (who it is for and the
+    language), its format and its size; no file names or topic ids as the visible text."""
     out, result = built
     root = html.fromstring((out / "index.html").read_bytes())
-    rows = root.findall(".//tbody/tr")
-    hrefs = {r.find(".//a").get("href") for r in rows}
+    items = root.findall(".//ul[@class='downloads']/li")
+    hrefs = {li.find("a").get("href") for li in items}
     expected = {o.path.relative_to(out.resolve()).as_posix() for o in result.outputs}
     assert expected <= hrefs
-    for row in rows:
-        cells = [c.text_content() for c in row.findall("td")]
-        assert cells[2] in ("PDF (print)", "EPUB e-book", "Web page")
-        assert cells[3].endswith("KB") or cells[3].endswith("bytes")
+    headings = [h.text_content() for h in root.findall(".//section/h2")]
+    assert "Neuroplasticity and Mental Health" in headings and "neuroplasticity" not in headings
+    from publisher.project import load_editions
+    titles = {e.title for e in load_editions(project).values()}
+    for li in items:
+        link, facts = li.find("a").text_content(), li.find("span").text_content()
+        assert link in titles and "." not in link  # the edition, not the file name
+        words, _, kind = facts.partition(" · ")
+        assert words.split(", ")[0] in ("for patients", "for clinicians", "for everyone")
+        assert words.split(", ")[1] in ("English", "Spanish", "English and Spanish")
+        fmt, size = kind.split(", ")
+        assert fmt in ("PDF (print)", "EPUB e-book", "Web page")
+        assert size.endswith("KB") or size.endswith("bytes")
+    patients = [li for li in items if li.find("a").text_content() == "Patient handout"]
+    assert any("for patients, English" in li.text_content() for li in patients)
+
+
+def test_web_pages_carry_the_pdf_typeface_and_put_the_title_first(built):
+    """The bundled Atkinson Hyperlegible as WOFF2 inside the page (no fetch), the H1 before
+    the contents list, phone numbers that do not wrap."""
+    import base64
+    import io
+    import re
+    from fontTools.ttLib import TTFont
+    for path in (output(built, "neuroplasticity", "web"), built[0] / "index.html"):
+        text = path.read_text(encoding="utf-8")
+        faces = re.findall(r'@font-face \{ font-family: "Atkinson Hyperlegible"; font-weight: (\w+); '
+                           r'font-style: (\w+);[^}]*url\("data:font/woff2;base64,([^"]+)"\)', text)
+        assert {(w, s) for w, s, _ in faces} >= {("normal", "normal"), ("bold", "normal")}
+        for _, _, data in faces:
+            font = TTFont(io.BytesIO(base64.b64decode(data)))
+            assert font.flavor == "woff2" and "Atkinson Hyperlegible" in font["name"].getDebugName(1)
+            assert ord("W") in font.getBestCmap()  # the subset has the page's letters
+    root = html.fromstring(output(built, "neuroplasticity", "web").read_bytes())
+    order = [e.tag for e in root.iter("h1", "nav")]
+    assert order[:2] == ["h1", "nav"]
+    css = (ROOT / "layouts" / "styles" / "screen.css").read_text(encoding="utf-8")
+    assert re.search(r'a\[href\^="tel:"\][^{]*\{[^}]*white-space: nowrap', css)
 
 
 def test_html_check_finds_a_skipped_heading_level():

@@ -75,8 +75,8 @@ def test_clinician_summary_has_references_with_source_types(built):
 
 
 def test_a4_option(project, tmp_path):
-    from publisher.build import build_editions
-    result = build_editions(project, editions=["patient-handout"], out_dir=tmp_path, paper="a4")
+    from publisher.build import BuildOptions, build_editions
+    result = build_editions(project, BuildOptions(editions=["patient-handout"], out_dir=tmp_path, paper="a4"))
     with pikepdf.open(result.outputs[0].path) as pdf:
         width, height = [float(x) for x in pdf.pages[0].MediaBox[2:]]
     assert (round(width), round(height)) == (595, 842)

@@ -17,7 +17,7 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTTextContainer
 
 import publish
-from publisher.build import build_editions
+from publisher.build import BuildOptions, build_editions
 from publisher.verify.pdf import check as check_pdfua
 from publisher.verify.pdfread import PdfFile
 
@@ -32,8 +32,8 @@ ADDRESS = "https://health.example.gov/log?sheet=BloodSugarDailyLogSheetForAdults
 def cases(tmp_path_factory, project):
     """The three cases, every printed edition, Letter: (out_dir, BuildResult)."""
     out = tmp_path_factory.mktemp("cases")
-    result = build_editions(project, topics=["long-url", "ol-start", "table-split"], editions=PDF_EDITIONS,
-                            out_dir=out, topic_dirs=[CASES / "long-url", CASES / "ol-start", CASES / "table-split"])
+    result = build_editions(project, BuildOptions(topics=["long-url", "ol-start", "table-split"], editions=PDF_EDITIONS,
+                            out_dir=out, topic_dirs=[CASES / "long-url", CASES / "ol-start", CASES / "table-split"]))
     return out, result
 
 

@@ -18,7 +18,7 @@ from lxml import etree
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTTextContainer, LTTextLineHorizontal
 
-from publisher.build import build_editions, load_editions
+from publisher.build import BuildOptions, build_editions, load_editions
 from publisher.errors import ChecksFailed, ContentError
 from publisher.model import PageMap, PageStart
 from publisher.pagenumbers.markers import add_block_ids, insert_page_breaks
@@ -174,8 +174,8 @@ def test_each_printed_page_starts_where_its_epub_marker_is(built, topic):
 
 
 def test_page_starts_also_match_on_a4(project, tmp_path):
-    result = build_editions(project, topics=["neuroplasticity"], editions=["booklet", "booklet-print"],
-                            out_dir=tmp_path, paper="a4")
+    result = build_editions(project, BuildOptions(topics=["neuroplasticity"], editions=["booklet", "booklet-print"],
+                            out_dir=tmp_path, paper="a4"))
     paths = {o.edition: o.path for o in result.outputs}
     assert_pages_match(paths["booklet-print"], paths["booklet"])
     assert "A4 paper" in opf_meta(paths["booklet"].read_bytes())["pageBreakSource"][0]
@@ -194,8 +194,8 @@ def test_page_starts_match_when_pages_break_mid_paragraph_list_and_table(project
         "li:first-child, li:last-child, tr, tbody tr:first-child, tbody tr:last-child "
         "{ break-after: auto !important; break-before: auto !important; }\n</style>{% endblock %}"),
         encoding="utf-8")
-    result = build_editions(project_copy, editions=["booklet", "booklet-print"], out_dir=tmp_path,
-                            topic_dirs=[SLEEP_TOPIC])
+    result = build_editions(project_copy, BuildOptions(editions=["booklet", "booklet-print"], out_dir=tmp_path,
+                                                       topic_dirs=[SLEEP_TOPIC]))
     kinds = collections.Counter()
     for topic in TOPICS:
         paths = {o.edition: o.path for o in result.outputs if o.topic == topic}
@@ -261,7 +261,7 @@ def test_booklet_alone_still_gets_the_page_map_and_lays_out_once(built, project,
     calls = []
     real = pdf_writer.render_document
     monkeypatch.setattr(pdf_writer, "render_document", lambda r: calls.append(r.doc.edition.id) or real(r))
-    result = build_editions(project, topics=["neuroplasticity"], editions=["booklet"], out_dir=tmp_path)
+    result = build_editions(project, BuildOptions(topics=["neuroplasticity"], editions=["booklet"], out_dir=tmp_path))
     assert calls == ["booklet-print"]  # laid out in memory ...
     assert not (tmp_path / "neuroplasticity" / "neuroplasticity-booklet-print.pdf").exists()  # ... not written
     # The same EPUB, byte for byte, as when the PDF is built alongside it.
@@ -274,8 +274,8 @@ def test_pdf_and_epub_together_lay_out_the_pdf_once(project, tmp_path, monkeypat
     real = pdf_writer.render_document
     monkeypatch.setattr(pdf_writer, "render_document", lambda r: calls.append(r.doc.edition.id) or real(r))
     # Asked for in the "wrong" order: the PDF is still laid out first, and once.
-    result = build_editions(project, topics=["neuroplasticity"], editions=["booklet", "booklet-print"],
-                            out_dir=tmp_path)
+    result = build_editions(project, BuildOptions(topics=["neuroplasticity"], editions=["booklet", "booklet-print"],
+                            out_dir=tmp_path))
     assert calls == ["booklet-print"]
     assert [o.edition for o in result.outputs] == ["booklet", "booklet-print"]
     assert len(page_list(result.outputs[0].path.read_bytes())) == result.outputs[1].pages
@@ -285,7 +285,7 @@ def test_without_page_source_there_are_no_markers_and_no_page_metadata(project_c
     editions = project_copy.editions_file
     editions.write_text(editions.read_text(encoding="utf-8").replace("  pages_from: booklet-print\n", ""),
                         encoding="utf-8")
-    result = build_editions(project_copy, topics=["neuroplasticity"], editions=["booklet"], out_dir=tmp_path)
+    result = build_editions(project_copy, BuildOptions(topics=["neuroplasticity"], editions=["booklet"], out_dir=tmp_path))
     data = result.outputs[0].path.read_bytes()
     assert markers(data) == [] and page_list(data) == []
     with zipfile.ZipFile(io.BytesIO(data)) as z:  # every file of the book, uncompressed

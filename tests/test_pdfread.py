@@ -14,13 +14,14 @@ import pikepdf
 import pytest
 
 from publisher.clinic import read_clinic
-from publisher.produce import render_one
 from publisher.project import Project, load_editions, load_topics
 from publisher.select import select_sections
 from publisher.verify import check_bytes
 from publisher.verify.pdf_content import scan_page
 from publisher.verify.pdfread import PdfFile
 from publisher.verify.text import words
+
+from conftest import make_output
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "topics" / "tiny"
@@ -37,7 +38,7 @@ def tiny_pdfs():
     out = {}
     for edition in EDITIONS:
         doc = select_sections(topic, editions[edition])
-        out[edition] = (doc, render_one(doc, clinic=clinic, project=project, name=f"{edition}.pdf").data)
+        out[edition] = (doc, make_output(doc, clinic=clinic, project=project, name=f"{edition}.pdf").data)
     return out
 
 
@@ -179,7 +180,7 @@ def test_checks_of_the_one_reading_equal_checks_of_the_saved_bytes(tiny_pdfs):
     doc, data = tiny_pdfs["patient-handout-large-print"]
     fresh = check_bytes(doc, data, name="x.pdf")
     project = Project(ROOT)
-    again = render_one(doc, clinic=read_clinic(project.default_clinic), project=project, name="x.pdf")
+    again = make_output(doc, clinic=read_clinic(project.default_clinic), project=project, name="x.pdf")
     assert again.data == data
     assert [f.message for f in again.findings if f.code[0] in "prsl"] == [f.message for f in fresh]
     with PdfFile(data) as pdf:
@@ -202,6 +203,6 @@ def test_a_large_print_pdf_is_opened_once_after_it_is_written(tiny_pdfs, monkeyp
     monkeypatch.setattr(pdfminer.pdfpage.PDFPage, "get_pages", refuse)
     doc, data = tiny_pdfs["patient-handout-large-print"]
     project = Project(ROOT)
-    rendered = render_one(doc, clinic=read_clinic(project.default_clinic), project=project, name="x.pdf")
+    rendered = make_output(doc, clinic=read_clinic(project.default_clinic), project=project, name="x.pdf")
     assert rendered.data == data
     assert len(opened) == 2

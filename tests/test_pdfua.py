@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 import weasyprint
 
-from publisher.build import build_editions, load_editions, load_topics
+from publisher.build import BuildOptions, build_editions, load_editions, load_topics
 from publisher.clinic import read_clinic
 from publisher.render import render_edition
 from publisher.select import select_sections
@@ -178,8 +178,8 @@ def test_web_link_is_tagged_and_described_by_its_words(project, tmp_path):
     clinic = tmp_path / "clinic.yaml"
     clinic.write_text("name: Test Clinic\nphone: \"+1 555-010-0100\"\nwebsite: https://test.example.org\n",
                       encoding="utf-8")
-    result = build_editions(project, editions=["booklet-print"], out_dir=tmp_path / "out",
-                            topics=["sleep-hygiene"], topic_dirs=[SLEEP_TOPIC], clinic_file=clinic)
+    result = build_editions(project, BuildOptions(editions=["booklet-print"], out_dir=tmp_path / "out",
+                            topics=["sleep-hygiene"], topic_dirs=[SLEEP_TOPIC], clinic_file=clinic))
     with open_pdf(result.outputs[0].path) as pdf:
         tagged = PdfFile.of(pdf)
         links = [(page, a) for page in pdf.pages for a in page.obj.get("/Annots", [])

@@ -335,3 +335,21 @@ def test_a_picture_the_renderer_cannot_draw_is_named_with_its_file(project, tmp_
     assert "c-006 [error] (weasyprint) clinic/clinic.yaml: the logo 'logo.png' could not be drawn in the PDF: " \
         in result.stderr
     assert "base64" not in result.stderr and "template" not in result.stderr
+
+
+def test_the_outputs_carry_the_checked_svg_written_out_again(project, tmp_path):
+    """What is published is what was checked: the EPUB's copy and the web page's data: URL
+    hold the re-encoded SVG, without the editor's metadata or comments."""
+    drawing = (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+               b'xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" width="10" height="10">'
+               b'<!-- secret note --><sodipodi:namedview id="nv"/><rect width="10" height="10" fill="#c00"/></svg>')
+    add_picture(project, "chart.svg", drawing)
+    result = build(project, tmp_path / "out", "--edition", "booklet", "--edition", "web", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "out" / "tiny" / "tiny-booklet.epub") as z:
+        carried = z.read("EPUB/images/chart.svg")
+    assert carried == check_picture(drawing, ".svg").data
+    assert b"secret note" not in carried and b"sodipodi" not in carried and b'fill="#c00"' in carried
+    page = (tmp_path / "out" / "tiny" / "tiny-web.html").read_text(encoding="utf-8")
+    assert base64.b64encode(carried).decode() in page

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from conftest import ROOT
-from publisher.build import Project, load_editions, render_one
+from conftest import ROOT, make_output
+from publisher.build import Project, load_editions
 from publisher.clinic import read_clinic
 from publisher.errors import ContentError, EditionError, PublishError
 from publisher.findings import CATALOG
@@ -191,7 +191,7 @@ def test_any_topic_reads_renders_and_checks_or_fails_with_a_code(files):
         for edition in (EDITIONS["web"],):
             try:
                 doc = select_sections(topic, edition)
-                written = render_one(doc, clinic=CLINIC, project=PROJECT, name="web.html")
+                written = make_output(doc, clinic=CLINIC, project=PROJECT, name="web.html")
             except PublishError as exc:
                 assert_own_error(exc)
                 event(f"{type(exc).__name__} " + ", ".join(sorted({f.code for f in exc.findings})))
@@ -218,7 +218,7 @@ def test_some_topics_as_pdf_and_epub(files):
         for name in ("patient-handout", "booklet"):
             try:
                 doc = select_sections(topic, EDITIONS[name])
-                written = render_one(doc, clinic=CLINIC, project=PROJECT, name=name)
+                written = make_output(doc, clinic=CLINIC, project=PROJECT, name=name)
                 findings = written.findings
             except PublishError as exc:
                 assert_own_error(exc)

@@ -14,13 +14,14 @@ import pytest
 from publisher.clinic import read_clinic
 from publisher.findings import Severity
 from publisher.model import ReadingTarget
-from publisher.produce import render_one
 from publisher.project import Project, load_editions
 from publisher.read import read_topic
 from publisher.select import select_sections
 from publisher.verify import readability
 from publisher.verify.readability import score_text, split_sentences, syllables
 from publisher.verify.text import Block
+
+from conftest import make_output
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "topics" / "tiny"
@@ -173,7 +174,7 @@ def spanish_tiny(tmp_path_factory):
         encoding="utf-8")
     project = Project(ROOT)
     doc = select_sections(read_topic(folder), load_editions(project)["patient-handout"])
-    return doc, render_one(doc, clinic=read_clinic(project.default_clinic), project=project, name="es.pdf")
+    return doc, make_output(doc, clinic=read_clinic(project.default_clinic), project=project, name="es.pdf")
 
 
 def test_the_built_pdf_is_measured_in_its_language_and_says_so_in_its_metadata(spanish_tiny):
@@ -183,3 +184,23 @@ def test_the_built_pdf_is_measured_in_its_language_and_says_so_in_its_metadata(s
     with pikepdf.open(io.BytesIO(rendered.data)) as pdf:
         level = pdf.open_metadata()["{http://schema.org/}educationalLevel"]
     assert level == rendered.reading.describe() and level.startswith("INFLESZ ")
+
+
+def test_a_bilingual_edition_measures_each_half_in_its_language(tiny_doc):
+    """English sections, then the other half's title block and the same sections in Spanish
+    (numbered headings, as the bilingual layout prints them): each half in its own scale, the
+    title block of the second half in neither."""
+    doc = replace(tiny_doc, parallel=tiny_doc)
+    english = blocks_for(doc, {})
+    spanish = [Block("para", "Clínica de Salud Comunitaria extraordinariamente especializada", 0, "es"),
+               Block("heading", "Folleto", 1, "es")]
+    for number, section in enumerate(doc.all_sections(), start=1):
+        spanish += [Block("heading", f"{number}. {section.body.title}", 2, "es"), Block("para", "Duerma bien.", 0, "es")]
+    reading = readability.measure_blocks(english + spanish, doc)
+    assert reading.missing == ()
+    assert [(s.id, s.lang) for s in reading.sections] == [(s.id, lang) for lang in ("en", "es")
+                                                          for s in doc.all_sections()]
+    assert [s.lang for s in reading.languages] == ["en", "es"]
+    assert "Clínica" not in " ".join(b.text for part in readability.split_sections(english + spanish, doc)[0]
+                                     for b in part)
+    assert reading.describe().startswith("Flesch-Kincaid grade ") and "; INFLESZ " in reading.describe()

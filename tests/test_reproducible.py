@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from conftest import ROOT, SLEEP_TOPIC, make_project, snapshot
-from publisher.build import Project, build_editions, load_editions
+from publisher.build import BuildOptions, Project, build_editions, load_editions
 from publisher.errors import ContentError
 
 TOPICS = ("neuroplasticity", "sleep-hygiene")
@@ -27,7 +27,7 @@ def build_copy(where: Path, out: Path) -> dict[str, bytes]:
     for name in ("source", "layouts"):  # all of it: translations, the clinic's and editions' too
         shutil.copytree(ROOT / name, root / name)
     shutil.copytree(SLEEP_TOPIC, root / "source" / "sleep-hygiene")
-    build_editions(Project(root), out_dir=out)
+    build_editions(Project(root), BuildOptions(out_dir=out))
     return snapshot(out)
 
 
@@ -96,8 +96,8 @@ def test_epub_dates_and_zip_order(two_builds):
 def test_source_date_epoch_sets_every_date(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     root = make_project(tmp_path / "project")
-    build_editions(Project(root), out_dir=tmp_path / "one")
-    build_editions(Project(root), out_dir=tmp_path / "two")
+    build_editions(Project(root), BuildOptions(out_dir=tmp_path / "one"))
+    build_editions(Project(root), BuildOptions(out_dir=tmp_path / "two"))
     one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
     assert one == two
     assert epub_modified(one["tiny/tiny-booklet.epub"]) == "2026-01-01T00:00:00Z"
@@ -105,7 +105,7 @@ def test_source_date_epoch_sets_every_date(tmp_path, monkeypatch):
         "D:20260101000000Z", "D:20260101000000Z", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
     # Another epoch: the dates follow it, and only date-bearing outputs change.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86400 * 31 + 3600 * 13 + 7))
-    build_editions(Project(root), out_dir=tmp_path / "three")
+    build_editions(Project(root), BuildOptions(out_dir=tmp_path / "three"))
     three = snapshot(tmp_path / "three")
     assert epub_modified(three["tiny/tiny-booklet.epub"]) == "2026-02-01T13:00:07Z"
     assert pdf_dates(three["tiny/tiny-patient-handout.pdf"])[:3] == (
@@ -117,7 +117,7 @@ def test_source_date_epoch_sets_every_date(tmp_path, monkeypatch):
 def test_a_bad_source_date_epoch_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(ContentError) as caught:
-        build_editions(Project(make_project(tmp_path / "project")), out_dir=tmp_path / "out")
+        build_editions(Project(make_project(tmp_path / "project")), BuildOptions(out_dir=tmp_path / "out"))
     assert [f.code for f in caught.value.findings] == ["c-009"]
     assert "SOURCE_DATE_EPOCH='yesterday' is not a date" in caught.value.findings[0].message
     assert not (tmp_path / "out").exists()  # stopped before the output folder was touched

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import publish
-from publisher.build import build_editions
+from publisher.build import BuildOptions, build_editions
 from publisher.errors import ChecksFailed
 from publisher.findings import Severity
 from publisher.read import read_topic
@@ -49,7 +49,7 @@ def test_overdue_topic_stops_the_build_before_anything_is_written(project, tmp_p
     folder = topic_with_dates(tmp_path, TODAY - dt.timedelta(days=400), TODAY - dt.timedelta(days=3))
     out = tmp_path / "out"
     with pytest.raises(ChecksFailed) as info:
-        build_editions(project, topics=["sleep-hygiene"], topic_dirs=[folder], out_dir=out)
+        build_editions(project, BuildOptions(topics=["sleep-hygiene"], topic_dirs=[folder], out_dir=out))
     assert [f.code for f in info.value.findings] == ["s-002"]
     assert "was due for review on" in info.value.findings[0].message and "(3 days ago)" in info.value.findings[0].message
     assert not out.exists()
@@ -64,8 +64,8 @@ def words(day: dt.date) -> str:
 def test_allow_overdue_builds_with_a_visible_note_on_every_output(project, tmp_path):
     due = TODAY - dt.timedelta(days=3)
     folder = topic_with_dates(tmp_path, TODAY - dt.timedelta(days=400), due)
-    result = build_editions(project, topics=["sleep-hygiene"], topic_dirs=[folder], out_dir=tmp_path / "out",
-                            allow_overdue=True)
+    result = build_editions(project, BuildOptions(topics=["sleep-hygiene"], topic_dirs=[folder], out_dir=tmp_path / "out",
+                            allow_overdue=True))
     assert [(f.code, f.severity) for f in result.findings] == [("s-002", Severity.WARNING)]
     files = {o.edition: o.path for o in result.outputs}
     for edition in ("patient-handout", "clinician-summary"):
@@ -82,8 +82,8 @@ def test_allow_overdue_builds_with_a_visible_note_on_every_output(project, tmp_p
 
 def test_topic_due_soon_warns_and_builds_without_the_note(project, tmp_path):
     folder = topic_with_dates(tmp_path, TODAY - dt.timedelta(days=300), TODAY + dt.timedelta(days=30))
-    result = build_editions(project, topics=["sleep-hygiene"], editions=["patient-handout"],
-                            topic_dirs=[folder], out_dir=tmp_path / "out")
+    result = build_editions(project, BuildOptions(topics=["sleep-hygiene"], editions=["patient-handout"],
+                            topic_dirs=[folder], out_dir=tmp_path / "out"))
     assert [(f.code, f.severity) for f in result.findings] == [("s-003", Severity.WARNING)]
     assert "Review overdue" not in pdf_text(result.outputs[0].path.read_bytes())
 

@@ -103,6 +103,7 @@ def test_summary_returns_the_file_and_writes_nothing(client, project):
     assert "Your Bedroom" not in found
     text = " ".join(b.text for b in output_blocks("pdf", r.content))
     assert "988" in text and "Riverside Family Health" in text
+    assert r.headers["x-publish-added"] == "Medical Disclaimer; When to Get Help"
     assert files_of(project.root) == before
 
 
@@ -209,7 +210,8 @@ def test_loopback_server_refuses_other_host_names(client):
     "/topics/tiny/files/%2e%2e%2f%2e%2e%2fsource%2fclinic.yaml", "/topics//etc/passwd/files/x",
     "/topics/tiny/files//etc/passwd", "/topics/%2Fetc%2Fpasswd/files/patient-handout",
     "/static/../publisher/web/site.py", "/static/%2e%2e/site.py", "/static//etc/passwd",
-    "/topics/tiny/pages/patient-handout/0.png", "/topics/tiny/pages/patient-handout/99.png",
+    "/topics/tiny/pages/tiny-patient-handout.pdf/0.png", "/topics/tiny/pages/tiny-patient-handout.pdf/99.png",
+    "/topics/tiny/files/..%2ftiny%2ftiny-patient-handout.pdf", "/topics/tiny/files/tiny-patient-handout",
     "/topics/source/files/editions",
 ])
 def test_traversal_gets_404(client, path):
@@ -228,16 +230,16 @@ def test_a_link_out_of_the_output_folder_is_not_followed(tmp_path):
     (target / "tiny-patient-handout.pdf").symlink_to(secret)
     (project.out_dir / "elsewhere").symlink_to(tmp_path)
     with TestClient(create_app(site, watch=False, build=False, warm=False), base_url=LOCAL) as c:
-        assert c.get("/topics/tiny/files/patient-handout").status_code == 404
-        assert c.get("/topics/tiny/pages/patient-handout/1.png").status_code == 404
-        assert site.built_file("tiny", "patient-handout") is None
+        assert c.get("/topics/tiny/files/tiny-patient-handout.pdf").status_code == 404
+        assert c.get("/topics/tiny/pages/tiny-patient-handout.pdf/1.png").status_code == 404
+        assert site.built_file("tiny", "tiny-patient-handout.pdf") is None
     # The whole topic folder as a link leading out: refused too.
     (target / "tiny-patient-handout.pdf").unlink()
     target.rmdir()
     (tmp_path / "elsewhere-topic").mkdir()
     (tmp_path / "elsewhere-topic" / "tiny-patient-handout.pdf").write_bytes(b"%PDF-1.7 secret")
     target.symlink_to(tmp_path / "elsewhere-topic")
-    assert site.built_file("tiny", "patient-handout") is None
+    assert site.built_file("tiny", "tiny-patient-handout.pdf") is None
 
 
 def test_cross_origin_posts_are_refused(client, project):
@@ -321,10 +323,11 @@ def test_preview_builds_shows_reading_levels_and_keeps_the_last_good_files(tmp_p
     preview = Preview(site)
     preview.build()
     state = preview.states["tiny"]
-    assert state.ok and set(state.outputs) == set(site.content().editions)
-    edition, reading = state.readings["patient-handout"]
+    on_disk = {p.name for p in (project.out_dir / "tiny").iterdir() if p.is_file()}
+    assert state.ok and set(state.outputs) == on_disk and "tiny-patient-handout.pdf" in on_disk
+    edition, reading = state.readings["tiny-patient-handout.pdf"]
     assert [s.id for s in reading.sections] == ["disclaimer", "help", "about"]
-    handout = state.outputs["patient-handout"].path
+    handout = state.outputs["tiny-patient-handout.pdf"].path
     good = handout.read_bytes()
     app = create_app(site, watch=False, build=False, warm=False)
     app.app.state.preview.states.update(preview.states)
@@ -333,9 +336,9 @@ def test_preview_builds_shows_reading_levels_and_keeps_the_last_good_files(tmp_p
         rows = page.xpath('//table[@class="reading"][1]//tbody/tr/th')
         assert [r.text_content().strip() for r in rows] == ["Medical Disclaimer", "When to Get Help", "About Sleep",
                                                             "Whole text"]
-        assert page.xpath('//img[contains(@src, "/topics/tiny/pages/patient-handout/1.png")]')
-        assert c.get("/topics/tiny/pages/patient-handout/1.png").content.startswith(b"\x89PNG")
-        assert page.xpath('//iframe[contains(@src, "/topics/tiny/files/web")]')
+        assert page.xpath('//img[contains(@src, "/topics/tiny/pages/tiny-patient-handout.pdf/1.png")]')
+        assert c.get("/topics/tiny/pages/tiny-patient-handout.pdf/1.png").content.startswith(b"\x89PNG")
+        assert page.xpath('//iframe[contains(@src, "/topics/tiny/files/tiny-web.html")]')
     # A save that breaks the content: the findings, and the last good file stays.
     about = project.source_dir / "tiny" / "sections" / "03-about.md"
     about.write_text(about.read_text().replace("title: About Sleep", "title: About Sleep\nmood: [x"))
@@ -347,7 +350,7 @@ def test_preview_builds_shows_reading_levels_and_keeps_the_last_good_files(tmp_p
         app.app.state.preview.states.update(preview.states)
         page = c.get("/topics/tiny").text
         assert "Last build: failed" in page and state.findings[0].code in page
-        assert c.get("/topics/tiny/files/patient-handout").content == good
+        assert c.get("/topics/tiny/files/tiny-patient-handout.pdf").content == good
 
 
 def test_a_save_rebuilds_only_that_topic(tmp_path):
@@ -415,3 +418,27 @@ def test_the_same_inputs_again_are_answered_from_memory_until_a_file_changes(tmp
         about.write_text(about.read_text().replace("Sleep helps you feel well.", "Sleep helps you heal."))
         changed = c.post("/summary", data=fields)
         assert changed.headers["x-publish-made"] == "rendered" and "Sleep helps you heal." in changed.text
+
+
+def test_language_choice_when_the_topic_has_translations(tmp_path):
+    project = make_project(tmp_path / "p", translations=True)
+    site = Site(project)
+    client = TestClient(create_app(site, watch=False, build=False, warm=False), base_url=LOCAL)
+    files = site.outputs_of("tiny")  # what the preview shows and serves: every edition in each language
+    assert files["tiny-patient-handout.es.pdf"].lang == "es" and files["tiny-patient-handout.pdf"].lang == "en-US"
+    assert files["tiny-web.es.html"].relative == "tiny/tiny-web.es.html"
+    page = doc_of(client.get("/summary?topic=tiny&audience=patient").text)
+    options = {o.get("value"): o.text_content() for o in page.xpath('//select[@id="lang"]/option')}
+    assert options == {"": "English (United States) (the topic's own)", "es": "Spanish"}
+    assert page.xpath('//label[@for="lang"]')
+    assert not doc_of(client.get("/summary?topic=sleep-hygiene").text).xpath('//select[@id="lang"]')
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "about", "lang": "es",
+                                      "format": "html"})
+    assert r.status_code == 200, r.text
+    assert 'lang="es"' in r.text and 'filename="tiny-patient-about.es.html"' in r.headers["content-disposition"]
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "about", "lang": "fr"},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 422 and r.json()["findings"][0]["code"] == "n-003"
+    r = client.post("/recipes", data={"topic": "tiny", "audience": "patient", "section": "about", "lang": "es",
+                                      "recipe_name": "about-es"})
+    assert r.status_code == 201 and read_recipe(project.root / "recipes" / "about-es.yaml").lang == "es"

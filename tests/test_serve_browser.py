@@ -55,11 +55,11 @@ def tools():
 @pytest.fixture(scope="module")
 def served(tools, tmp_path_factory):
     """The whole application (build at start, watcher, warm renderer) on a small project."""
-    project = make_project(tmp_path_factory.mktemp("browser-project"))
+    project = make_project(tmp_path_factory.mktemp("browser-project"), translated_copy=True)
     app = create_app(Site(project))
     preview = app.app.state.preview
     with LiveServer(app) as server:
-        wait_for(lambda: {"tiny", "sleep-hygiene"} <= set(preview.states)
+        wait_for(lambda: {"tiny", "sleep-hygiene", "tiny-es"} <= set(preview.states)
                  and all(s.ok is not None and not s.building for s in preview.states.values()), timeout=300)
         yield server, project, preview
 
@@ -158,7 +158,7 @@ def test_preview_shows_a_saved_change_without_a_reload(served, page):
     page.wait_for_function("document.querySelector('#status') !== null")
     about = project.source_dir / "tiny" / "sections" / "03-about.md"
     new = "A cool, dark room helps you sleep."
-    handout = 'img[src*="/pages/patient-handout/1.png"]'
+    handout = 'img[src*="/pages/tiny-patient-handout.pdf/1.png"]'
     old_image = page.get_attribute(handout, "src")
     saved = time.monotonic()
     about.write_text(about.read_text().replace("Sleep helps you feel well.", new))
@@ -211,7 +211,9 @@ def pages_to_check(server):
 
     return [("home", open_url("/")), ("topic tiny", open_url("/topics/tiny")),
             ("topic sleep-hygiene", open_url("/topics/sleep-hygiene")),
+            ("topic tiny-es (English and Spanish files)", open_url("/topics/tiny-es")),
             ("form", open_url("/summary?topic=sleep-hygiene&audience=patient")),
+            ("form with a language choice", open_url("/summary?topic=tiny-es&audience=patient")),
             ("form with problems", refused), ("recipe saved", saved), ("not found", open_url("/nowhere"))]
 
 

@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 import publish
 from conftest import ROOT
 from publisher import translations
-from publisher.build import Project, build_editions
+from publisher.build import BuildOptions, Project, build_editions
 from publisher.errors import ChecksFailed, ContentError
 from publisher.read import read_topic
 from publisher.verify.text import pdf_text
@@ -42,8 +42,8 @@ def edit(path: Path, old: str, new: str) -> None:
 def tiny_es(tmp_path_factory):
     """The tiny topic's patient handout, web page and EPUB, in English and in Spanish."""
     out = tmp_path_factory.mktemp("translations")
-    result = build_editions(Project(ROOT), topics=["tiny"], topic_dirs=[TINY], out_dir=out, cache=False,
-                            editions=["patient-handout", "web", "booklet"])
+    result = build_editions(Project(ROOT), BuildOptions(topics=["tiny"], topic_dirs=[TINY], out_dir=out, cache=False,
+                            editions=["patient-handout", "web", "booklet"]))
     return out / "tiny", result
 
 
@@ -109,8 +109,8 @@ def test_changing_one_english_sentence_makes_the_spanish_build_report_a_stale_tr
     edit(topic / "sections" / "03-about.md", ABOUT, "Good sleep helps you feel well.")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ChecksFailed) as caught:
-        build_editions(Project(ROOT), topics=["tiny"], topic_dirs=[topic], out_dir=tmp_path / "out", cache=False,
-                       editions=["patient-handout"], langs=["es"])
+        build_editions(Project(ROOT), BuildOptions(topics=["tiny"], topic_dirs=[topic], out_dir=tmp_path / "out", cache=False,
+                       editions=["patient-handout"], langs=["es"]))
     stale = [f for f in caught.value.findings if f.code == "n-001"]
     assert len(stale) == 1 and stale[0].is_error
     assert stale[0].file == "tiny/sections/03-about.es.md"
@@ -245,8 +245,8 @@ def test_structure_of_the_spanish_epub_is_valid_xhtml(tiny_es):
 @pytest.fixture(scope="module")
 def bilingual(tmp_path_factory):
     out = tmp_path_factory.mktemp("bilingual")
-    result = build_editions(Project(ROOT), topics=["neuroplasticity"], editions=["patient-handout-bilingual"],
-                            out_dir=out, cache=False)
+    result = build_editions(Project(ROOT), BuildOptions(topics=["neuroplasticity"], editions=["patient-handout-bilingual"],
+                            out_dir=out, cache=False))
     [built] = result.outputs
     return built
 
@@ -321,3 +321,28 @@ def test_every_spanish_passage_of_the_bilingual_handout_is_tagged_spanish(biling
 def test_bilingual_handout_passes_the_pdf_ua_checks(bilingual):
     from publisher.verify.pdf import check
     assert [f for f in check(bilingual.path.read_bytes(), name="bilingual") if f.is_error] == []
+
+
+# -- custom summaries in a language -----------------------------------------------------------
+
+def test_a_spanish_summary_carries_the_safety_sections_in_spanish(tmp_path):
+    result = CliRunner().invoke(publish.cli, [
+        "summary", "tiny", "--root", str(ROOT), "--topic-dir", str(TINY), "--audience", "patient",
+        "--section", "about", "--lang", "es", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    [path] = list(tmp_path.glob("*.pdf"))
+    assert path.name == "tiny-patient-about.es.pdf"
+    text = squash(pdf_text(path.read_bytes()))
+    assert "Sobre el sueño" in text and "Aviso médico" in text and "Si está en crisis, llame o mande un texto al 988." in text
+    assert "Added the required safety sections for patients: Aviso médico, Cuándo pedir ayuda." in result.output
+
+
+def test_a_summary_whose_safety_section_has_no_translation_is_refused_with_its_id(tmp_path):
+    topic = copy_tiny(tmp_path / "tiny")
+    (topic / "sections" / "02-help.es.yaml").unlink()
+    result = CliRunner().invoke(publish.cli, [
+        "summary", "tiny", "--root", str(ROOT), "--topic-dir", str(topic), "--audience", "patient",
+        "--section", "about", "--lang", "es", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 4
+    assert "n-003 [error]" in result.output and "no translation of help" in result.output
+    assert not (tmp_path / "out").exists()

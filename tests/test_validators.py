@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import publish
-from publisher.build import build_editions
+from publisher.build import BuildOptions, build_editions
 from publisher.errors import ChecksFailed
 from publisher.verify import epubcheck
 from publisher.verify.ace import run_ace
@@ -98,8 +98,8 @@ def test_a_build_whose_checks_fail_writes_no_claim(project_copy, tmp_path):
     colophon.write_text(colophon.read_text(encoding="utf-8").replace(' role="doc-colophon"', ""), encoding="utf-8")
     out = tmp_path / "out"
     with pytest.raises(ChecksFailed) as failed:
-        build_editions(project_copy, out_dir=out, topic_dirs=[SLEEP_TOPIC], topics=["sleep-hygiene"],
-                       editions=["booklet"], check="full")
+        build_editions(project_copy, BuildOptions(out_dir=out, topic_dirs=[SLEEP_TOPIC], topics=["sleep-hygiene"],
+                       editions=["booklet"], check="full"))
     assert [f.message.split(" ")[0] for f in failed.value.findings if f.tool == "ace"] == ["epub-type-has-matching-role"]
     assert not list(out.rglob("*.epub"))
 

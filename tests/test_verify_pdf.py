@@ -10,9 +10,11 @@ import pikepdf
 import pytest
 import weasyprint
 
-from publisher.build import BuildResult, build_one, load_editions, load_topics
+from publisher.build import build_timestamp, load_editions, load_topics
+from publisher.collect import Collector
 from publisher.clinic import read_clinic
 from publisher.errors import ChecksFailed
+from publisher.job import Job, OutputOptions, run_job
 from publisher.output import OutputWriter
 from publisher.render import render_edition
 from publisher.select import select_sections
@@ -167,7 +169,8 @@ def test_a_weasyprint_error_fails_the_build(project, tmp_path):
 
 
 def test_a_failed_pdf_condition_fails_the_build_and_writes_nothing(project, tmp_path, monkeypatch):
-    """build_one runs the PDF check on the bytes; a failed condition stops the file."""
+    """The job runs the PDF check on the bytes; a failed condition fails the file, and the
+    collector writes nothing."""
     doc, _ = _patient_handout(project)
     # A skipped heading level: the template's crisis callout heading one level too deep.
     original = render_edition
@@ -176,11 +179,15 @@ def test_a_failed_pdf_condition_fails_the_build_and_writes_nothing(project, tmp_
         rendered = original(*args, **kwargs)
         return dataclasses.replace(rendered, html=rendered.html.replace("<h3", "<h4").replace("</h3>", "</h4>"))
 
-    monkeypatch.setattr("publisher.produce.render_edition", skip_a_level)
+    monkeypatch.setattr("publisher.job.render_edition", skip_a_level)
     target = tmp_path / "out.pdf"
-    with pytest.raises(ChecksFailed) as failed:
-        build_one(doc, target, writer=OutputWriter(tmp_path), clinic=read_clinic(project.default_clinic),
-                  project=project, result=BuildResult())
+    job = Job(doc=doc, clinic=read_clinic(project.default_clinic), layouts=project.layouts_dir, name=str(target),
+              options=OutputOptions(timestamp=build_timestamp(doc.topic)))
+    result = run_job(job)
+    assert result.failure == "checks" and result.data is None
+    with Collector(OutputWriter(tmp_path)) as collector, pytest.raises(ChecksFailed) as failed:
+        collector.add(0, target, doc, result)
+        collector.commit()
     assert {f.code for f in failed.value.findings if f.is_error} == {"p-006"}
     assert "follows an H2 (skips a level)" in failed.value.findings[0].message
     assert not target.exists()

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from publisher.clinic import read_clinic
-from publisher.config import read_editions
+from publisher.editions import read_editions
 from publisher.errors import ContentError
 from publisher.read import read_topic
 from publisher.summary import read_recipe

@@ -41,10 +41,11 @@ class ImportResult:
 
 
 def import_document(source: Path, topic_id: str, into: Path, *, today=None,
-                    patient_targets: tuple[float | None, float | None] = (None, None)) -> ImportResult:
+                    patient_edition=None) -> ImportResult:
     """Import `source` as the new topic `into/<topic_id>`.
 
-    `patient_targets` is the patient handout's (grade_max, section_grade_max), for the report.
+    `patient_edition` is the patient handout (`model.Edition`) whose reading-level targets the
+    report measures each section against (None: levels without targets).
     Writes nothing unless the whole topic can be written; never writes outside
     `into/<topic_id>` (and a hidden staging folder beside it, removed at the end).
     Raises ImportFailed (the document cannot be read), ContentError (bad topic id) or
@@ -80,7 +81,7 @@ def import_document(source: Path, topic_id: str, into: Path, *, today=None,
             build_findings: list[Finding] = []
         except ContentError as exc:
             build_findings = list(exc.findings)
-        levels = reading_levels(outline, folder, patient_targets, shown=target)
+        levels = reading_levels(outline, folder, patient_edition, document.language, shown=target)
         try:
             os.rename(folder, target)  # atomic: the topic appears whole or not at all
         except OSError as exc:

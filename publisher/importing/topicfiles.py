@@ -90,26 +90,43 @@ def topic_files(document, outline: Outline, topic_id: str, *, today: dt.date | N
     return files
 
 
-def reading_levels(outline: Outline, folder: Path, targets: tuple[float | None, float | None],
-                   *, shown: Path | None = None) -> list[Finding]:
-    """One line per section, in the topic's order: its Flesch-Kincaid grade against the
-    patient handout's target (`r-001` over it, `i-008` within), then the whole text's.
+def reading_levels(outline: Outline, folder: Path, edition, lang: str, *,
+                   shown: Path | None = None) -> list[Finding]:
+    """One line per section, in the topic's order: its reading level in the document's
+    language against the patient handout's targets for that language (`r-001` missed,
+    `i-008` met), then the whole text's (`r-002` / `i-008`). A language without formulas
+    gets one `r-004` warning instead, never another language's formula.
 
-    Measured as the build measures (headings and list items are sentences), on the section's
+    `edition` is the patient handout's `model.Edition` (None: levels without targets);
+    measured as the build measures (headings and list items are sentences), on the section's
     own text as written in the imported file; `shown` is the folder to name in the lines.
     """
     from lxml import html as lxml_html
 
     from .. import markup
+    from ..readingscales import MEASURES, language_of
     from ..verify.readability import score_blocks
     from ..verify.text import element_blocks
 
-    grade_max, section_max = targets
+    lang = language_of(lang) or "en"
+    if lang not in MEASURES:
+        return [Finding("r-004", f"the reading level of text in '{lang}' cannot be measured: no readability "
+                                 "formula for that language", Severity.WARNING)]
     files = {}
     for path in folder.rglob("*.md"):
         found = re.search(r"^id: (.+)$", path.read_text("utf-8"), re.M)
         if found:
             files[found.group(1).strip()] = path
+
+    def verdict(score, scope: str) -> tuple[bool, str]:
+        targets = edition.targets(lang, scope) if edition is not None else ()
+        missed = [t for t in targets if t.missed_by(score.value(t.measure))]
+        label = {m.key: m.label for m in MEASURES[lang]}
+        wanted = "; the patient handout's target is " + " and ".join(
+            f"{label[t.measure]} {'at most' if t.bound == 'max' else 'at least'} {t.value:g}"
+            for t in targets) if targets else ""
+        return bool(missed), wanted
+
     out: list[Finding] = []
     total = None
     for section in walk(outline.sections):
@@ -118,25 +135,21 @@ def reading_levels(outline: Outline, folder: Path, targets: tuple[float | None, 
             continue
         _, _, body = path.read_text("utf-8").partition("\n---\n")
         html = markup.to_html(body, SourceRef(str(path)), image_exists=lambda _rel: True).html
-        score = score_blocks(element_blocks(lxml_html.fromstring(f"<div>{html}</div>"))) if html.strip() else None
-        if score is None or not score.words:
+        blocks = element_blocks(lxml_html.fromstring(f"<div>{html}</div>")) if html.strip() else []
+        score = score_blocks(blocks, lang)
+        if not score.words:
             continue
         total = score if total is None else total + score
-        over = section_max is not None and score.fk_grade > section_max
-        target = f"; the patient handout's target is {section_max:g} or lower" if section_max is not None else ""
+        over, wanted = verdict(score, "section")
         name = str((shown or folder) / path.relative_to(folder))
         out.append(Finding(
-            "r-001" if over else "i-008",
-            f"section '{section.id}' reads at Flesch-Kincaid grade {score.fk_grade:.1f}{target}",
+            "r-001" if over else "i-008", f"section '{section.id}' reads at {score.describe()}{wanted}",
             Severity.WARNING if over else Severity.INFO, file=name,
             hint="Use shorter sentences and everyday words, or write a plain-language "
-                 f"{path.stem}.patient.md beside it." if over else "Within the target.",
-        ))
-    if total is not None and grade_max is not None:
-        over = total.fk_grade > grade_max
-        out.append(Finding("r-002" if over else "i-008",
-                           f"the whole text reads at grade {total.fk_grade:.1f}; the patient handout's "
-                           f"target is {grade_max:g} or lower",
+                 f"{path.stem}.patient.md beside it." if over else "Within the target."))
+    if total is not None:
+        over, wanted = verdict(total, "whole")
+        out.append(Finding("r-002" if over else "i-008", f"the whole text reads at {total.describe()}{wanted}",
                            Severity.WARNING if over else Severity.INFO,
                            hint=None if over else "Within the target."))
     return out

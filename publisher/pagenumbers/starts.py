@@ -11,6 +11,7 @@ this module reads WeasyPrint's boxes and imports nothing of the writers.
 """
 from __future__ import annotations
 
+import weasyprint
 from weasyprint.formatting_structure import boxes
 
 from ..errors import ChecksFailed
@@ -19,7 +20,7 @@ from ..model import PageStart
 from .markers import significant
 
 
-def page_starts(document) -> tuple[PageStart, ...]:
+def page_starts(document: "weasyprint.Document") -> tuple[PageStart, ...]:
     """One PageStart per page of a rendered `weasyprint.Document`, numbered from 1.
 
     Raises ChecksFailed (e-010) for a page that has no element with an id to start at."""

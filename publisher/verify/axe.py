@@ -2,7 +2,9 @@
 
 All pages are checked in one headless Chromium session (runners/axe-run.js, driven by
 playwright-core with Debian's Chromium: no browser is ever downloaded), with the WCAG 2.0
-and 2.1 A and AA rules. Each violated rule is an error; its impact is in the message.
+and 2.1 A and AA rules, each at 390 px (a phone) and at 1280 px; a page that scrolls
+sideways at 390 px is reported too (rule `reflow`, WCAG 1.4.10, which axe does not test).
+Each violated rule is an error; its impact is in the message.
 """
 from __future__ import annotations
 
@@ -40,7 +42,9 @@ def parse_page(page: dict, *, file: str, version: str) -> ValidatorRun:
         findings.append(Finding(
             "h-002", f"{violation.get('id')} [{violation.get('impact')}]: {violation.get('help')} at {where}.{detail}",
             Severity.ERROR, file, None, violation.get("helpUrl") or None, TOOL))
-    summary = f"axe-core {page.get('axe', version)}: {len(findings)} violations ({', '.join(TAGS)})"
+    widths = page.get("viewports")
+    at = f" at {' and '.join(map(str, widths))} px" if widths else ""
+    summary = f"axe-core {page.get('axe', version)}: {len(findings)} violations ({', '.join(TAGS)}){at}"
     return ValidatorRun(TOOL, file, summary, tuple(findings))
 
 

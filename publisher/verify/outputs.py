@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import read
-from ..config import PAPERS
+from ..editions import PAPERS
 from ..custom import CUSTOM_FOLDER, parse_custom_name, summary_edition
-from ..archive import ArchiveRefused
+from ..translations import LANG_RE, TranslationMissing, select_in
+from ..archive import ArchiveRefused, check_pdf_streams
 from ..errors import EditionError
 from ..findings import Finding, Severity
 from ..model import Edition, SelectedDocument, Topic
@@ -82,14 +83,20 @@ def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edi
         if topic_id == CUSTOM_FOLDER and path.parent.parent.name in folders:  # a custom summary
             docs[path] = custom_document(path, topic(path.parent.parent.name), editions)
             continue
-        name, paper = stem[len(topic_id) + 1:], None
+        name, paper, lang = stem[len(topic_id) + 1:], None, None
+        if "." in name and LANG_RE.match(name.rpartition(".")[2]):  # a translation: <edition>.es
+            name, _, lang = name.rpartition(".")
         if name not in editions and name.rpartition("-")[2] in PAPERS:  # built with --paper: <edition>-a4
             name, _, paper = name.rpartition("-")
         edition = editions.get(name) if stem.startswith(topic_id + "-") else None
         if topic_id not in folders or edition is None or getattr(format_of_path(path), "name", None) != edition.format:
             docs[path] = None
             continue
-        doc = select_sections(topic(topic_id), edition)
+        try:  # in the file's language: the safety check looks for the translated texts
+            doc = select_in(topic(topic_id), edition, lang) if lang else select_sections(topic(topic_id), edition)
+        except TranslationMissing:  # no such translation (any more): the check cannot know what it holds
+            docs[path] = None
+            continue
         docs[path] = replace(doc, paper=paper) if paper else doc
     return docs
 
@@ -151,6 +158,8 @@ def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Fi
     fmt = format_of_path(path)
     data = path.read_bytes()
     try:
+        if fmt.name == "pdf":  # a PDF from anywhere: its compressed streams within the limits first
+            check_pdf_streams(data)
         if doc is not None:
             return check_bytes(doc, data, name=name)
         found = fmt.load_check()(data, name=name)

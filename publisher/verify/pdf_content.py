@@ -7,6 +7,7 @@ through each font's ToUnicode map, the way a screen reader gets it.
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -36,7 +37,7 @@ class TextRun:
     first asked for: most checks need only some of them."""
 
     __slots__ = ("mcid", "artifact", "baseline", "x0", "size", "font", "_operand", "_scale", "_spacing",
-                 "_raw", "_x1")
+                 "_raw", "_adjustment", "_x1")
 
     def __init__(self, mcid: int | None, artifact: tuple[str, str] | None, baseline: float, x0: float,
                  size: float, font: "ToUnicode", operand, scale: float, spacing: tuple):
@@ -50,13 +51,17 @@ class TextRun:
         self._scale = scale  # the horizontal scale from text space to the page
         self._spacing = spacing  # (Tf size, Tc, Tw, Tz/100) when the run was shown
         self._raw: bytes | None = None
+        self._adjustment = 0.0  # the TJ position adjustments, added up (thousandths of the size)
         self._x1: float | None = None
+
+    def _read(self) -> None:
+        if self._raw is None:
+            self._raw, self._adjustment = _shown(self._operand)
 
     @property
     def raw(self) -> bytes:
         """The shown bytes (the strings of a TJ array, concatenated)."""
-        if self._raw is None:
-            self._raw = b"".join(item for item in _items(self._operand) if isinstance(item, bytes))
+        self._read()
         return self._raw
 
     @property
@@ -70,17 +75,12 @@ class TextRun:
 
     def advance(self) -> float:
         """The run's width in text space: how far the text matrix moves."""
+        self._read()
         size, char_spacing, word_spacing, horizontal = self._spacing
-        width = 0.0
-        for item in _items(self._operand):
-            if isinstance(item, bytes):
-                glyphs = len(item) // self.font.width
-                spaces = item.count(b" ") if self.font.width == 1 else 0
-                width += (self.font.advance(item) / 1000 * size + char_spacing * glyphs
-                          + word_spacing * spaces) * horizontal
-            else:
-                width -= item / 1000 * size * horizontal
-        return width
+        raw, font = self._raw, self.font
+        spaces = raw.count(b" ") if font.width == 1 else 0
+        return (font.advance(raw) / 1000 * size + char_spacing * (len(raw) // font.width)
+                + word_spacing * spaces - self._adjustment / 1000 * size) * horizontal
 
     @property
     def x1(self) -> float:
@@ -89,20 +89,22 @@ class TextRun:
         return self._x1
 
 
-_HEX_OR_NUMBER = re.compile(rb"<([0-9A-Fa-f]*)>|(-?(?:\d+\.?\d*|\.\d+))")
+_HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
+_NUMBER = re.compile(rb"(?<![<0-9A-Fa-f])-?(?:\d+\.?\d*|\.\d+)(?![0-9A-Fa-f]*>)")
 
 
-def _items(operand) -> list:
-    """A Tj string or TJ array as [bytes | float]. WeasyPrint writes hex strings: those are
-    read from the operand's unparsed form, in one pass (much faster than one Python object
-    per glyph); anything else item by item."""
+def _shown(operand) -> tuple[bytes, float]:
+    """(the shown bytes, the TJ adjustments added up) of a Tj string or a TJ array.
+    WeasyPrint writes hex strings: those are read from the operand's unparsed form in two
+    regular-expression passes (much faster than one Python object per glyph); anything
+    else item by item."""
     unparsed = operand.unparse()
     if b"(" not in unparsed:
-        return [bytes.fromhex(h.decode()) if n == b"" else float(n)
-                for h, n in _HEX_OR_NUMBER.findall(unparsed)]
-    if isinstance(operand, pikepdf.Array):
-        return [bytes(item) if isinstance(item, pikepdf.String) else float(item) for item in operand]
-    return [bytes(operand)]
+        raw = bytes.fromhex(b"".join(_HEX.findall(unparsed)).decode())
+        return raw, sum(float(n) for n in _NUMBER.findall(_HEX.sub(b" ", unparsed)))
+    items = list(operand) if isinstance(operand, pikepdf.Array) else [operand]
+    return (b"".join(bytes(i) for i in items if isinstance(i, pikepdf.String)),
+            sum(float(i) for i in items if not isinstance(i, pikepdf.String)))
 
 
 @dataclass
@@ -171,17 +173,20 @@ class ToUnicode:
                     for offset in range(hi - lo + 1):
                         self.map[lo + offset] = chr(start + offset)
 
-    def codes(self, raw: bytes) -> list[int]:
-        w = self.width
-        return [int.from_bytes(raw[i:i + w], "big") for i in range(0, len(raw) - w + 1, w)]
+    def codes(self, raw: bytes) -> tuple[int, ...]:
+        """The character codes of a shown string (two bytes each in a Type0 font)."""
+        if self.width == 2:
+            return struct.unpack(f">{len(raw) // 2}H", raw[:len(raw) // 2 * 2])
+        return tuple(raw)
 
     def decode(self, raw: bytes) -> str:
-        return "".join(self.map.get(code, "\ufffd") for code in self.codes(raw))
+        get = self.map.get
+        return "".join([get(code, "\ufffd") for code in self.codes(raw)])
 
     def advance(self, raw: bytes) -> float:
         """The width of a shown string in thousandths of the font size."""
         get, default = self.widths.get, self.default_width
-        return sum(get(code, default) for code in self.codes(raw))
+        return sum([get(code, default) for code in self.codes(raw)])
 
 
 def _widths(font) -> tuple[dict[int, float], float]:

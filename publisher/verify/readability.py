@@ -175,6 +175,7 @@ def _spanish(part: str) -> int:
         return max(1, len(re.findall(r"[aeiouáéíóúüy]+", part)))
 
 
+@lru_cache(maxsize=100_000)
 def syllables(word: str, lang: str = "en") -> int:
     """Syllables of one word as `_WORD` finds it (the parts of a hyphenated word are added)."""
     count = _spanish if language_of(lang) == "es" else _english
@@ -187,11 +188,23 @@ def _language(lang: str) -> Language:
     return LANGUAGES.get(language_of(lang), LANGUAGES["en"])
 
 
-def _protect(text: str, language: Language) -> str:
+@lru_cache(maxsize=None)
+def _patterns(lang: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(abbreviation before a space or punctuation, abbreviation anywhere, unit after a
+    number) of a language, compiled once; longest first, so "p. ej." wins over "p."."""
+    language = _language(lang)
+    names = "|".join(re.escape(a) for a in sorted(language.abbreviations, key=len, reverse=True))
+    units = "|".join(re.escape(u) for u in sorted(language.units, key=len, reverse=True))
+    return (re.compile(rf"(?<![\w.])({names})(?=\s|$|[,;:)\]”\"'])", re.I),
+            re.compile(rf"(?<![\w.])({names})(?![\w])", re.I),
+            re.compile(rf"\s?({units})(?![\w])", re.I))
+
+
+def _protect(text: str, lang: str) -> str:
     """The text with the periods of abbreviations, initials, addresses and numbers hidden,
     so that they do not end a sentence."""
-    names = sorted(language.abbreviations, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(a) for a in names) + r")(?=\s|$|[,;:)\]”\"'])", re.I)
+    language = _language(lang)
+    pattern = _patterns(lang)[0]
 
     def hide(match: re.Match) -> str:
         abbreviation = match.group(1)
@@ -210,7 +223,7 @@ def _protect(text: str, language: Language) -> str:
 def split_sentences(text: str, lang: str = "en") -> list[str]:
     """Sentences of one paragraph, split after '.', '!' or '?' and a space, except where the
     period belongs to an abbreviation, an initial, an address or a number."""
-    hidden = _protect(text, _language(lang))
+    hidden = _protect(text, language_of(lang))
     return [s.replace("\x00", ".").strip() for s in _ENDS.split(hidden) if s.strip()]
 
 
@@ -218,13 +231,10 @@ def spoken(sentence: str, lang: str = "en") -> str:
     """The words of a sentence that the counts take (see the module docstring): addresses
     and numbers left out, units and abbreviations as the words a reader says."""
     language = _language(lang)
+    _, abbreviation, unit = _patterns(language_of(lang))
     text = _ADDRESS.sub(" ", sentence)
-    names = sorted(language.abbreviations, key=len, reverse=True)
-    text = re.sub(r"(?<![\w.])(" + "|".join(re.escape(a) for a in names) + r")(?![\w])",
-                  lambda m: f" {language.abbreviations[m.group(1).lower()]} ", text, flags=re.I)
+    text = abbreviation.sub(lambda m: f" {language.abbreviations[m.group(1).lower()]} ", text)
 
-    units = sorted(language.units, key=len, reverse=True)
-    unit = re.compile(r"\s?(" + "|".join(re.escape(u) for u in units) + r")(?![\w])", re.I)
     out, position = [], 0
     for match in _NUMBER.finditer(text):
         out.append(text[position:match.start()])
@@ -392,22 +402,40 @@ def has_targets(edition) -> bool:
     return bool(edition.reading_level)
 
 
-def split_sections(blocks: list[Block], doc) -> tuple[dict[str, list[Block]], tuple[str, ...]]:
-    """{section id: its own blocks} by heading, in the order the edition renders them.
+def _measured_sections(doc) -> list:
+    """The sections whose headings the text shows, in order: a bilingual edition shows its
+    second language's sections (`doc.parallel`) after the first's."""
+    sections = list(doc.all_sections())
+    if getattr(doc, "parallel", None) is not None:
+        sections += list(doc.parallel.all_sections())
+    return sections
+
+
+def _title_words(text: str) -> list[str]:
+    """A heading's words without the section number a layout may put before it ("2. What is ...")."""
+    return words(re.sub(r"^\s*\d+[.)]\s+", "", text))
+
+
+def split_sections(blocks: list[Block], doc) -> tuple[list[list[Block]], tuple[str, ...]]:
+    """The blocks of each section (by position in `_measured_sections`), found by heading, in
+    the order the edition renders them; and the ids of sections whose heading was not found.
 
     A heading that is not the next selected section and sits at the level of the current
     section or above (the references, a colophon) ends the measured text until the next
-    selected section's heading."""
-    expected = list(doc.all_sections())
-    parts: dict[str, list[Block]] = {s.id: [] for s in expected}
-    index, current, current_level = 0, None, 0
+    selected section's heading; so does, in a bilingual edition, text in the other language."""
+    expected = _measured_sections(doc)
+    bilingual = getattr(doc, "parallel", None) is not None
+    parts: list[list[Block]] = [[] for _ in expected]
+    index, current, current_level, current_lang = 0, None, 0, ""
     for block in blocks:
         if block.kind == "heading":
-            if index < len(expected) and words(block.text) == words(expected[index].body.title):
-                current, current_level = expected[index].id, block.level
+            if index < len(expected) and _title_words(block.text) == _title_words(expected[index].body.title):
+                current, current_level, current_lang = index, block.level, language_of(block.lang)
                 index += 1
             elif current is not None and block.level <= current_level:
                 current = None
+        elif bilingual and current is not None and language_of(block.lang) != current_lang:
+            current = None  # the other language's half begins (its title block first)
         if current is not None:
             parts[current].append(block)
     return parts, tuple(s.id for s in expected[index:])
@@ -429,14 +457,14 @@ def measure_blocks(blocks: list[Block], doc) -> Reading:
     unmeasured: dict[str, int] = {}
     carry: list[Block] = []
     carried: list[str] = []
-    sections = list(doc.all_sections())
+    sections = _measured_sections(doc)
     for number, section in enumerate(sections):
-        own = carry + parts[section.id]
-        has_text = any(b.kind != "heading" for b in parts[section.id])
+        own = carry + parts[number]
+        has_text = any(b.kind != "heading" for b in parts[number])
         if not has_text and section.children and number + 1 < len(sections):
             carry, carried = own, carried + [section.id]  # a lone heading joins its first child
             continue
-        if not own and section.id in missing:
+        if not own:  # its heading was not found (r-003)
             continue
         for lang, group in _by_language(own, default).items():
             kept = [b for b in group if measurable(b)]

@@ -4,8 +4,8 @@
 GET  /                                  topics, editions, last build, findings (editors)
 GET  /topics/{topic}                    the topic's built files as readers see them, its findings
                                         and the reading level of every section of each patient file
-GET  /topics/{topic}/files/{edition}    a built file
-GET  /topics/{topic}/pages/{edition}/{n}.png   page n of a built PDF as an image
+GET  /topics/{topic}/files/{file}       a built file, by its name (one the content model gives)
+GET  /topics/{topic}/pages/{file}/{n}.png      page n of a built PDF as an image
 GET  /events                            server-sent events: the preview's version after every build
 GET  /summary                           the custom handout form (staff)
 POST /summary                           a custom file (the fields of `publish summary`); 422 with
@@ -21,6 +21,7 @@ import functools
 import io
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from starlette.applications import Starlette
@@ -34,7 +35,7 @@ from .. import report
 from ..errors import PublishError
 from ..findings import Severity
 from ..model import AUDIENCES
-from ..config import PAPERS
+from ..editions import PAPERS
 from ..formats import FORMAT_NAMES, FORMATS, format_of_path
 from .guard import Guard
 from .preview import Preview
@@ -96,8 +97,11 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
     # -- editors ------------------------------------------------------------------------
     async def home(request: Request):
         content = await run_in_threadpool(site.content)
-        return page("home.html.j2", content=content, states=preview.states, nav="home",
-                    topic_ids=preview.topic_ids(), title="Topics")
+        topic_ids = preview.topic_ids()
+        files = {tid: {name: (known, _language_name(known.lang) if known.lang else "")
+                       for name, known in site.outputs_of(tid).items()} for tid in topic_ids}
+        return page("home.html.j2", content=content, states=preview.states, nav="home", files=files,
+                    topic_ids=topic_ids, title="Topics")
 
     async def topic_page(request: Request):
         topic_id = request.path_params["topic"]
@@ -105,32 +109,37 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         if topic_id not in content.topics and topic_id not in content.broken:
             return not_found()
         state = preview.states.get(topic_id)
-        outputs = []
-        for edition in content.editions.values():
-            path = site.built_file(topic_id, edition.id)
-            count = await run_in_threadpool(page_count, path) if path and FORMATS[edition.format].paged else None
-            outputs.append({"edition": edition, "path": path, "pages": count,
-                            "version": _version(path) if path else "",
-                            "rendered": bool(state and edition.id in state.rendered),
-                            "reading": state.readings.get(edition.id) if state else None})
         topic = content.topics.get(topic_id)
+        outputs = []
+        for name, known in site.outputs_of(topic_id).items():
+            path = site.built_file(topic_id, name)
+            if path is None and topic is not None and known.lang != topic.language:
+                continue  # a language this edition is not built in
+            count = await run_in_threadpool(page_count, path) if path and FORMATS[known.edition.format].paged else None
+            reading = state.readings.get(name) if state else None
+            outputs.append({"name": name, "edition": known.edition, "lang": known.lang,
+                            "lang_name": _language_name(known.lang) if known.lang else "", "path": path,
+                            "pages": count, "version": _version(path) if path else "",
+                            "inline": FORMATS[known.edition.format].shown_inline,
+                            "rendered": bool(state and name in state.rendered), "reading": reading,
+                            "tables": report.reading_tables(reading[1], reading[0]) if reading else []})
         return page("topic.html.j2", content=content, state=state, topic=topic, topic_id=topic_id,
                     outputs=outputs, nav="home", title=topic.title if topic else topic_id)
 
     async def built_file(request: Request):
         p = request.path_params
-        path = site.built_file(p["topic"], p["edition"])
+        path = site.built_file(p["topic"], p["file"])
         if path is None:
             return not_found()
-        edition = site.content().editions[p["edition"]]
-        disposition = "inline" if FORMATS[edition.format].shown_inline else "attachment"
-        return Response(path.read_bytes(), media_type=FORMATS[edition.format].media_type,
+        fmt = FORMATS[site.outputs_of(p["topic"])[p["file"]].edition.format]
+        disposition = "inline" if fmt.shown_inline else "attachment"
+        return Response(path.read_bytes(), media_type=fmt.media_type,
                         headers={"Content-Disposition": f'{disposition}; filename="{path.name}"',
                                  "Cache-Control": "no-cache"})
 
     async def page_image(request: Request):
         p = request.path_params
-        path = site.built_file(p["topic"], p["edition"])
+        path = site.built_file(p["topic"], p["file"])
         if path is None or not getattr(format_of_path(path), "paged", False):
             return not_found()
         png = await run_in_threadpool(render_page, path, p["number"], _version(path))
@@ -178,7 +187,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
                    "Cache-Control": "no-store",
                    "X-Publish-Pages": str(made.pages or ""),
                    "X-Publish-Made": "from memory (same inputs as before)" if made.cached else "rendered",
-                   "X-Publish-Added": "; ".join(made.added_titles)}
+                   # The safety sections the selection did not name, so were added (UTF-8, percent-encoded).
+                   "X-Publish-Added": quote("; ".join(made.added_titles), safe=" ;,:()'")}
         return Response(made.data, media_type=made.media_type, headers=headers)
 
     async def save_recipe(request: Request):
@@ -199,8 +209,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
     routes = [
         Route("/", home),
         Route("/topics/{topic}", topic_page),
-        Route("/topics/{topic}/files/{edition}", built_file),
-        Route("/topics/{topic}/pages/{edition}/{number:int}.png", page_image),
+        Route("/topics/{topic}/files/{file}", built_file),
+        Route("/topics/{topic}/pages/{file}/{number:int}.png", page_image),
         Route("/events", events),
         Route("/summary", form, methods=["GET"]),
         Route("/summary", summary, methods=["POST"]),
@@ -292,6 +302,7 @@ def form_page(site: Site, fields: dict, *, error: PublishError | None = None, st
     variant = None
     with contextlib.suppress(PublishError, StopIteration):
         variant = summary_edition(content.editions, audience=audience, fmt="pdf", large_print=False).variant
+    languages = _languages(topic) if topic else []
     chosen = set(fields.get("sections") or ())
     tree = [_node(s, audience, variant, chosen) for s in topic.sections] if topic else []
     tree = [n for n in tree if n]
@@ -299,7 +310,25 @@ def form_page(site: Site, fields: dict, *, error: PublishError | None = None, st
     return page("form.html.j2", status, content=content, topic=topic, audience=audience, tree=tree,
                 required=required, fields=fields, error=error, formats=FORMATS, papers=PAPERS,
                 audiences=AUDIENCES, clinics=content.clinics, default_clinic=DEFAULT_CLINIC,
-                recipe_name=recipe_name, nav="form", title="Make a custom handout")
+                recipe_name=recipe_name, languages=languages, nav="form", title="Make a custom handout")
+
+
+def _languages(topic) -> list[tuple[str, str]]:
+    """(value, label) of the languages a topic can be made in: its own first (value "", the
+    default), then each language it has translations into (the library checks, on
+    submit, that every chosen section has one)."""
+    from ..translations import languages
+    found = languages(topic)
+    return [("" if lang == topic.language else lang, _language_name(lang) + (" (the topic's own)"
+             if lang == topic.language else "")) for lang in found]
+
+
+def _language_name(lang: str) -> str:
+    try:
+        from babel import Locale
+        return Locale.parse(lang.replace("-", "_")).get_display_name("en") or lang
+    except (ValueError, LookupError, ImportError):
+        return lang
 
 
 def _node(section, audience: str, variant: str | None, chosen: set) -> dict | None:

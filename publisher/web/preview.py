@@ -38,9 +38,9 @@ class TopicState:
     ok: bool | None = None  # None: not built by this server yet
     failure: str = ""  # the one-line summary of a failed build
     findings: list = field(default_factory=list)
-    outputs: dict[str, Output] = field(default_factory=dict)  # edition id -> the file on disk
-    rendered: tuple[str, ...] = ()  # edition ids the last build rendered (the others were up to date)
-    readings: dict[str, tuple[Edition, object]] = field(default_factory=dict)  # edition id -> (edition, Reading)
+    outputs: dict[str, Output] = field(default_factory=dict)  # file name -> the file on disk
+    rendered: tuple[str, ...] = ()  # file names the last build rendered (the others were up to date)
+    readings: dict[str, tuple[Edition, object]] = field(default_factory=dict)  # file name -> (edition, Reading)
     seconds: float | None = None
 
     @property
@@ -107,7 +107,7 @@ class Preview:
         """Build a topic in steps, each shown as soon as its files are on disk: the web page
         (fastest), the patient handout, then every edition (the cache skips what the first
         steps built). Each step writes all or nothing."""
-        from ..build import build_editions
+        from ..build import BuildOptions, build_editions
         site = self.site
         started = dt.datetime.now()
         before = {eid: _stamp(o.path) for eid, o in state.outputs.items()}
@@ -119,15 +119,16 @@ class Preview:
         for step in steps:
             try:
                 with site.render_lock:
-                    result = build_editions(site.project, topics=[state.id], editions=step, out_dir=site.out_dir,
-                                            topic_dirs=site.topic_dirs, force=force, jobs=1)
+                    result = build_editions(site.project, BuildOptions(
+                        topics=(state.id,), editions=tuple(step or ()), out_dir=site.out_dir,
+                        topic_dirs=site.topic_dirs, force=force, jobs=1))
             except PublishError as exc:
                 state.ok, state.failure = False, str(exc)
                 state.findings = new_findings + [f for f in exc.findings if f not in new_findings]
                 break
             new_findings += [f for f in result.findings if f not in new_findings]
-            readings.update({o.edition: (edition, reading) for o, edition, reading in result.readings})
-            outputs = {**state.outputs, **{o.edition: o for o in result.outputs}}
+            readings.update({_name(o): (edition, reading) for o, edition, reading in result.readings})
+            outputs = {**state.outputs, **{_name(o): o for o in result.outputs}}
             rendered = tuple(eid for eid, o in outputs.items()
                              if force or before.get(eid) != _stamp(o.path) or eid not in before)
             kept = [f for f in state.findings if state.ok and _about(f, outputs, rendered)]
@@ -154,9 +155,10 @@ class Preview:
         if topic is None:
             return
         for eid, out in state.outputs.items():
-            edition = content.editions.get(eid)
-            if eid in state.readings or edition is None or not readability.has_targets(edition):
-                continue
+            edition = content.editions.get(out.edition)
+            if eid in state.readings or edition is None or not readability.has_targets(edition) \
+                    or (out.language and out.language != topic.language):
+                continue  # a file in another language was measured when it was rendered
             try:
                 reading = readability.measure(select_sections(topic, edition), Path(out.path).read_bytes())
             except (PublishError, OSError, ValueError):
@@ -198,6 +200,10 @@ def _stamp(path) -> tuple | None:
     except OSError:
         return None
     return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _name(output: Output) -> str:
+    return Path(output.path).name
 
 
 def _about(f, outputs: dict[str, Output], rendered) -> bool:

@@ -27,7 +27,7 @@ from ..errors import ContentError, EditionError, OutputError, PublishError
 from ..findings import finding
 from ..model import Edition, SelectedDocument, Topic
 from ..project import Project, build_timestamp, digital_path, load_editions, load_topics, topic_folders
-from ..summary import RECIPE_FIELDS, plan_summary, recipe_request, safety_titles
+from ..summary import RECIPE_FIELDS, prepare_summary, recipe_request, safety_titles
 
 #: Where the clinic profiles besides source/clinic.yaml live (one YAML file each; id = file name).
 CLINICS_FOLDER = "clinics"
@@ -153,9 +153,11 @@ class Site:
         return files
 
     # -- a custom file ------------------------------------------------------------------
-    def plan(self, fields: dict) -> tuple[SelectedDocument, Path, ClinicProfile, Content]:
-        """The selected document of a request's fields, checked as a recipe is (same
-        findings); nothing is rendered. Raises PublishError naming every problem."""
+    def plan(self, fields: dict) -> tuple[SelectedDocument, Path, ClinicProfile, Content, list]:
+        """The selected document of a request's fields, checked as a recipe is and planned as
+        `publish summary` plans it (same findings), its file name and the findings so far
+        (stale translations that are not errors); nothing is rendered. Raises PublishError
+        naming every problem."""
         fields = dict(fields)
         content = self.content()
         if content.problems:
@@ -179,7 +181,7 @@ class Site:
             if topic is None:  # the library's own message (and the topics there are)
                 load_topics(self.project, [request.topic], self.topic_dirs)
                 raise EditionError(f"unknown topic '{request.topic}'")
-            doc, target = plan_summary(request, content.editions, topic, self.out_dir)
+            doc, target, notes = prepare_summary(self.project, request, content.editions, topic, self.out_dir)
         except EditionError as exc:
             if exc.findings:
                 raise
@@ -188,7 +190,7 @@ class Site:
                 "u-001", str(exc).partition("; run `")[0], source=_source(),
                 hint="Choose ids the content has: GET /summary lists the topics, and a topic's sections "
                      "for an audience (GET /summary?topic=ID&audience=patient), as `publish list` does.")]) from None
-        return doc, target, content.clinics[clinic_id], content
+        return doc, target, content.clinics[clinic_id], content, notes
 
     def summary(self, fields: dict) -> SummaryFile:
         """Render a custom file in memory with the warm renderer (nothing is written).
@@ -198,8 +200,8 @@ class Site:
         the options and the tool's version) is answered from memory: the same inputs give
         the same bytes."""
         from ..cache import Inputs
-        from ..produce import BuildResult, render_one
-        doc, target, profile, content = self.plan(fields)
+        from ..job import Job, OutputOptions, run_job
+        doc, target, profile, content, notes = self.plan(fields)
         digital = digital_path(doc.topic.id, content.editions)
         inputs = Inputs(self.project.layouts_dir, self.project.editions_file, profile.clinic,
                         options={"paper": doc.paper, "check": "fast", "served": True})
@@ -210,14 +212,15 @@ class Site:
             if known is not None:
                 self._made.move_to_end(key)
                 return replace(known, cached=True)
-        result = BuildResult()
+        job = Job(doc=doc, clinic=profile.clinic, layouts=self.project.layouts_dir, name=target.name,
+                  options=OutputOptions(timestamp=build_timestamp(doc.topic), digital=digital))
         with self.render_lock:
-            rendered = render_one(doc, clinic=profile.clinic, project=self.project, name=target.name,
-                                  digital=digital, result=result)
+            result = run_job(job)
+        result.raise_failure()
         required, added = safety_titles(doc)
-        made = SummaryFile(data=rendered.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
-                           pages=rendered.pages, document=doc, required_titles=required, added_titles=added,
-                           findings=result.findings)
+        made = SummaryFile(data=result.data, filename=target.name, media_type=FORMATS[doc.edition.format].media_type,
+                           pages=result.pages, document=doc, required_titles=required, added_titles=added,
+                           findings=notes + list(result.findings))
         with self._lock:
             self._made[key] = made
             while len(self._made) > MADE_KEPT:
@@ -244,7 +247,7 @@ class Site:
         if not isinstance(name, str) or not RECIPE_NAME.match(name):
             raise ContentError([finding("u-001", f"'{name}' cannot be a recipe name", source=_source(),
                                         hint="Use lowercase letters, digits and hyphens, e.g. mood-and-exercise.")])
-        doc, _, profile, _ = self.plan(fields)  # the same checks as making the file
+        doc, _, profile, _, _ = self.plan(fields)  # the same checks as making the file
         folder = self.recipes_dir
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise OutputError("the recipes folder is not a folder of this project", [finding(
@@ -271,6 +274,8 @@ class Site:
         data["large_print"] = request.large_print
         if request.paper:
             data["paper"] = request.paper
+        if request.lang:
+            data["lang"] = request.lang
         text = (f"# Saved from the custom handout form of `publish serve`. Rerun it with\n"
                 f"#   publish summary --recipe recipes/{name}.yaml\n"
                 + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
@@ -278,15 +283,39 @@ class Site:
         return OutputWriter(folder).write(target, text.encode("utf-8"))
 
     # -- built files --------------------------------------------------------------------
-    def built_file(self, topic_id: str, edition_id: str) -> Path | None:
-        """The built file of an edition of a topic, found by ids; None if it is not built
-        or if the path (or a link on it) leads outside the output folder."""
+    def outputs_of(self, topic_id: str) -> dict[str, BuiltFile]:
+        """Every file a build may make of a topic, by file name: each edition in the topic's
+        own language and in each language it has translations into. Found through the
+        content model; a name not here is never looked up on disk."""
         from ..project import edition_path
+        from ..translations import languages
         content = self.content()
-        edition = content.editions.get(edition_id)
-        if edition is None or (topic_id not in content.topics and topic_id not in content.broken):
-            return None
-        return inside(self.out_dir, edition_path(topic_id, edition))
+        topic = content.topics.get(topic_id)
+        if topic is None and topic_id not in content.broken:
+            return {}
+        langs = languages(topic) if topic else []
+        own = langs[0] if langs else None
+        found = {}
+        for edition in content.editions.values():
+            for lang in [None] + [lang for lang in langs if lang != own]:
+                relative = edition_path(topic_id, edition, lang)
+                found[relative.rpartition("/")[2]] = BuiltFile(edition, lang or own or "", relative)
+        return found
+
+    def built_file(self, topic_id: str, name: str) -> Path | None:
+        """The built file of a topic with this name (see `outputs_of`); None if it is not
+        built, or if the path (or a link on it) leads outside the output folder."""
+        known = self.outputs_of(topic_id).get(name)
+        return inside(self.out_dir, known.relative) if known else None
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    """A file a build makes of a topic: its edition, its language and where it lands."""
+
+    edition: Edition
+    lang: str
+    relative: str  # <topic>/<file name>, inside the output folder
 
 
 def inside(root: Path, relative: str) -> Path | None:

@@ -11,7 +11,11 @@ import base64
 import html as html_lib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    from ..model import SelectedDocument
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
 
 
-def embed_images(html: str, doc) -> str:
+def embed_images(html: str, doc: "SelectedDocument") -> str:
     """Content pictures as data: URLs, from the bytes `read` took (and checked) inside the
     topic folder: the output needs no other file, nothing is read twice, and the bytes do
     not depend on where the topic folder is (WeasyPrint names images by their URL)."""

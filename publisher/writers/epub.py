@@ -13,6 +13,7 @@ import re
 import textwrap
 import uuid
 import zipfile
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from ebooklib import epub
@@ -20,6 +21,9 @@ from lxml import etree
 
 from ..errors import OutputError
 from . import IMAGE_TYPES, WriteResult
+
+if TYPE_CHECKING:
+    from ..render import RenderedEdition
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # reproducible archive timestamps
 
@@ -141,7 +145,10 @@ def _summary(features: list[str], *, informative: bool, lang: str = "en", _=lamb
     return text.strip()
 
 
-def write(rendered, options=None) -> WriteResult:
+def write(rendered: "RenderedEdition", options: dict | None = None) -> WriteResult:
+    """The EPUB 3 bytes of a rendered edition, reproducible. `options`: "timestamp"
+    (dcterms:modified), "conforms" (claim EPUB Accessibility 1.1: only once the validators
+    passed the book), "page_source"/"page_list" (page-break metadata). Raises OutputError."""
     options = options or {}
     doc = rendered.doc
     topic = doc.topic

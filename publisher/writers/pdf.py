@@ -17,6 +17,7 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import pikepdf
@@ -32,6 +33,9 @@ from ..pdftree import save_with_reading_level
 from ..verify.layout import check_layout
 from . import WriteResult, embed_images
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
+
+if TYPE_CHECKING:
+    from ..render import RenderedEdition
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -96,7 +100,7 @@ def capture_logs():
         logger.removeHandler(handler)
 
 
-def render_document(rendered):
+def render_document(rendered: "RenderedEdition") -> tuple[weasyprint.Document, list[logging.LogRecord]]:
     """The laid-out WeasyPrint document (pages, anchors) and the log records."""
     doc = rendered.doc
     # Pictures (content and logo) are in the HTML as data: URLs, checked when they were read.
@@ -207,7 +211,11 @@ _PICTURE_HINT = ("A picture could not be drawn: open the pictures the content an
                  "name in an image editor and save them again (PNG, or plain SVG).")
 
 
-def write(rendered, options=None) -> WriteResult:
+def write(rendered: "RenderedEdition", options: dict | None = None) -> WriteResult:
+    """Render, check the page budget, write tagged PDF/UA-1 bytes and repair its gaps.
+    `options`: "timestamp" (the file's dates), "pdf_options" (passed to pdfua.write_pdf).
+    The result's `extra` holds each page's anchors and, for a page source (block ids), where
+    each page starts. Raises ChecksFailed (renderer errors, too many pages, a refused URL)."""
     document, records = render_document(rendered)
     edition = rendered.doc.edition
     pages = len(document.pages)
@@ -243,7 +251,7 @@ def write(rendered, options=None) -> WriteResult:
                               "page_starts": page_starts(document) if rendered.block_ids else None})
 
 
-def lay_out(rendered) -> tuple[int, tuple[PageStart, ...]]:
+def lay_out(rendered: "RenderedEdition") -> tuple[int, tuple[PageStart, ...]]:
     """Lay out a printed edition in memory only (its file was not asked for, or is up to
     date), for the EPUB that carries its page numbers: (page count, where each page starts).
     Raises ChecksFailed on WeasyPrint ERROR records, as they would fail the PDF itself."""
