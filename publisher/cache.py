@@ -23,11 +23,15 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import publisher
 
 from .formats import FORMATS
 from .model import SelectedDocument, Topic
+
+if TYPE_CHECKING:  # a no-op build loads no reading-level code
+    from .verify.readability import Reading
 
 #: Libraries whose version can change an output's bytes (or the checks that pass it).
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "ebooklib", "pikepdf", "pdfminer.six",
@@ -224,7 +228,7 @@ class BuildCache:
         except OSError:
             pass
 
-    def reading_of(self, name: str, target: Path):
+    def reading_of(self, name: str, target: Path) -> "Reading | None":
         """The recorded whole-text reading of a built file (for `publish list`), if the file is
         still the one we wrote; else None (then it is measured)."""
         entry = self.entries.get(name)

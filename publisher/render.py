@@ -7,6 +7,7 @@ HTML comes from `markup`, which escapes raw HTML, and is the only thing marked s
 from __future__ import annotations
 
 import base64
+import os
 import re
 from html import unescape as html_unescape
 from dataclasses import dataclass, field, replace
@@ -98,7 +99,17 @@ def _bytecode_cache() -> jinja2.BytecodeCache:
     per-user folder in the system's temporary directory (never in the project): a template
     is compiled again only when its source changes (the cache is keyed by its checksum).
     Only `environment` uses it: every environment made there has the same options."""
-    return jinja2.FileSystemBytecodeCache()
+    return _AnyNameBytecodeCache()
+
+
+class _AnyNameBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache keyed by the template file's name as bytes (os.fsencode): a project
+    folder whose name is not UTF-8 (Linux names are bytes) must not stop the render."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        from hashlib import sha1
+        return sha1(name.encode("utf-8", "surrogateescape")
+                    + (b"|" + os.fsencode(filename) if filename is not None else b"")).hexdigest()
 
 
 @lru_cache(maxsize=32)
@@ -206,7 +217,7 @@ def _parallel(doc: SelectedDocument) -> dict | None:
     if second is None:
         return None
     return {"lang": second.topic.language, "dir": "rtl" if translations.is_rtl(second.topic.language) else "ltr",
-            "html": Markup("")}
+            "title": second.topic.title, "html": Markup("")}
 
 
 def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, review_overdue: bool) -> Markup:
@@ -217,6 +228,8 @@ def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, re
     second = replace(doc.parallel, parallel=None)
     part = render_edition(second, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue)
     body = lxml_html.document_fromstring(part.html).find("body")
+    if doc.edition.format == "html":  # a web page: the part's main text (one skip link, header, footer)
+        body = body.find(".//main")
     prefix = second.topic.language.lower() + "-"
     for element in body.iter():
         if not isinstance(element.tag, str):

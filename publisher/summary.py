@@ -97,7 +97,8 @@ def read_recipe(path: Path) -> SummaryRequest:
     return recipe_request(data, source=path, base=path.parent)
 
 
-def recipe_request(data, *, source: Path | str, base: Path | None, fields=RECIPE_FIELDS) -> SummaryRequest:
+def recipe_request(data: object, *, source: Path | str, base: Path | None,
+                   fields: dict[str, Field] = RECIPE_FIELDS) -> SummaryRequest:
     """Check the fields of a recipe (read from YAML, or posted to `publish serve`) and make
     the request; raises ContentError with every problem, each naming `source` (and the
     line, for YAML). `base`: the folder a `clinic:` path is relative to (None: no clinic
@@ -143,7 +144,7 @@ def override(request: SummaryRequest, **options) -> SummaryRequest:
     return replace(request, **given)
 
 
-def summary_title(topic: Topic, doc: SelectedDocument, *, sections, exclude) -> str:
+def summary_title(topic: Topic, doc: SelectedDocument, *, sections: Iterable[str], exclude: Iterable[str]) -> str:
     """'Topic: Section; Section' for chosen sections, 'Topic: <audience> sections without X'
     when sections are only left out. The titles are those the audience reads (variants)."""
     if sections:

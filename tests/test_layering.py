@@ -93,3 +93,13 @@ def test_no_import_cycle_at_module_level():
 
 def test_no_import_cycle_through_deferred_imports():
     assert cycles({m: imports_of(m, deferred=True) for m in MODULES}) == []
+
+
+def test_the_readme_names_every_module():
+    """README.md's "Layout of the code" says what each module of the package is for."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout of the code"):]
+    layout = layout[:layout.index("\n## ", 3)]
+    unnamed = [name for name, path in MODULES.items() if name != "publisher"
+               and f"`{path.stem if path.stem != '__init__' else path.parent.name}" not in layout]
+    assert unnamed == []

@@ -142,6 +142,8 @@ def test_unknown_section_is_coded_and_json_for_machines(client):
     r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "for-clinicians"},
                     headers={"Accept": "application/json"})
     assert r.status_code == 422 and r.json()["findings"][0]["code"] == "u-003"
+    # Paths as an editor sees them: inside the project, never the server's own folders.
+    assert r.json()["findings"][0]["file"] == "source/tiny/sections/04-for-clinicians.md"
     r = client.post("/summary", data={"topic": "nosuch", "audience": "patient", "section": "x"},
                     headers={"Accept": "application/json"})
     [f] = r.json()["findings"]  # a one-line error on the command line (exit 4), coded here
@@ -442,3 +444,43 @@ def test_language_choice_when_the_topic_has_translations(tmp_path):
     r = client.post("/recipes", data={"topic": "tiny", "audience": "patient", "section": "about", "lang": "es",
                                       "recipe_name": "about-es"})
     assert r.status_code == 201 and read_recipe(project.root / "recipes" / "about-es.yaml").lang == "es"
+
+
+def test_publish_serve_starts_prints_its_address_and_stops_on_ctrl_c(tmp_path):
+    """The command itself, as a user runs it: off loopback it prints a token and refuses
+    requests without it; Ctrl-C (SIGINT) stops it cleanly."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx2 as httpx
+
+    from serve_helpers import free_port
+    project = make_project(tmp_path / "p", sleep=False)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PUBLISH_SERVE_TOKEN"}
+    server = subprocess.Popen([sys.executable, str(Path(__file__).parents[1] / "publish.py"), "serve", "--root",
+                               str(project.root), "--host", "0.0.0.0", "--port", str(port), "--no-watch"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        lines = [server.stdout.readline() for _ in range(5)]
+        token = next(line.split()[2] for line in lines if line.startswith("  Access token:"))
+        assert any(f"http://0.0.0.0:{port}/?token={token}" in line for line in lines), lines
+        url = f"http://127.0.0.1:{port}/summary"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                refused = httpx.get(url, timeout=10)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert refused.status_code == 403
+        assert httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code == 200
+        server.send_signal(signal.SIGINT)
+        assert server.wait(30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()

@@ -100,7 +100,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         topic_ids = preview.topic_ids()
         files = {tid: {name: (known, _language_name(known.lang) if known.lang else "")
                        for name, known in site.outputs_of(tid).items()} for tid in topic_ids}
-        return page("home.html.j2", content=content, states=preview.states, nav="home", files=files,
+        return page("home.html.j2", content=content, states=preview.states, nav="home", files=files, root=site.project.root,
                     topic_ids=topic_ids, title="Topics")
 
     async def topic_page(request: Request):
@@ -123,7 +123,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
                             "inline": FORMATS[known.edition.format].shown_inline,
                             "rendered": bool(state and name in state.rendered), "reading": reading,
                             "tables": report.reading_tables(reading[1], reading[0]) if reading else []})
-        return page("topic.html.j2", content=content, state=state, topic=topic, topic_id=topic_id,
+        return page("topic.html.j2", content=content, state=state, topic=topic, topic_id=topic_id, root=site.project.root,
                     outputs=outputs, nav="home", title=topic.title if topic else topic_id)
 
     async def built_file(request: Request):
@@ -286,8 +286,9 @@ def _refused(request: Request, site: Site, fields: dict, exc: PublishError, **ex
     (code, what, hint), as JSON for machines or as the form with the problems on top."""
     status = 409 if any(f.code == "o-002" for f in exc.findings) else 422
     if _wants_json(request):
-        return Response(report.format_json(exc.findings, error=str(exc)), status_code=status,
-                        media_type="application/json")
+        return Response(report.format_json(readable(exc.findings, site.project.root),
+                                           error=readable_text(str(exc), site.project.root)),
+                        status_code=status, media_type="application/json")
     return form_page(site, fields, error=exc, status=status, **extra)
 
 
@@ -307,7 +308,7 @@ def form_page(site: Site, fields: dict, *, error: PublishError | None = None, st
     tree = [_node(s, audience, variant, chosen) for s in topic.sections] if topic else []
     tree = [n for n in tree if n]
     required = [n for n in _walk(tree) if n["required"]]
-    return page("form.html.j2", status, content=content, topic=topic, audience=audience, tree=tree,
+    return page("form.html.j2", status, content=content, topic=topic, audience=audience, tree=tree, root=site.project.root,
                 required=required, fields=fields, error=error, formats=FORMATS, papers=PAPERS,
                 audiences=AUDIENCES, clinics=content.clinics, default_clinic=DEFAULT_CLINIC,
                 recipe_name=recipe_name, languages=languages, nav="form", title="Make a custom handout")
@@ -394,8 +395,21 @@ def render_page(path: Path, number: int, version: str) -> bytes | None:
             pdf.close()
 
 
+def readable_text(text: str, root: Path) -> str:
+    """A message with the project's folder left out of the paths it names."""
+    return text.replace(f"{root}/", "").replace(f"{Path(root).resolve()}/", "")
+
+
+def readable(findings, root: Path) -> list:
+    """Findings with paths as an editor sees them: relative to the project folder (the
+    server shows no folder of the machine it runs on)."""
+    from dataclasses import replace
+    return [replace(f, file=readable_text(f.file, root) if f.file else f.file,
+                    message=readable_text(f.message, root)) for f in findings]
+
+
 def now() -> dt.datetime:
     return dt.datetime.now()
 
 
-_env.globals.update(now=now, Severity=Severity)
+_env.globals.update(now=now, Severity=Severity, readable=readable)

@@ -44,4 +44,8 @@ def serve(project: Project, *, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     echo("Stop it with Ctrl-C.")
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
                             timeout_graceful_shutdown=2, server_header=False, proxy_headers=False)
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn shuts down gracefully, then raises the Ctrl-C it caught again
+        pass
+    echo("publish serve stopped.")
