@@ -194,6 +194,8 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     else:
         footer_left = "\n".join((main_title, " · ".join(p for p in (contact, reviewed_note) if p)))
     notes = ([_("Review overdue")] if review_overdue else []) + ([_("Translation not yet reviewed")] if draft else [])
+    if draft and doc.parallel is not None:  # a bilingual edition: the note in its second language too
+        notes.append(i18n.gettext_for(layouts_dir, doc.parallel.topic.language)("Translation not yet reviewed"))
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
@@ -295,7 +297,8 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
         url = digital_url(clinic.base_url, digital_path)
         what = (_("the web version of {title}") if format_of_path(digital_path) is FORMATS["html"]
                 else _("the e-book version of {title}"))
-        context["qr"] = make_qr(url, what=what.format(title=doc.topic.title))
+        context["qr"] = make_qr(url, what=what.format(title=doc.topic.title),
+                                alt=_("QR code: opens {what} at {url}"))
     html = _render(env, "document.html.j2", dict(context))
     if fmt == "html":  # the PDFs' typeface, subset to the characters of this page (webfonts.py)
         context["css"] = web_font_css(layouts_dir, html) + css
