@@ -237,9 +237,8 @@ def repair(data: bytes, facts: Facts) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         tree = pdf.Root.StructTreeRoot
         parents = _parent_tree(tree)
-        reachable = _reachable(tree)
-        if _remove_decorative(facts, reachable):
-            reachable = _reachable(tree)
+        if facts.decorative:  # decorative images leave the tree before fragments are joined
+            _remove_decorative(facts, _reachable(tree))
         repeated = _join_fragments(pdf, tree, parents, facts)
         reachable = _reachable(tree)
         for index, page in enumerate(pdf.pages):
