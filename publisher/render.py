@@ -206,7 +206,7 @@ def _parallel(doc: SelectedDocument) -> dict | None:
     if second is None:
         return None
     return {"lang": second.topic.language, "dir": "rtl" if translations.is_rtl(second.topic.language) else "ltr",
-            "html": Markup("")}
+            "title": second.topic.title, "html": Markup("")}
 
 
 def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, review_overdue: bool) -> Markup:
@@ -217,6 +217,8 @@ def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, re
     second = replace(doc.parallel, parallel=None)
     part = render_edition(second, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue)
     body = lxml_html.document_fromstring(part.html).find("body")
+    if doc.edition.format == "html":  # a web page: the part's main text (one skip link, header, footer)
+        body = body.find(".//main")
     prefix = second.topic.language.lower() + "-"
     for element in body.iter():
         if not isinstance(element.tag, str):

@@ -116,15 +116,17 @@ def test_epub_spine_goes_right_to_left_and_every_document_is_rtl(rtl):
 
 @pytest.mark.slow
 def test_validators_pass_the_rtl_and_spanish_digital_outputs(rtl, tmp_path):
-    """EPUBCheck, Ace and axe on the right-to-left EPUB and web page, and the tiny topic's
-    Spanish EPUB and web page, in one batch."""
+    """EPUBCheck, Ace and axe on the right-to-left EPUB and web page, the tiny topic's
+    Spanish EPUB and web page, and the bilingual web page, in one batch."""
     from publisher.verify.external import validate_files
     tiny = ROOT / "tests" / "fixtures" / "topics" / "tiny"
     spanish = build_editions(Project(ROOT), BuildOptions(topics=["tiny"], topic_dirs=[tiny], out_dir=tmp_path, cache=False,
                              editions=["booklet", "web"], langs=["es"]))
     files = {rtl["booklet"]: "rtl-sleep-booklet.epub", rtl["web"]: "rtl-sleep-web.html"}
     files.update({o.path: o.path.name for o in spanish.outputs})
+    both = build_editions(Project(ROOT), BuildOptions(topics=["neuroplasticity"], out_dir=tmp_path, cache=False,
+                                                      editions=["patient-handout-bilingual-web"]))
+    files.update({o.path: o.path.name for o in both.outputs})
     runs = validate_files(files)
-    problems = [(run.tool, run.file, m) for run in runs for m in getattr(run, "messages", ()) or ()
-                if not run.clean]
+    problems = [(run.tool, run.file, f.message) for run in runs for f in run.findings]
     assert runs and all(run.clean for run in runs), problems

@@ -243,12 +243,17 @@ def test_structure_of_the_spanish_epub_is_valid_xhtml(tiny_es):
 # -- the bilingual handout --------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def bilingual(tmp_path_factory):
+def bilingual_both(tmp_path_factory):
     out = tmp_path_factory.mktemp("bilingual")
-    result = build_editions(Project(ROOT), BuildOptions(topics=["neuroplasticity"], editions=["patient-handout-bilingual"],
-                            out_dir=out, cache=False))
-    [built] = result.outputs
-    return built
+    result = build_editions(Project(ROOT), BuildOptions(
+        topics=["neuroplasticity"], cache=False, out_dir=out,
+        editions=["patient-handout-bilingual", "patient-handout-bilingual-web"]))
+    return {o.edition: o for o in result.outputs}
+
+
+@pytest.fixture(scope="module")
+def bilingual(bilingual_both):
+    return bilingual_both["patient-handout-bilingual"]
 
 
 def tagged_with_language(path: Path) -> list[tuple[str, str, str | None]]:
@@ -316,6 +321,20 @@ def test_every_spanish_passage_of_the_bilingual_handout_is_tagged_spanish(biling
     english = [p for p in passages if elements.index(p) < first]
     assert english and all(lang == "en-US" for _, _, lang in english)
     assert any("call or text 988" in text for _, text, _ in english)
+
+
+def test_bilingual_web_page_marks_the_spanish_part_and_keeps_ids_unique(bilingual_both):
+    page = lxml_html.fromstring(bilingual_both["patient-handout-bilingual-web"].path.read_bytes())
+    assert page.get("lang") == "en-US"
+    [part] = page.find_class("second-language")
+    assert part.get("lang") == "es" and part.getparent().tag == "main"
+    text = squash(part.text_content())
+    assert "Lea esto primero" in text and "llame o envíe un mensaje de texto al 988" in text
+    assert "Please read first" not in text and "Please read first" in squash(page.text_content())
+    ids = [e.get("id") for e in page.iter() if isinstance(e.tag, str) and e.get("id")]
+    assert len(ids) == len(set(ids)) and "es-disclaimer" in ids
+    assert page.find(".//nav").findall(".//a")[-1].get("href") == "#es-title"
+    assert len(page.findall(".//main")) == 1
 
 
 def test_bilingual_handout_passes_the_pdf_ua_checks(bilingual):
