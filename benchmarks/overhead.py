@@ -56,15 +56,15 @@ def _timed(clock: Clock, function):
 
 
 def editions(root: Path, runs: int) -> dict:
-    """{edition: {"ours": [(wall, cpu)...], "bare": [...]}} for each PDF edition of the
-    project in `root`."""
+    """{edition (language): {"ours": [(wall, cpu)...], "bare": [...]}} for each PDF edition of
+    the bundled topic in the project in `root`, in every language the build makes it in."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     from publisher.clinic import read_clinic
     from publisher.job import Job, OutputOptions, render_edition, run_job
     from publisher.project import Project, build_timestamp, load_editions, load_topics
-    from publisher.select import select_sections
+    from publisher.translations import plan
     from publisher.writers import embed_images
     from publisher.writers.pdf import RestrictedFetcher, needed_files
 
@@ -97,14 +97,15 @@ def editions(root: Path, runs: int) -> dict:
         return clock.wall, clock.cpu
 
     out = {}
-    for edition in (e for e in all_editions.values() if e.format == "pdf"):
-        doc = select_sections(topic, edition)
+    docs, _ = plan(topic, [e for e in all_editions.values() if e.format == "pdf"])  # every language, as the build
+    for doc in docs:
         ours(doc), bare(doc)  # warm: imports, fonts, templates
         times = {"ours": [], "bare": []}
         for _ in range(runs):
             times["bare"].append(bare(doc))
             times["ours"].append(ours(doc))
-        out[edition.id] = times
+        language = "" if doc.edition.bilingual or doc.language == topic.language else f" ({doc.language})"
+        out[doc.edition.id + language] = times
     return out
 
 

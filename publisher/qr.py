@@ -28,9 +28,10 @@ def digital_url(base_url: str, relative: str) -> str:
     return urljoin(base_url if base_url.endswith("/") else base_url + "/", relative)
 
 
-def make_qr(url: str, *, what: str) -> QRCode:
-    """The QR code for `url`; `what` names what it opens, for the alt text."""
+def make_qr(url: str, *, what: str, alt: str = "QR code: opens {what} at {url}") -> QRCode:
+    """The QR code for `url`; `what` names what it opens, for the alt text; `alt`: the alt
+    text's pattern, in the output's language."""
     code = segno.make(url, error=ERROR_LEVEL, micro=False)
     # omitsize: a viewBox instead of a fixed size, so the stylesheet sets the printed size.
     src = code.svg_data_uri(scale=1, border=QUIET_ZONE, omitsize=True, dark="#000000", light="#ffffff")
-    return QRCode(url=url, src=src, alt=f"QR code: opens {what} at {url}")
+    return QRCode(url=url, src=src, alt=alt.format(what=what, url=url))

@@ -7,6 +7,7 @@ HTML comes from `markup`, which escapes raw HTML, and is the only thing marked s
 from __future__ import annotations
 
 import base64
+import os
 import re
 from html import unescape as html_unescape
 from dataclasses import dataclass, field, replace
@@ -98,7 +99,17 @@ def _bytecode_cache() -> jinja2.BytecodeCache:
     per-user folder in the system's temporary directory (never in the project): a template
     is compiled again only when its source changes (the cache is keyed by its checksum).
     Only `environment` uses it: every environment made there has the same options."""
-    return jinja2.FileSystemBytecodeCache()
+    return _AnyNameBytecodeCache()
+
+
+class _AnyNameBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache keyed by the template file's name as bytes (os.fsencode): a project
+    folder whose name is not UTF-8 (Linux names are bytes) must not stop the render."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        from hashlib import sha1
+        return sha1(name.encode("utf-8", "surrogateescape")
+                    + (b"|" + os.fsencode(filename) if filename is not None else b"")).hexdigest()
 
 
 @lru_cache(maxsize=32)
@@ -183,6 +194,8 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     else:
         footer_left = "\n".join((main_title, " · ".join(p for p in (contact, reviewed_note) if p)))
     notes = ([_("Review overdue")] if review_overdue else []) + ([_("Translation not yet reviewed")] if draft else [])
+    if draft and doc.parallel is not None:  # a bilingual edition: the note in its second language too
+        notes.append(i18n.gettext_for(layouts_dir, doc.parallel.topic.language)("Translation not yet reviewed"))
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
@@ -284,7 +297,8 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
         url = digital_url(clinic.base_url, digital_path)
         what = (_("the web version of {title}") if format_of_path(digital_path) is FORMATS["html"]
                 else _("the e-book version of {title}"))
-        context["qr"] = make_qr(url, what=what.format(title=doc.topic.title))
+        context["qr"] = make_qr(url, what=what.format(title=doc.topic.title),
+                                alt=_("QR code: opens {what} at {url}"))
     html = _render(env, "document.html.j2", dict(context))
     if fmt == "html":  # the PDFs' typeface, subset to the characters of this page (webfonts.py)
         context["css"] = web_font_css(layouts_dir, html) + css

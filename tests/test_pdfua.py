@@ -75,7 +75,8 @@ def test_footer_and_page_numbers_are_pagination_artifacts(built, topic, edition)
         for number, marks in enumerate(tagged.marks, start=1):
             footer = [text for kind, sub, text in marks.artifact_texts() if (kind, sub) == ("/Pagination", "/Footer")]
             assert f"Page {number} of {pages}" in footer
-            assert any(re.search(r"Community Health Clinic · .*Reviewed \d{4}-\d{2}-\d{2}$", t) for t in footer)
+            # the review date as a reader reads it ("November 1, 2026"; i18n.date_words)
+            assert any(re.search(r"Community Health Clinic · .*Reviewed \w+\s\d{1,2},\s\d{4}$", t) for t in footer)
         document_text = tagged.text(tagged.elements[0])
         assert "Page 1 of" not in document_text  # the footer is not read as content
 

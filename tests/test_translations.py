@@ -217,10 +217,11 @@ def test_every_template_word_has_a_spanish_translation_and_the_template_is_curre
     with open(ROOT / "layouts" / "locales" / "messages.pot", "rb") as f:
         template = {m.id for m in read_po(f) if m.id}
     assert extracted == template, "run the pybabel extract command in docs/CONTENT.md"
-    with open(ROOT / "layouts" / "locales" / "es" / "LC_MESSAGES" / "messages.po", "rb") as f:
-        spanish = read_po(f)
-    untranslated = [m.id for m in spanish if m.id and (not m.string or m.fuzzy)]
-    assert untranslated == [] and {m.id for m in spanish if m.id} == template
+    for lang in ("es", "he"):
+        with open(ROOT / "layouts" / "locales" / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+            catalog = read_po(f)
+        untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+        assert untranslated == [] and {m.id for m in catalog if m.id} == template, lang
 
 
 def test_a_language_without_a_catalog_gets_the_english_words():
@@ -296,6 +297,8 @@ def tagged_with_language(path: Path) -> list[tuple[str, str, str | None]]:
 def test_bilingual_handout_has_two_sheets_and_the_main_language_in_the_catalog(bilingual):
     import pikepdf
     assert bilingual.pages <= 4 and bilingual.path.name == "neuroplasticity-patient-handout-bilingual.pdf"
+    text = squash(pdf_text(bilingual.path.read_bytes()))
+    assert text.count("Translation not yet reviewed · Traducción aún no revisada") == bilingual.pages  # footers
     with pikepdf.open(bilingual.path) as pdf:
         assert str(pdf.Root.Lang) == "en-US"
 

@@ -27,7 +27,8 @@ EXPECTED = ([(f"{t}/{t}-booklet.epub", tool) for t in TOPICS for tool in ("epubc
             + [(f"{t}/{t}-web.html", "axe") for t in TOPICS] + [("index.html", "axe")])
 SUMMARY = {"epubcheck": r"EPUBCheck 5\.3\.0: 0 fatal / 0 errors / 0 warnings / 0 usages",
            "ace": r"Ace 1\.4\.6: outcome pass, 0 violations \(0 critical, 0 serious, 0 moderate, 0 minor\)",
-           "axe": r"axe-core 4\.14\.\d+: 0 violations \(wcag2a, wcag2aa, wcag21a, wcag21aa\)"}
+           # axe runs each page at a phone's width and a desktop's (and checks it does not scroll sideways)
+           "axe": r"axe-core 4\.14\.\d+: 0 violations \(wcag2a, wcag2aa, wcag21a, wcag21aa\) at 390 and 1280 px"}
 
 
 def opf_properties(data: bytes) -> dict[str, list[str]]:

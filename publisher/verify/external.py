@@ -10,6 +10,7 @@ bug, drop it here, in `validate_files`, and only with a comment linking the upst
 """
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,20 @@ from .tools import Tools, ValidatorRun, find_tools, unavailable
 def validate_files(files: dict[Path, str], *, tools: Tools | None = None) -> list[ValidatorRun]:
     """Run every external validator that applies to each file. `files` maps a path on disk to
     the name the findings should carry (the path the user knows)."""
+    if any(not _utf8(p) for p in files):
+        # Java, Node and Chromium take paths as text: a file whose path is not UTF-8 (a name
+        # the OS allows) is checked as a copy under a plain name, reported under its own.
+        with tempfile.TemporaryDirectory(prefix="publish-check-") as tmp:
+            plain = {}
+            for index, (path, name) in enumerate(files.items()):
+                if _utf8(path):
+                    plain[path] = name
+                    continue
+                copy = Path(tmp) / str(index) / (path.name if _utf8(Path(path.name)) else f"file{path.suffix}")
+                copy.parent.mkdir()
+                shutil.copyfile(path, copy)
+                plain[copy] = name
+            return validate_files(plain, tools=tools)
     tools = tools or find_tools()
     def judged_by(validator: str) -> dict[Path, str]:
         """The files whose format (formats.Format.validators) this validator judges."""
@@ -47,6 +62,14 @@ def validate_bytes(items: list[tuple[str, bytes]], *, tools: Tools | None = None
             path.write_bytes(data)
             files[path] = name
         return validate_files(files, tools=tools)
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def findings_of(runs: list[ValidatorRun]) -> list[Finding]:

@@ -137,9 +137,16 @@ def measure(document) -> Layout:
         _mark_last_lines(p)
     # A page ends at a forced break when an element that ends on it breaks the page after
     # itself, or one that starts on the next page breaks it before itself.
+    # A break to a left or right page may put a blank page between: the page before it ends
+    # at the forced break too.
+    texted = {line.page for p in layout.pages for line in p.lines if line.column != "margin"}
     for element, (page, before, after) in layout.spans_seen.items():
         if before in FORCED and page[0] > 0:
-            layout.forced_after.add(page[0] - 1)
+            index = page[0] - 1
+            layout.forced_after.add(index)
+            while index > 0 and index not in texted:
+                index -= 1
+                layout.forced_after.add(index)
         if after in FORCED:
             layout.forced_after.add(page[1])
     return layout

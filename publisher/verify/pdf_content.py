@@ -37,7 +37,7 @@ class TextRun:
     first asked for: most checks need only some of them."""
 
     __slots__ = ("mcid", "artifact", "baseline", "x0", "size", "font", "_operand", "_scale", "_spacing",
-                 "_raw", "_adjustment", "_x1")
+                 "_raw", "_adjustment", "_text", "_x1")
 
     def __init__(self, mcid: int | None, artifact: tuple[str, str] | None, baseline: float, x0: float,
                  size: float, font: "ToUnicode", operand, scale: float, spacing: tuple):
@@ -51,22 +51,22 @@ class TextRun:
         self._scale = scale  # the horizontal scale from text space to the page
         self._spacing = spacing  # (Tf size, Tc, Tw, Tz/100) when the run was shown
         self._raw: bytes | None = None
-        self._adjustment = 0.0  # the TJ position adjustments, added up (thousandths of the size)
+        self._adjustment: float | None = None  # the TJ position adjustments, added up (1/1000 of the size)
+        self._text: str | None = None
         self._x1: float | None = None
-
-    def _read(self) -> None:
-        if self._raw is None:
-            self._raw, self._adjustment = _shown(self._operand)
 
     @property
     def raw(self) -> bytes:
         """The shown bytes (the strings of a TJ array, concatenated)."""
-        self._read()
+        if self._raw is None:
+            self._raw = _shown(self._operand)
         return self._raw
 
     @property
     def text(self) -> str:
-        return self.font.decode(self.raw)
+        if self._text is None:
+            self._text = self.font.decode(self.raw)
+        return self._text
 
     @property
     def italic(self) -> bool:
@@ -75,9 +75,10 @@ class TextRun:
 
     def advance(self) -> float:
         """The run's width in text space: how far the text matrix moves."""
-        self._read()
+        if self._adjustment is None:
+            self._adjustment = _adjustments(self._operand)
         size, char_spacing, word_spacing, horizontal = self._spacing
-        raw, font = self._raw, self.font
+        raw, font = self.raw, self.font
         spaces = raw.count(b" ") if font.width == 1 else 0
         return (font.advance(raw) / 1000 * size + char_spacing * (len(raw) // font.width)
                 + word_spacing * spaces - self._adjustment / 1000 * size) * horizontal
@@ -93,18 +94,25 @@ _HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
 _NUMBER = re.compile(rb"(?<![<0-9A-Fa-f])-?(?:\d+\.?\d*|\.\d+)(?![0-9A-Fa-f]*>)")
 
 
-def _shown(operand) -> tuple[bytes, float]:
-    """(the shown bytes, the TJ adjustments added up) of a Tj string or a TJ array.
-    WeasyPrint writes hex strings: those are read from the operand's unparsed form in two
-    regular-expression passes (much faster than one Python object per glyph); anything
-    else item by item."""
+def _shown(operand) -> bytes:
+    """The shown bytes of a Tj string or a TJ array. WeasyPrint writes hex strings: those are
+    read from the operand's unparsed form in one regular-expression pass (much faster than
+    one Python object per glyph); anything else item by item."""
     unparsed = operand.unparse()
     if b"(" not in unparsed:
-        raw = bytes.fromhex(b"".join(_HEX.findall(unparsed)).decode())
-        return raw, sum(float(n) for n in _NUMBER.findall(_HEX.sub(b" ", unparsed)))
+        return bytes.fromhex(b"".join(_HEX.findall(unparsed)).decode())
     items = list(operand) if isinstance(operand, pikepdf.Array) else [operand]
-    return (b"".join(bytes(i) for i in items if isinstance(i, pikepdf.String)),
-            sum(float(i) for i in items if not isinstance(i, pikepdf.String)))
+    return b"".join(bytes(i) for i in items if isinstance(i, pikepdf.String))
+
+
+def _adjustments(operand) -> float:
+    """The position adjustments of a TJ array, added up (0 for a Tj string)."""
+    if not isinstance(operand, pikepdf.Array):
+        return 0.0
+    unparsed = operand.unparse()
+    if b"(" not in unparsed:
+        return sum(float(n) for n in _NUMBER.findall(_HEX.sub(b" ", unparsed)))
+    return sum(float(i) for i in operand if not isinstance(i, pikepdf.String))
 
 
 @dataclass
