@@ -272,6 +272,8 @@ def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = 
     fonts = resources.get("/Font") or pikepdf.Dictionary()
     cmaps = {} if cmaps is None else cmaps
     stack: list[tuple[str, int | None, object]] = []
+    inners: list = []  # per open mark: the innermost artifact or tagged mark at that depth (or None)
+    open_kinds = {ARTIFACT: 0, TAGGED: 0, OTHER: 0}
     state = _TextState()
     # Only the operators that matter are handed back by qpdf (half the stream is state);
     # "BI ID EI" together bring inline images back as "INLINE IMAGE".
@@ -280,19 +282,22 @@ def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = 
         op = str(instruction.operator)  # attribute access: tuple unpacking is 5x slower
         if op in ("BDC", "BMC"):
             kind, mcid, props = _mark_kind(instruction.operands, op, properties)
-            kinds = {entry[0] for entry in stack}
-            if kind == ARTIFACT and TAGGED in kinds:
+            if kind == ARTIFACT and open_kinds[TAGGED]:
                 marks.artifact_in_tagged += 1
-            if kind == TAGGED and ARTIFACT in kinds:
+            if kind == TAGGED and open_kinds[ARTIFACT]:
                 marks.tagged_in_artifact += 1
             if mcid is not None:
                 marks.mcids.append(mcid)
-            stack.append((kind, mcid, props))
+            entry = (kind, mcid, props)
+            stack.append(entry)
+            open_kinds[kind] += 1
+            inners.append(entry if kind != OTHER else (inners[-1] if inners else None))
         elif op == "EMC":
             if stack:
-                stack.pop()
+                open_kinds[stack.pop()[0]] -= 1
+                inners.pop()
         elif op in PAINT_OPERATORS:
-            inner = next((e for e in reversed(stack) if e[0] != OTHER), None)
+            inner = inners[-1] if inners else None
             if inner is None:
                 marks.unmarked[op] = marks.unmarked.get(op, 0) + 1
             if op not in TEXT_OPERATORS:

@@ -32,11 +32,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import report
+from ..editions import PAPERS
 from ..errors import PublishError
 from ..findings import Severity
+from ..formats import FORMATS, format_of_path
 from ..model import AUDIENCES
-from ..editions import PAPERS
-from ..formats import FORMAT_NAMES, FORMATS, format_of_path
 from .guard import Guard
 from .preview import Preview
 from .site import DEFAULT_CLINIC, Site
@@ -60,6 +60,7 @@ _env.globals.update(format_finding=report.format_finding, human_size=report.huma
 
 
 def page(name: str, status: int = 200, **values) -> HTMLResponse:
+    """A template filled in, as an HTML response that no cache keeps."""
     html = _env.get_template(name).render(**values)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -95,7 +96,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
                     await asyncio.wait_for(task, 2)
 
     # -- editors ------------------------------------------------------------------------
-    async def home(request: Request):
+    async def home(request: Request) -> HTMLResponse:
+        """Every topic, its built files, its last build and that build's findings."""
         content = await run_in_threadpool(site.content)
         topic_ids = preview.topic_ids()
         files = {tid: {name: (known, _language_name(known.lang) if known.lang else "")
@@ -103,7 +105,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         return page("home.html.j2", content=content, states=preview.states, nav="home", files=files, root=site.project.root,
                     topic_ids=topic_ids, title="Topics")
 
-    async def topic_page(request: Request):
+    async def topic_page(request: Request) -> HTMLResponse:
+        """One topic's files as readers see them, its findings and its reading levels."""
         topic_id = request.path_params["topic"]
         content = await run_in_threadpool(site.content)
         if topic_id not in content.topics and topic_id not in content.broken:
@@ -126,7 +129,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
         return page("topic.html.j2", content=content, state=state, topic=topic, topic_id=topic_id, root=site.project.root,
                     outputs=outputs, nav="home", title=topic.title if topic else topic_id)
 
-    async def built_file(request: Request):
+    async def built_file(request: Request) -> Response:
+        """A built file, found by the name the content model gives it."""
         p = request.path_params
         path = site.built_file(p["topic"], p["file"])
         if path is None:
@@ -137,7 +141,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
                         headers={"Content-Disposition": f'{disposition}; filename="{path.name}"',
                                  "Cache-Control": "no-cache"})
 
-    async def page_image(request: Request):
+    async def page_image(request: Request) -> Response:
+        """Page n of a built PDF as a PNG image."""
         p = request.path_params
         path = site.built_file(p["topic"], p["file"])
         if path is None or not getattr(format_of_path(path), "paged", False):
@@ -147,7 +152,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
             return not_found()
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-cache"})
 
-    async def events(request: Request):
+    async def events(request: Request) -> StreamingResponse:
+        """Server-sent events: the preview's version now, then after every build."""
         queue = preview.subscribe()
 
         async def stream():
@@ -169,11 +175,13 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     # -- staff --------------------------------------------------------------------------
-    async def form(request: Request):
+    async def form(request: Request) -> HTMLResponse:
+        """The custom handout form (topic, audience and sections may be given in the query)."""
         fields = _fields(request.query_params.multi_items())
         return await run_in_threadpool(form_page, site, fields)
 
-    async def summary(request: Request):
+    async def summary(request: Request) -> Response:
+        """POST /summary: the custom file, or 422 with every problem."""
         fields, problem = await _read_fields(request)
         if problem:
             return problem
@@ -191,7 +199,8 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
                    "X-Publish-Added": quote("; ".join(made.added_titles), safe=" ;,:()'")}
         return Response(made.data, media_type=made.media_type, headers=headers)
 
-    async def save_recipe(request: Request):
+    async def save_recipe(request: Request) -> Response:
+        """POST /recipes: the form's selection as recipes/<name>.yaml, or 422/409 with the problems."""
         fields, problem = await _read_fields(request)
         if problem:
             return problem
@@ -226,6 +235,7 @@ def create_app(site: Site, *, token: str | None = None, watch: bool = True, buil
 
 # -- helpers ------------------------------------------------------------------------------
 def not_found() -> HTMLResponse:
+    """The 404 page (the same for every unknown address: it says nothing of what exists)."""
     return page("not_found.html.j2", 404, nav="", title="Not found")
 
 
@@ -294,6 +304,8 @@ def _refused(request: Request, site: Site, fields: dict, exc: PublishError, **ex
 
 def form_page(site: Site, fields: dict, *, error: PublishError | None = None, status: int = 200,
               recipe_name: str = "") -> HTMLResponse:
+    """The custom handout form for the fields given (topic, audience and the sections ticked),
+    with the problems of a refused request on top when there are any."""
     from ..summary import summary_edition
     content = site.content()
     topics = content.topics
@@ -358,6 +370,7 @@ _pdfium = threading.Lock()  # pypdfium2 is not thread-safe
 
 
 def page_count(path: Path) -> int | None:
+    """The number of pages of a built PDF (None if PDFium cannot open it)."""
     return _page_count(path, _version(path))
 
 
@@ -400,7 +413,7 @@ def readable_text(text: str, root: Path) -> str:
     return text.replace(f"{root}/", "").replace(f"{Path(root).resolve()}/", "")
 
 
-def readable(findings, root: Path) -> list:
+def readable(findings: list, root: Path) -> list:
     """Findings with paths as an editor sees them: relative to the project folder (the
     server shows no folder of the machine it runs on)."""
     from dataclasses import replace
@@ -409,6 +422,7 @@ def readable(findings, root: Path) -> list:
 
 
 def now() -> dt.datetime:
+    """The time now (for the templates)."""
     return dt.datetime.now()
 
 

@@ -45,6 +45,7 @@ class TopicState:
 
     @property
     def errors(self) -> int:
+        """How many findings of the last build are errors."""
         return sum(1 for f in self.findings if f.severity is Severity.ERROR)
 
 
@@ -61,14 +62,17 @@ class Preview:
 
     # -- listening pages ----------------------------------------------------------------
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The event loop the listening pages wait in (builds run in other threads)."""
         self._loop = loop
 
     def subscribe(self) -> asyncio.Queue:
+        """A queue that receives the preview's version after every build."""
         queue: asyncio.Queue = asyncio.Queue(maxsize=16)
         self._listeners.add(queue)
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue) -> None:
+        """Stop sending versions to a page that went away."""
         self._listeners.discard(queue)
 
     def _changed(self) -> None:
@@ -87,10 +91,11 @@ class Preview:
 
     # -- building -----------------------------------------------------------------------
     def topic_ids(self) -> list[str]:
+        """Every topic of the project, those whose content has errors included."""
         content = self.site.content()
         return sorted({*content.topics, *content.broken})
 
-    def build(self, topics=None, *, force: bool = False) -> None:
+    def build(self, topics: list[str] | None = None, *, force: bool = False) -> None:
         """Build the named topics (default: all), one after the other, with the warm renderer."""
         with self._build_lock:
             for topic_id in (topics or self.topic_ids()):
@@ -167,10 +172,11 @@ class Preview:
 
     # -- watching -----------------------------------------------------------------------
     def watched(self) -> list[Path]:
+        """The folders a save in which rebuilds: source/, layouts/ and every --topic-dir."""
         site = self.site
         return [p for p in (site.project.source_dir, site.project.layouts_dir, *site.topic_dirs) if p.is_dir()]
 
-    def topics_of(self, paths) -> list[str] | None:
+    def topics_of(self, paths: set[Path]) -> list[str] | None:
         """The topics a set of changed files touches: a file in a topic folder, that topic;
         anything else (editions.yaml, a clinic profile, a layout): every topic."""
         from ..project import topic_folders

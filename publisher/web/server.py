@@ -15,7 +15,7 @@ DEFAULT_PORT = 8000
 TOKEN_ENV = "PUBLISH_SERVE_TOKEN"  # a fixed token for a clinic's server (else a new one each start)
 
 
-def access_token(host: str, environ=os.environ) -> str | None:
+def access_token(host: str, environ: dict = os.environ) -> str | None:
     """None on loopback; else the token every request must carry (PUBLISH_SERVE_TOKEN, or new)."""
     if is_loopback(host):
         return None
@@ -23,6 +23,7 @@ def access_token(host: str, environ=os.environ) -> str | None:
 
 
 def address(host: str, port: int, token: str | None = None) -> str:
+    """The address to open, with the token when one is needed."""
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
 

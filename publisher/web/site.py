@@ -45,6 +45,8 @@ SOURCE = "POST /summary"  # what findings about a request name as their "file"
 
 @dataclass(frozen=True)
 class ClinicProfile:
+    """A clinic profile the form offers: its id, the profile as read, and its file."""
+
     id: str
     clinic: Clinic
     path: Path
@@ -92,10 +94,12 @@ class Site:
     # -- content ------------------------------------------------------------------------
     @property
     def clinics_dir(self) -> Path:
+        """source/clinics/: the clinic profiles besides source/clinic.yaml."""
         return self.project.source_dir / CLINICS_FOLDER
 
     @property
     def recipes_dir(self) -> Path:
+        """recipes/: where "Save as recipe" writes."""
         return self.project.root / RECIPES_FOLDER
 
     def _fingerprint(self) -> tuple:
