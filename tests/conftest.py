@@ -11,8 +11,8 @@ Build once, share, never edit what is shared
                      first, e.g. `shutil.copytree(built[0], tmp_path / "handouts")`).
     `built_full`     the same with `check="full"` (EPUBCheck, Ace and axe ran before the
                      files were moved into place). Validator tests only (`validators` mark).
-    `validated`      the validators run once more, batched, over every EPUB and HTML file of
-                     `built_full` -> (files, runs).
+    `validated`      what the validators said (in `built_full`'s full check) about every EPUB
+                     and HTML file of it -> (files, runs).
     `tiny_built`     the tiny topic (`tests/fixtures/topics/tiny`: every edition, one page
                      each) built once in its own project copy -> (project root, out_dir,
                      snapshot {relative path: bytes}). Prefer it to `built` whenever the test is
@@ -172,12 +172,15 @@ def built_full(tmp_path_factory, project):
 
 @pytest.fixture(scope="session")
 def validated(built_full):
-    """The validators run once more over every EPUB and HTML file of `built_full`, batched:
-    EPUBCheck in one JVM, Ace per book, axe in one browser session. -> (files, runs)."""
-    from publisher.verify.external import validate_files
-    out, _ = built_full
+    """What the validators said about every EPUB and HTML file of `built_full`: the runs its
+    full check made (batched: EPUBCheck in one JVM, Ace per book, axe in one browser session),
+    each naming its file relative to the output folder -> (files, runs). Not run again."""
+    from dataclasses import replace
+    out, result = built_full
     files = {p: p.relative_to(out).as_posix() for p in sorted(out.rglob("*")) if p.suffix in (".epub", ".html")}
-    return files, validate_files(files)
+    runs = [replace(r, file=Path(r.file).relative_to(out.resolve()).as_posix()) if r.file else r
+            for r in result.validations]
+    return files, runs
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ from publisher.errors import ContentError, OutputError
 from publisher.summary import SummaryRequest, build_summary
 from test_output_safety import snapshot
 
+#: Recipes in the test batch: enough for both workers to take several, and an EPUB among them (the 7th).
+COUNT = 8
 SECTIONS = ("depression", "exercise-and-neuroplasticity", "recovery-is-possible", "repetition-matters",
             "timing-and-context", "what-is-neuroplasticity")
 
@@ -35,19 +37,20 @@ def write_recipes(folder: Path, count: int) -> Path:
 
 @pytest.fixture(scope="module")
 def recipes(tmp_path_factory) -> Path:
-    return write_recipes(tmp_path_factory.mktemp("recipes") / "recipes", 20)
+    return write_recipes(tmp_path_factory.mktemp("recipes") / "recipes", COUNT)
 
 
 @pytest.fixture(scope="module")
 def local_batch(tmp_path_factory, recipes) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("local")
     result = build_batch(Project(ROOT), recipes, out_dir=out, jobs=2)
-    assert len(result.outputs) == 20
+    assert len(result.outputs) == COUNT
     return snapshot(out)
 
 
 def test_a_batch_writes_every_recipes_file(local_batch):
-    assert sorted(local_batch) == sorted(f"batch/handout-{i:03}.{'epub' if i % 7 == 6 else 'pdf'}" for i in range(20))
+    assert sorted(local_batch) == sorted(f"batch/handout-{i:03}.{'epub' if i % 7 == 6 else 'pdf'}" for i in range(COUNT))
+    assert any(name.endswith(".epub") for name in local_batch)
     for name, data in local_batch.items():
         if name.endswith(".pdf"):
             with pikepdf.open(__import__("io").BytesIO(data)) as pdf:
@@ -95,10 +98,11 @@ def test_two_recipes_writing_one_file_are_refused(recipes, tmp_path):
 def test_the_cli_runs_a_batch(recipes, tmp_path, local_batch):
     result = CliRunner().invoke(publish.cli, ["summary", "--batch", str(recipes), "-o", str(tmp_path), "-j", "2"])
     assert result.exit_code == 0, result.output
-    assert "Wrote 20 file(s)" in result.output
+    assert f"Wrote {COUNT} file(s)" in result.output
     assert snapshot(tmp_path) == local_batch
 
 
+@pytest.mark.slow  # starts a Dask cluster of two worker processes
 def test_a_batch_on_a_dask_cluster_gives_the_same_bytes(recipes, local_batch, tmp_path):
     """Two worker processes of a Dask LocalCluster on 127.0.0.1, reached through --scheduler."""
     import distributed  # a test dependency (pyproject.toml [test])

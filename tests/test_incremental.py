@@ -19,29 +19,23 @@ from click.testing import CliRunner
 
 import publish
 import publisher
-from conftest import ROOT
+from conftest import ROOT, SLEEP_TOPIC
 from publisher.build import BuildOptions, Project, build_editions, load_editions, load_topics
 from publisher.cache import cache_file
 from publisher.select import select_sections
-from test_output_safety import edit, make_project, snapshot
+from test_output_safety import edit, snapshot
 
 EDITIONS = ("patient-handout", "patient-handout-large-print", "clinician-summary", "booklet", "booklet-print", "web")
 PDFS = {"patient-handout", "patient-handout-large-print", "clinician-summary", "booklet-print"}
 HEAVY = ("weasyprint", "ebooklib", "pikepdf", "pdfminer")
 
 
-@pytest.fixture(scope="module")
-def built_tiny(tmp_path_factory) -> Path:
-    """The tiny topic built once with the cache; tests work on copies (the cache moves with them)."""
-    root = make_project(tmp_path_factory.mktemp("tiny") / "project")
-    build_editions(Project(root))
-    return root
-
-
 @pytest.fixture
-def tiny(built_tiny, tmp_path) -> Path:
+def tiny(tiny_built, tmp_path) -> Path:
+    """A copy of the session's tiny project, built once with its cache (conftest.tiny_built):
+    the cache moves with the copy."""
     root = tmp_path / "project"
-    shutil.copytree(built_tiny, root)
+    shutil.copytree(tiny_built[0], root)
     return root
 
 
@@ -137,12 +131,14 @@ def test_an_unreadable_cache_rebuilds_everything(tiny):
     assert rebuilt_by(tiny, change) == set(EDITIONS)
 
 
-def test_jobs_give_the_same_bytes_as_a_serial_build(tmp_path):
-    root = make_project(tmp_path / "project", topics=("tiny", "neuroplasticity"))
-    build_editions(Project(root), BuildOptions(out_dir=tmp_path / "serial", jobs=1, cache=False))
-    build_editions(Project(root), BuildOptions(out_dir=tmp_path / "parallel", jobs=2, cache=False))
-    serial, parallel = snapshot(tmp_path / "serial"), snapshot(tmp_path / "parallel")
-    assert len(serial) == 13 and serial == parallel
+def test_jobs_give_the_same_bytes_as_a_serial_build(built, project, tmp_path):
+    """The session's serial build (conftest.built: both topics, jobs=1) against the same build
+    in two processes."""
+    build_editions(project, BuildOptions(out_dir=tmp_path / "parallel", topic_dirs=[SLEEP_TOPIC], jobs=2,
+                                       cache=False))
+    serial, parallel = snapshot(built[0]), snapshot(tmp_path / "parallel")
+    assert len(serial) == len(built[1].outputs) + 1 >= 13  # every output of both topics, and the index
+    assert serial == parallel
 
 
 def test_the_cli_builds_with_jobs_and_force(tiny):

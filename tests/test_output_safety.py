@@ -2,6 +2,7 @@
 byte-for-byte as it was and no half-written file; output problems are clear o-00x errors."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -36,13 +37,14 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def built_once(tmp_path):
-    """A project with the tiny topic, built once into out/: the earlier good outputs."""
-    root = make_project(tmp_path / "project")
-    out = tmp_path / "out"
-    result = build(root, out)
-    assert result.exit_code == 0, result.output
+def built_once(tiny_built, tmp_path):
+    """A project with the tiny topic, built once into handouts/ (a copy of the session's
+    conftest.tiny_built, cache and all): the earlier good outputs."""
+    root = tmp_path / "project"
+    shutil.copytree(tiny_built[0], root)
+    out = root / "handouts"
     before = snapshot(out)
+    assert before == tiny_built[2]
     assert sorted(before) == sorted(OUTPUTS)
     # New content from here on: every output of the next build would differ from `before`.
     edit(root / "source" / "tiny" / "sections" / "02-help.yaml", "You feel sad most days",
@@ -91,17 +93,19 @@ def test_the_next_good_build_replaces_everything(built_once):
     assert all(after[name] != before[name] for name in OUTPUTS[:4])  # the guard above is real
 
 
-def test_an_interrupted_build_leaves_earlier_outputs_and_no_half_written_file(tmp_path):
+def test_an_interrupted_build_leaves_earlier_outputs_and_no_half_written_file(tiny_built, tmp_path):
     """SIGKILL in the middle of a multi-file build: the earlier outputs are untouched, the
     only leftovers are hidden .part files of the dead build, and the next build removes them."""
-    root = make_project(tmp_path / "project", topics=("tiny", "neuroplasticity"))
-    out = tmp_path / "out"
-    assert build(root, out).exit_code == 0
+    root = tmp_path / "project"
+    shutil.copytree(tiny_built[0], root)  # built once, cache and all (conftest.tiny_built)
+    out = root / "handouts"
     before = snapshot(out)
-    for topic in ("tiny", "neuroplasticity"):  # every output of the next build would differ
-        edit(root / "source" / topic / "topic.yaml", 'version: "1.0"', 'version: "1.1"')
+    assert len(before) == len(OUTPUTS)
+    # Every output of the next build differs; six files, so a kill lands in the middle.
+    edit(root / "source" / "tiny" / "topic.yaml", 'version: "1.0"', 'version: "1.1"')
     process = subprocess.Popen([sys.executable, str(ROOT / "publish.py"), "build", "--root", str(root),
-                                "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)  # its own process group: the build and its workers
     deadline = time.monotonic() + 120
     try:
         # The first output of the new build appears (staged beside its target): kill now.
@@ -109,8 +113,10 @@ def test_an_interrupted_build_leaves_earlier_outputs_and_no_half_written_file(tm
             assert process.poll() is None, "the build ended before it could be interrupted"
             assert time.monotonic() < deadline, "no output appeared"
             time.sleep(0.005)
-        process.send_signal(signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)
     finally:
+        with contextlib.suppress(ProcessLookupError):  # whatever failed above: leave no worker running
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     assert process.returncode == -signal.SIGKILL
     after = snapshot(out)

@@ -323,7 +323,22 @@ def test_fixture_footer_is_pagination_artifacts(repairs):
 
 def test_the_recorder_leaves_weasyprint_as_it_was(repairs):
     from weasyprint.pdf import tags
+
+    from publisher.writers.pdfua import RECORDING_LOCK
+    with RECORDING_LOCK:  # a render still running in another thread of this process is done
+        assert tags._build_box_tree.__module__ == "weasyprint.pdf.tags"
+
+
+def test_renders_in_threads_leave_weasyprint_as_it_was():
+    """`publish serve` renders in threads: the recorder's swap of WeasyPrint's function is
+    serialised, so interleaved renders cannot leave a wrapper installed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from weasyprint.pdf import tags
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: fixture_pdf("repairs.html")[0], range(4)))
     assert tags._build_box_tree.__module__ == "weasyprint.pdf.tags"
+    assert len({len(data) for data in results}) == 1
 
 
 def test_pdfua_refuses_another_weasyprint_release(monkeypatch):

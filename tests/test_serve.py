@@ -484,3 +484,11 @@ def test_publish_serve_starts_prints_its_address_and_stops_on_ctrl_c(tmp_path):
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_bodies_that_are_not_fields_are_refused(client):
+    assert client.post("/summary", content=b"topic=tiny", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert client.post("/summary", content=b"{not json", headers={"Content-Type": "application/json"}).status_code == 400
+    assert client.post("/summary", json=["topic", "tiny"]).status_code == 400
+    assert client.post("/summary", content=b"--x\r\n", headers={"Content-Type": "multipart/form-data"}).status_code == 400
+    assert client.put("/summary", data={"topic": "tiny"}).status_code == 405

@@ -25,6 +25,7 @@ import inspect
 import io
 import logging
 import re
+import threading
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -110,9 +111,21 @@ class _DropMissingAlt(logging.Filter):
         return record.msg != _MISSING_ALT_MESSAGE
 
 
+#: One recording at a time per process. The recorder swaps a function of WeasyPrint's module:
+#: two renders in threads (`publish serve`) would otherwise each restore the other's wrapper
+#: and leave it installed for good.
+RECORDING_LOCK = threading.RLock()
+
+
 @contextmanager
 def recording() -> Iterator[Facts]:
-    """Record HTML facts while WeasyPrint builds its structure tree (inside write_pdf)."""
+    """Record HTML facts while WeasyPrint builds its structure tree (inside write_pdf).
+    Holds RECORDING_LOCK throughout: a render in another thread waits."""
+    with RECORDING_LOCK:
+        yield from _recording()
+
+
+def _recording() -> Iterator[Facts]:
     facts = Facts()
     original = _tags._build_box_tree
     logger = logging.getLogger("weasyprint")
