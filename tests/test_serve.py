@@ -252,7 +252,11 @@ def test_cross_origin_posts_are_refused(client, project):
     assert r.status_code == 403
     r = client.post("/recipes", data={**fields, "recipe_name": "csrf"}, headers={"Origin": "null"})
     assert r.status_code == 403 and not (project.root / "recipes" / "csrf.yaml").exists()
+    r = client.post("/summary", data=fields, headers={"Origin": "http://127.0.0.1:8001"})  # another port
+    assert r.status_code == 403
     assert client.post("/summary", data=fields, headers={"Origin": LOCAL}).status_code == 200
+    # Behind an HTTPS proxy the page's origin is https: the same host and port are accepted.
+    assert client.post("/summary", data=fields, headers={"Origin": "https://127.0.0.1:8000"}).status_code == 200
 
 
 def test_large_bodies_are_refused(client):
