@@ -252,7 +252,11 @@ def test_cross_origin_posts_are_refused(client, project):
     assert r.status_code == 403
     r = client.post("/recipes", data={**fields, "recipe_name": "csrf"}, headers={"Origin": "null"})
     assert r.status_code == 403 and not (project.root / "recipes" / "csrf.yaml").exists()
+    r = client.post("/summary", data=fields, headers={"Origin": "http://127.0.0.1:8001"})  # another port
+    assert r.status_code == 403
     assert client.post("/summary", data=fields, headers={"Origin": LOCAL}).status_code == 200
+    # Behind an HTTPS proxy the page's origin is https: the same host and port are accepted.
+    assert client.post("/summary", data=fields, headers={"Origin": "https://127.0.0.1:8000"}).status_code == 200
 
 
 def test_large_bodies_are_refused(client):
@@ -484,3 +488,11 @@ def test_publish_serve_starts_prints_its_address_and_stops_on_ctrl_c(tmp_path):
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_bodies_that_are_not_fields_are_refused(client):
+    assert client.post("/summary", content=b"topic=tiny", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert client.post("/summary", content=b"{not json", headers={"Content-Type": "application/json"}).status_code == 400
+    assert client.post("/summary", json=["topic", "tiny"]).status_code == 400
+    assert client.post("/summary", content=b"--x\r\n", headers={"Content-Type": "multipart/form-data"}).status_code == 400
+    assert client.put("/summary", data={"topic": "tiny"}).status_code == 405

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import read
 from ..editions import PAPERS
 from ..custom import CUSTOM_FOLDER, parse_custom_name, summary_edition
-from ..translations import LANG_RE, TranslationMissing, select_in
+from ..translations import LANG_RE, TranslationMissing, select_bilingual, select_in
 from ..archive import ArchiveRefused, check_pdf_streams
 from ..errors import EditionError
 from ..findings import Finding, Severity
@@ -93,7 +93,12 @@ def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edi
             docs[path] = None
             continue
         try:  # in the file's language: the safety check looks for the translated texts
-            doc = select_in(topic(topic_id), edition, lang) if lang else select_sections(topic(topic_id), edition)
+            if lang:
+                doc = select_in(topic(topic_id), edition, lang)
+            elif edition.bilingual:  # both halves, as the build made it (the reading level of each)
+                doc = select_bilingual(topic(topic_id), edition)
+            else:
+                doc = select_sections(topic(topic_id), edition)
         except TranslationMissing:  # no such translation (any more): the check cannot know what it holds
             docs[path] = None
             continue

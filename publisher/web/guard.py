@@ -17,7 +17,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 MAX_BODY = 64 * 1024  # a request lists ids and a title: a few hundred bytes
 COOKIE = "publish_token"
@@ -116,8 +116,10 @@ class Guard:
             return 403, "This server answers only on this machine (localhost)."
         if scope["method"] not in ("GET", "HEAD"):
             origin = headers.get("origin")
-            own = f"{scope.get('scheme', 'http')}://{headers.get('host', '')}".lower()
-            if origin is not None and origin.lower() != own:
+            # The origin's host and port must be the address the request was sent to. The
+            # scheme is not compared: behind the clinic's HTTPS proxy the page is https:
+            # while this server hears http.
+            if origin is not None and urlsplit(origin.lower()).netloc != headers.get("host", "").lower():
                 return 403, "A form on another site cannot post to this server."
             if origin is None and headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
                 return 403, "A form on another site cannot post to this server."
