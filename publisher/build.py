@@ -187,7 +187,8 @@ def _render_stale(jobs: list[Job], stale: list[int], *, editions: dict[str, Edit
         # Phase 1: lay out the printed editions that EPUBs take page numbers from.
         if sources:
             progress(f"    laying out {len(sources)} printed edition(s) that EPUBs take page numbers from")
-        laid_out = run_all(pool, run_job, [jobs[own[key]] if key in own else _layout_job(jobs[epubs[0]], doc)
+        laid_out = run_all(pool, run_job, [jobs[own[key]] if key in own else
+                                           _layout_job(jobs[next(i for i in epubs if carrying[i] == key)], doc)
                                            for key, doc in sources.items()])
         others = run_all(pool, run_job, [jobs[i] for i in alongside])
         maps: dict[tuple[str, str, str], PageMap | JobResult] = {}
@@ -210,7 +211,9 @@ def _render_stale(jobs: list[Job], stale: list[int], *, editions: dict[str, Edit
 
 
 def _layout_job(epub: Job, doc: SelectedDocument) -> Job:
-    """A job that only lays out the printed edition `doc`, for `epub`'s page numbers."""
+    """A job that only lays out the printed edition `doc`, for `epub`'s page numbers: with the
+    options the printed file itself would have (date, QR code target, review note), so its
+    pages are those of that file."""
     return replace(epub, doc=doc, name=output_name(doc),
                    options=replace(epub.options, page_source=True, layout_only=True, check="fast"))
 
