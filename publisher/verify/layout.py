@@ -14,7 +14,8 @@ the page and the column they sit in); the checks then read that list:
 - g-007 a page (not the last) has more than a third of its text area empty, columns
   counted apart, unless keeping the safety block whole or a forced break explains it,
 - g-008 body lines average fewer than 45 or more than 80 characters,
-- g-009 clinician text smaller than 9 pt.
+- g-009 clinician text smaller than 9 pt,
+- g-010 the last item of a list, or the last row of a table, alone at the top of a page.
 
 Each finding names the page and the section (the `id` of the nearest enclosing section).
 Lengths are in CSS px as WeasyPrint lays them out (1 px = 0.75 pt) and shown in pt.
@@ -252,6 +253,7 @@ def check_layout(document, *, audience: str | None = None) -> list[Finding]:
     found += check_headings(layout)
     found += check_empty(layout)
     found += check_measure(layout)
+    found += check_lone_last(layout)
     if audience == "clinician":
         found += check_min_size(layout, CLINICIAN_MIN_PT, "g-009")
     return found
@@ -524,3 +526,28 @@ def check_min_size(layout: Layout, minimum_pt: float, code: str) -> list[Finding
                 problems.append((where, f"'{_short(line.text)}' is set in {small:.1f} pt; "
                                         f"the least is {minimum_pt:g} pt"))
     return _capped(code, problems)
+
+
+def check_lone_last(layout: Layout) -> list[Finding]:
+    """g-010: a page does not open with the last item of a list (or the last row of a
+    table) whose other items or rows are on the page before."""
+    out = []
+    for page in layout.pages[1:]:
+        first = next((line for line in page.lines if line.column != "margin" and line.block is not None), None)
+        if first is None:
+            continue
+        ancestors = layout.ancestors(first.block)
+        for kind, group_tags in (("li", ("ul", "ol")), ("tr", ("tbody", "table"))):
+            item = next((a for a in ancestors if a.tag == kind), None)
+            if item is None:
+                continue
+            group = layout.parents.get(item)
+            siblings = [c for c in group if c.tag == kind] if group is not None and group.tag in group_tags else []
+            if len(siblings) < 2 or siblings[-1] is not item:
+                continue
+            earlier = {p for s in siblings[:-1] for p, _ in _places(layout, s)}
+            if earlier and max(earlier) < page.index:
+                what = "the last item of a list" if kind == "li" else "the last row of a table"
+                out.append(finding("g-010", f"{layout.where(page.index, item)}: {what} stands alone at the top "
+                                            "of the page", severity=Severity.WARNING))
+    return out
