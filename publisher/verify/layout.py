@@ -171,7 +171,7 @@ def _text_boxes(line):
             yield box
 
 
-def _walk(box, page: Page, layout: Layout, *, column, limit, spans) -> None:
+def _walk(box, page: Page, layout: Layout, *, column, limit, spans, outer=None) -> None:
     if box.element is not None and layout.root is None and box.element_tag == "html":
         layout.root = box.element
         layout.parents = {child: parent for parent in box.element.iter() for child in parent}
@@ -184,7 +184,8 @@ def _walk(box, page: Page, layout: Layout, *, column, limit, spans) -> None:
         return
     if isinstance(box, boxes.BlockLevelBox) and box.element is not None and not _is_pseudo(box):
         layout.boxes_of[box.element].add((page.index, id(column)))
-        layout.heights[box.element] += box.margin_height()
+        if box.element is not outer:  # an anonymous box inside its element's box: counted once
+            layout.heights[box.element] += box.margin_height()
         if box.is_in_normal_flow():
             seen = layout.spans_seen.get(box.element)
             first_page = seen[0][0] if seen else page.index
@@ -196,8 +197,9 @@ def _walk(box, page: Page, layout: Layout, *, column, limit, spans) -> None:
     if painted:
         page.leaves.append((box.border_box_x(), box.border_box_y(),
                             box.border_box_x() + box.border_width(), box.border_box_y() + box.border_height()))
+    inner = box.element if isinstance(box, boxes.BlockLevelBox) else outer
     for child in getattr(box, "children", ()):
-        _walk(child, page, layout, column=column, limit=limit, spans=spans)
+        _walk(child, page, layout, column=column, limit=limit, spans=spans, outer=inner)
 
 
 def _add_line(line, page: Page, layout: Layout, column, limit) -> None:
@@ -386,10 +388,78 @@ def check_kept_together(layout: Layout) -> list[Finding]:
             pages = sorted({p for p, _ in places})
             span = (f"split over pages {pages[0] + 1}-{pages[-1] + 1}" if len(pages) > 1
                     else "split over two columns")
-            too_tall = layout.heights.get(element, 0) > height
+            too_tall = _content_height(layout, element) > height
+            if code == "g-004" and not too_tall and _safety_height(layout, element) > height and _box_whole(layout, element):
+                # Heading, lead-in, signs and crisis box are taller than a page together: the
+                # block breaks inside its signs list (print.css, `.safety-tall`), the lead-in
+                # with the first signs (check_lead_in), the crisis box whole with the last ones.
+                continue
             severity = Severity.WARNING if (too_tall or code == "g-005") else Severity.ERROR
             note = " (it is taller than a page: shorten it)" if too_tall else ""
             out.append(finding(code, f"{layout.where(pages[0], element)}: {what} {span}{note}", severity=severity))
+    out += check_lead_in(layout)
+    return out
+
+
+def _safety_unit(layout: Layout, signs) -> tuple:
+    """(heading, safety block) of the safety section that holds `signs` (either may be None)."""
+    block = next((a for a in layout.ancestors(signs)[1:] if "safety-block" in _classes(a)), None)
+    section = layout.parents.get(block) if block is not None else None
+    heading = next((c for c in section if isinstance(c.tag, str) and c.tag in HEADINGS), None) if section is not None else None
+    return heading, block
+
+
+def _box_whole(layout: Layout, signs) -> bool:
+    """The crisis box inside `signs` lies on one page and column, and so does the last sign."""
+    boxes_in = [e for e in signs.iter() if isinstance(e.tag, str) and BOX_CLASS in _classes(e)]
+    signs_list = [e for e in signs.iter("li") if BOX_CLASS not in {c for a in layout.ancestors(e) for c in _classes(a)}]
+    if not boxes_in:
+        return False
+    places = _places(layout, boxes_in[0])
+    if signs_list:
+        places |= set(layout.boxes_of.get(signs_list[-1], ()))
+    return len(places) == 1
+
+
+def _safety_height(layout: Layout, signs) -> float:
+    """The height of the whole safety block (heading, lead-in, signs, crisis box): when it is
+    taller than a page it must break, inside the signs list (print.css, `.safety-tall`)."""
+    heading, block = _safety_unit(layout, signs)
+    parts = [e for e in (heading, block) if e is not None]
+    return sum(_content_height(layout, e) for e in parts) if parts else _content_height(layout, signs)
+
+
+def _content_height(layout: Layout, element) -> float:
+    """The height of an element's content: its child elements' heights added up (the box of
+    an element split over pages reaches the foot of the page, its content may not)."""
+    children = [c for c in element if isinstance(c.tag, str) and c in layout.heights]
+    if not children or len(layout.boxes_of.get(element, ())) < 2:
+        return layout.heights.get(element, 0)
+    return sum(_content_height(layout, c) for c in children)
+
+
+def check_lead_in(layout: Layout) -> list[Finding]:
+    """g-004: the safety section's heading and its lead-in ("... any of these:") are on the
+    page and in the column of the first warning sign: never alone at the foot of a page."""
+    out = []
+    for signs in _elements_with_class(layout, SAFETY_CLASS):
+        heading, block = _safety_unit(layout, signs)
+        first_sign = next((li for li in signs.iter("li")), None)
+        if block is None or first_sign is None:
+            continue
+        lead = [c for c in block if isinstance(c.tag, str) and c.tag == "p"]
+        sign_places = layout.boxes_of.get(first_sign, set())
+        if not sign_places:
+            continue
+        sign_place = min(sign_places, key=lambda place: place[0])
+        for part, what in ((lead[-1] if lead else None, "lead-in"), (heading, "heading")):
+            places = layout.boxes_of.get(part, set()) if part is not None else set()
+            if places and max(places, key=lambda place: place[0]) != sign_place:
+                page = max(p for p, _ in places)
+                out.append(finding("g-004", f"{layout.where(page, part)}: the safety section's {what} "
+                                            f"'{_short(''.join(part.itertext()), 30)}' is not on the page (and in the "
+                                            f"column) of the first warning sign (page {sign_place[0] + 1})"))
+                break
     return out
 
 
@@ -448,13 +518,23 @@ def empty_share(page: Page) -> float:
     return sum(shares) / len(shares)
 
 
-def _starts_with_safety(layout: Layout, page: Page) -> bool:
-    """The page opens with the safety block (it was kept whole, so the page before may be short)."""
-    first = next((line for line in page.lines if line.column != "margin" and line.block is not None), None)
+def _safety_pushed(layout: Layout, page: Page, after: Page) -> bool:
+    """The page after `page` opens with the whole safety block, kept together, and the block
+    could not fit in the space left at the foot of `page`: that explains a short `page`. A
+    page that holds the heading or the lead-in of the safety section is not explained."""
+    first = next((line for line in after.lines if line.column != "margin" and line.block is not None), None)
     if first is None:
         return False
-    return any(SAFETY_CLASS in _classes(e) or "seek-help" in _classes(e)
-               for e in layout.ancestors(first.block))
+    section = next((e for e in layout.ancestors(first.block) if "seek-help" in _classes(e)), None)
+    if section is None:
+        return False
+    body = [line for line in page.lines if line.column != "margin"]
+    if any(section in layout.ancestors(line.block) for line in body if line.block is not None):
+        return False
+    signs = next((e for e in section.iter() if isinstance(e.tag, str) and SAFETY_CLASS in _classes(e)), None)
+    needed = _safety_height(layout, signs) if signs is not None else layout.heights.get(section, 0)
+    left = page.y1 - max((line.y1 for line in body), default=page.y0)
+    return needed > left
 
 
 def check_empty(layout: Layout) -> list[Finding]:
@@ -462,7 +542,7 @@ def check_empty(layout: Layout) -> list[Finding]:
     out = []
     for page, after in zip(layout.pages, layout.pages[1:]):
         share = empty_share(page)
-        if share <= EMPTY_SHARE_MAX or _starts_with_safety(layout, after) or page.index in layout.forced_after:
+        if share <= EMPTY_SHARE_MAX or _safety_pushed(layout, page, after) or page.index in layout.forced_after:
             continue
         text = [line for line in page.lines if line.column != "margin"]
         element = text[-1].block if text else None

@@ -115,9 +115,54 @@ def render_document(rendered: "RenderedEdition") -> tuple[weasyprint.Document, l
             # presentational_hints: the HTML attributes that mean layout, such as <ol start="3">
             # and <li value>, count as they do in a browser (without it every list starts at 1).
             document = html.render(stylesheets=styles, font_config=font_config, presentational_hints=True)
+            if SAFETY_SECTION in rendered.html and safety_block_split(document):
+                # The safety block (heading, lead-in, signs, crisis box) is kept whole on a page
+                # (print.css); one taller than a page cannot be: lay it out again as a block that
+                # may break inside its signs list (`.safety-tall`), so it starts where the text
+                # before it ends and its lead-in stays with the first signs.
+                html = weasyprint.HTML(string=embed_images(mark_safety_tall(rendered.html), doc),
+                                       base_url=doc.topic.folder.resolve().as_uri() + "/",
+                                       url_fetcher=fetcher)
+                document = html.render(stylesheets=styles, font_config=font_config, presentational_hints=True)
         except RefusedURL as exc:
             raise _refused(exc) from None
     return document, records
+
+
+SAFETY_SECTION = 'class="seek-help"'
+
+
+def mark_safety_tall(html: str) -> str:
+    """`html` with every safety section marked `safety-tall` (print.css lets it break)."""
+    return html.replace(SAFETY_SECTION, 'class="seek-help safety-tall"')
+
+
+def safety_block_split(document: weasyprint.Document) -> bool:
+    """Whether a safety section's heading and safety block lie on more than one page of
+    `document` (only a block taller than a page is split when print.css keeps it whole)."""
+    pages_of: dict[int, set[int]] = {}
+
+    def walk(box, index: int, section) -> None:
+        element = getattr(box, "element", None)
+        classes = set((element.get("class") or "").split()) if element is not None else set()
+        if "seek-help" in classes:
+            section = element
+        elif section is not None and element is not None and (
+                "safety-block" in classes or (element.tag in {"h2", "h3", "h4"} and box.element_tag == element.tag
+                                               and section_child(section, element))):
+            pages_of.setdefault(id(section), set()).add(index)
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, index, section)
+
+    for index, page in enumerate(document.pages):
+        walk(page._page_box, index, None)
+    return any(len(pages) > 1 for pages in pages_of.values())
+
+
+def section_child(section, element) -> bool:
+    """Whether `element` is a direct child of `section` (ElementTree has no parent links)."""
+    return any(child is element for child in section)
 
 
 # Parsed stylesheets (with their fonts) by their files and the files they may read: every
