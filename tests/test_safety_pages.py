@@ -1,0 +1,139 @@
+"""The safety block on paper (fault 1 of the page review): "When to get help", its lead-in
+("... any of these:"), the warning signs and the crisis box stay together when they fit on a
+page; a block taller than a page breaks inside the signs list, never between the lead-in and
+the first sign; and the page checks (g-004, g-007) catch a heading and lead-in left alone
+at the foot of a page.
+
+The checks are run on small documents laid out by WeasyPrint here (the structure of
+partials/_crisis.html.j2, print.css), the real custom summary once per module."""
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+import weasyprint
+from click.testing import CliRunner
+
+import publish
+from publisher.verify.layout import check_layout
+from publisher.verify.text import pdf_text
+from publisher.writers.pdf import mark_safety_tall
+
+from conftest import ROOT
+
+SAFETY = """<section class="seek-help" aria-labelledby="help"><h2 id="help">When to get help</h2>
+<div class="safety-block"><p>See a trained professional if you have any of these:</p>
+<div class="safety-signs"><ul class="warning-signs">{signs}</ul>
+<section class="callout callout-crisis" aria-labelledby="crisis"><h3 id="crisis">If you are in crisis</h3>
+<p>Call or text 988.</p></section></div></div></section>"""
+
+
+def lay_out(filler: int, signs: int = 4, css: str = "", tall: bool = False) -> weasyprint.Document:
+    """A one-column page flow: `filler` paragraphs, then the safety section."""
+    body = "".join(f'<section aria-labelledby="s{i}"><h2 id="s{i}">Part {i}</h2><p>{"Text of the part. " * 12}</p>'
+                   "</section>" for i in range(filler))
+    body += SAFETY.format(signs="".join(f"<li>Warning sign number {i}</li>" for i in range(signs)))
+    if tall:
+        body = mark_safety_tall(body)
+    html = f'<html lang="en"><body><main>{body}</main></body></html>'
+    style = weasyprint.CSS(string="@page { size: 6in 8in; margin: 0.5in } body { font-size: 12pt; line-height: 1.4 } "
+                                  "h2 { font-size: 14pt } p, li { margin: 0 0 4pt }" + css)
+    return weasyprint.HTML(string=html).render(stylesheets=[*_sheets(), style])
+
+
+@functools.cache
+def _sheets() -> tuple:
+    """tokens.css and print.css (no fonts: @font-face rules dropped, the layout rules are all kept)."""
+    out = []
+    for name in ("tokens.css", "print.css"):
+        text = (ROOT / "layouts" / "styles" / name).read_text(encoding="utf-8")
+        out.append(weasyprint.CSS(string=re.sub(r"@font-face\s*{[^}]*}", "", text)))
+    return tuple(out)
+
+
+def codes(document) -> list[str]:
+    return [f"{f.code} {f.severity.name} {f.message}" for f in check_layout(document)]
+
+
+def test_heading_and_lead_in_alone_at_a_page_foot_are_a_g004_error_and_do_not_excuse_the_empty_page():
+    # Forced apart as the old print.css let them be: the signs start the next page.
+    document = lay_out(3, css=".safety-signs { break-before: page } .safety-block, .safety-signs { break-inside: auto }")
+    found = codes(document)
+    assert any(c.startswith("g-004 ERROR") and "lead-in" in c and "first warning sign" in c for c in found), found
+
+
+def test_a_short_page_is_excused_only_when_the_whole_block_could_not_fit_below_it():
+    # The old print.css: heading and lead-in may stay behind, the signs and box move on. The
+    # page after starts with the safety block, yet page 1 (most of it empty) is not excused:
+    # it holds part of the block. g-004 names the lead-in.
+    document = lay_out(1, signs=20, css=".safety-block, .safety-block > p:last-of-type { break-inside: auto; break-after: auto } "
+                                       ".warning-signs { break-before: auto }")
+    found = codes(document)
+    assert len(document.pages) == 2
+    assert any(c.startswith("g-007") and "page 1" in c for c in found), found
+    assert any(c.startswith("g-004 ERROR") and "lead-in" in c for c in found), found
+
+
+@pytest.mark.parametrize("filler, signs", [(2, 10), (1, 14)])
+def test_block_that_fits_on_a_page_moves_whole_to_the_next_page_without_findings(filler, signs):
+    # The block does not fit below the parts: it starts page 2 whole (page 1 is 60-80%
+    # empty, excused: the whole block could not fit in the space left).
+    document = lay_out(filler, signs=signs)
+    pages = [{box.element.get("id") for box in page._page_box.descendants() if box.element is not None}
+             for page in document.pages]
+    assert [i for i, ids in enumerate(pages) if ids & {"help", "crisis"}] == [1]
+    assert codes(document) == []
+
+
+def test_block_taller_than_a_page_breaks_inside_the_signs_list_not_after_the_lead_in():
+    # What writers/pdf.py does with a block taller than a page (.safety-tall): the lead-in
+    # and the first signs end page 1 (no heading and lead-in alone, no empty page).
+    document = lay_out(2, signs=30, css="", tall=True)
+    pages = [{box.element.text for box in page._page_box.descendants()
+              if box.element is not None and box.element.tag in ("li", "p", "h2")} for page in document.pages]
+    lead = [i for i, texts in enumerate(pages) if any(t and t.endswith("any of these:") for t in texts)]
+    first = [i for i, texts in enumerate(pages) if "Warning sign number 0" in texts]
+    assert lead == first == [0]
+    assert not [c for c in codes(document) if c.startswith(("g-004 ERROR", "g-007"))], codes(document)
+
+
+@pytest.fixture(scope="module")
+def riverside(tmp_path_factory):
+    """The custom large-print summary of the page review (it was 5 pages, page 3 two-thirds empty)."""
+    path = tmp_path_factory.mktemp("riverside") / "x.pdf"
+    res = CliRunner().invoke(publish.cli, ["summary", "neuroplasticity", "--audience", "patient",
+                                           "--section", "depression", "--section", "exercise-and-neuroplasticity",
+                                           "--clinic", str(ROOT / "tests/fixtures/clinics/riverside.yaml"),
+                                           "--large-print", "-o", str(path)])
+    assert res.exit_code == 0, res.output
+    return path, res.output
+
+
+def _pages(path) -> list[str]:
+    import io
+
+    import pikepdf
+    out = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            single = pikepdf.new()
+            single.pages.append(page)
+            buffer = io.BytesIO()
+            single.save(buffer)
+            out.append(" ".join(pdf_text(buffer.getvalue()).split()))
+    return out
+
+
+def test_custom_large_print_summary_keeps_the_lead_in_with_the_first_sign(riverside):
+    path, output = riverside
+    pages = _pages(path)
+    assert len(pages) <= 4
+    lead = [i for i, text in enumerate(pages) if "any of these:" in text]
+    first_sign = [i for i, text in enumerate(pages) if "Sadness, hopelessness" in text]
+    heading = [i for i, text in enumerate(pages) if "When to get help" in text]
+    assert lead == first_sign == heading and len(lead) == 1
+    last_sign = [i for i, text in enumerate(pages) if "Thoughts of hurting yourself" in text]
+    crisis = [i for i, text in enumerate(pages) if "call or text 988" in text]
+    assert last_sign == crisis
+    assert "g-0" not in output, output
