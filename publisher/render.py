@@ -192,7 +192,7 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     if doc.edition.large_print:  # 18 pt: who to call on one line (it wraps at the dot if it must), then the date
         footer_left = "\n".join(p for p in (contact, reviewed_note) if p)
     else:
-        footer_left = "\n".join((main_title, " · ".join(p for p in (contact, reviewed_note) if p)))
+        footer_left = "\n".join((footer_title(main_title), " · ".join(p for p in (contact, reviewed_note) if p)))
     notes = ([_("Review overdue")] if review_overdue else []) + ([_("Translation not yet reviewed")] if draft else [])
     if draft and doc.parallel is not None:  # a bilingual edition: the note in its second language too
         notes.append(i18n.gettext_for(layouts_dir, doc.parallel.topic.language)("Translation not yet reviewed"))
@@ -245,6 +245,22 @@ def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, re
             element.set("href", "#" + prefix + element.get("href")[1:])
     text = (body.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in body)
     return Markup(text)
+
+
+#: The running footer holds one line of title: a longer title (a custom summary's --title)
+#: is cut at a word with an ellipsis, so the clinic, phone and review line stays on the paper.
+FOOTER_TITLE_CHARS = 80
+
+
+def footer_title(title: str, limit: int = FOOTER_TITLE_CHARS) -> str:
+    """`title` on one line of at most `limit` characters: cut at a word, with "…"."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:·-") + "…"
 
 
 def _nowrap(text: str) -> str:

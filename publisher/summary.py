@@ -9,6 +9,7 @@ is written: an unknown section id or a bad recipe stops it with nothing touched.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
@@ -208,6 +209,7 @@ def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: T
     if not request.sections and not request.exclude:
         raise EditionError(f"name the sections to include with --section ID (or leave some out with --exclude ID); "
                            f"run `publish list {request.topic}` to see the section ids")
+    check_title(request.title)
     fmt = resolve_format(request)
     edition = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print,
                               paper=request.paper)
@@ -217,6 +219,23 @@ def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: T
     usual = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print).paper
     other_paper = doc.paper if FORMATS[fmt].paged and doc.paper and doc.paper != usual else None
     return doc, resolve_target(request, doc.topic, fmt, out_dir, other_paper)
+
+
+_TITLE_HIDDEN = re.compile(f"[{yamlfile.HIDDEN}]")
+
+
+def check_title(title: str | None) -> None:
+    """Refuse a title (--title, a recipe's or a posted form's title:) that holds a direction
+    control or zero-width character (c-023), as content text refuses them: U+202E can make a
+    title read otherwise than it is written. Raises ContentError naming each character."""
+    if not title:
+        return
+    found = [finding("c-023", f"the title (--title, or title: in a recipe) holds U+{ord(m.group(0)):04X} "
+                              f"at character {m.start() + 1}: direction controls and invisible characters "
+                              "are not allowed")
+             for m in _TITLE_HIDDEN.finditer(title)]
+    if found:
+        raise ContentError(found[:yamlfile.MAX_HIDDEN_REPORTED])
 
 
 def select_in_language(request: SummaryRequest, topic: Topic, edition: Edition, *, titles=None) -> SelectedDocument:

@@ -75,6 +75,7 @@ class Page:
     leaves: list[tuple[float, float, float, float]] = field(default_factory=list)  # painted boxes
     columns: list = field(default_factory=list)  # column boxes, in order
     paper_width: float = 0.0
+    paper_height: float = 0.0
 
 
 @dataclass
@@ -128,7 +129,7 @@ def measure(document) -> Layout:
         root = page._page_box
         p = Page(index, root.content_box_x(), root.content_box_y(),
                  root.content_box_x() + root.width, root.content_box_y() + root.height,
-                 paper_width=root.margin_width())
+                 paper_width=root.margin_width(), paper_height=root.margin_height())
         layout.pages.append(p)
         for child in root.children:
             if isinstance(child, boxes.MarginBox):
@@ -352,7 +353,10 @@ def check_overflow(layout: Layout) -> list[Finding]:
     for page in layout.pages:
         for line in page.lines:
             if line.column == "margin":
-                if line.x0 < -TOLERANCE or line.x1 > page.paper_width + TOLERANCE:
+                # A margin box (the running footer) grows with its text: too many lines push
+                # its last ones below the paper's foot (or above its top).
+                if (line.x0 < -TOLERANCE or line.x1 > page.paper_width + TOLERANCE
+                        or line.y0 < -TOLERANCE or line.y1 > page.paper_height + TOLERANCE):
                     problems.append((f"page {page.index + 1}, running footer",
                                      f"'{_short(line.text)}' runs off the paper"))
                 continue
