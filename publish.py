@@ -95,11 +95,14 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
         click.echo(report.format_validation(run), err=True)
     for f in result.findings:
         click.echo(report.format_finding(f), err=True)
-    click.echo(f"{'file':58} {'pages':>5} {'size':>9} {'grade':>5}")
+    width = max([58] + [len(_shown(out.path)) for out in result.outputs])
+    # The grade column is the English Flesch-Kincaid grade; every language's own measure
+    # (INFLESZ for Spanish) follows in the reading-level report below the table.
+    click.echo(f"{'file':{width}} {'pages':>5} {'size':>9} {'FK grade':>8}")
     for out in result.outputs:
         pages = str(out.pages) if out.pages is not None else "-"
         grade = f"{out.grade:.1f}" if out.grade is not None else "-"
-        click.echo(f"{_shown(out.path):58} {pages:>5} {report.human_size(out.size):>9} {grade:>5}")
+        click.echo(f"{_shown(out.path):{width}} {pages:>5} {report.human_size(out.size):>9} {grade:>8}")
     for out, edition, reading in result.readings:
         click.echo("\n" + report.format_reading(_shown(out.path), reading, edition))
     click.echo(f"Built {len(result.outputs)} file(s).")

@@ -93,7 +93,7 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
     today = options.today or dt.date.today()
     progress("1/4 reading content")
     all_editions, loaded, clinic = _read_everything(project, options.topics, options.topic_dirs, options.clinic_file)
-    chosen = pick_editions(all_editions, options.editions)
+    chosen = pick_editions(all_editions, options.editions, file=project.editions_file)
     reviews = [f for t in loaded.values() for f in check_review(t, today=today, allow_overdue=options.allow_overdue)]
     if any(f.is_error for f in reviews):
         raise ChecksFailed(reviews)

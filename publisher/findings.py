@@ -56,6 +56,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "c-025": ("Empty table header cell", "Write the column's heading in the first row of the table; only the top-left corner may be empty."),
     # editions
     "d-001": ("Bad edition definition", "Fix the edition in source/editions.yaml."),
+    "d-002": ("Unknown edition", "`publish list` shows the editions."),
     # templates
     "t-001": ("Template error", "Fix the template at that line."),
     # PDF

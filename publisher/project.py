@@ -6,6 +6,7 @@ loading jinja2 or WeasyPrint.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,14 +105,23 @@ def topic_folders(project: Project, extra_dirs: Iterable[Path] = ()) -> dict[str
     return by_name
 
 
-def pick_editions(all_editions: dict[str, Edition], names: Iterable[str] | None = None) -> list[Edition]:
-    """The editions named (each once, in the order given), or all. Raises EditionError,
-    listing the editions, for an unknown name."""
+def pick_editions(all_editions: dict[str, Edition], names: Iterable[str] | None = None, *,
+                  file: Path | None = None) -> list[Edition]:
+    """The editions named (each once, in the order given), or all. Raises EditionError with
+    a `d-002` finding per unknown name (naming `file`, the editions file, with the closest
+    edition and the list)."""
     if not names:
         return list(all_editions.values())
     missing = [n for n in names if n not in all_editions]
     if missing:
-        raise EditionError(f"unknown edition {', '.join(missing)}; editions: {', '.join(all_editions)}")
+        known = ", ".join(all_editions)
+        problems = []
+        for name in missing:
+            close = difflib.get_close_matches(name, list(all_editions), n=1)
+            guess = f"Did you mean '{close[0]}'? " if close else ""
+            problems.append(finding("d-002", f"unknown edition '{name}'", hint=f"{guess}Editions: {known}.",
+                                    source=SourceRef(str(shown_path(file))) if file else None))
+        raise EditionError(f"unknown edition {', '.join(missing)}; nothing was built", problems)
     return [all_editions[n] for n in dict.fromkeys(names)]  # naming one twice builds it once
 
 

@@ -46,7 +46,7 @@ OUTPUT_SUFFIXES = {".pdf": "pdf", ".epub": "epub", ".html": "html"}
 # What `publish` exits with for a finding of each group (README: exit codes); c-022 is a
 # content problem only the PDF renderer can see, so it fails the output's checks.
 EXIT_CODES = {"b": 3, "c": 3, "d": 3, "t": 5, "o": 6, "p": 7, "e": 7, "h": 7, "s": 7, "r": 7, "l": 7, "g": 7, "u": 3,
-              "v": 7, "c-022": 7, "u-002": 4, "u-003": 4,  # u-002/u-003: ids asked for on the command line
+              "v": 7, "c-022": 7, "u-002": 4, "u-003": 4, "d-002": 4,  # u-002/u-003: ids asked for on the command line
               # translations: a file problem is a content error; a stale one fails the output's
               # checks; a missing one refuses the request (like an unknown section id)
               "n": 3, "n-001": 7, "n-003": 4,

@@ -15,7 +15,9 @@ from click.testing import CliRunner
 
 import publish
 from conftest import ROOT
+from publisher.build import check_built
 from publisher.errors import OutputError
+from publisher.project import Project
 from publisher.output import OutputWriter, lock_folder
 from test_output_safety import TINY, make_project, snapshot
 
@@ -174,8 +176,26 @@ def test_case_non_utf8_output_path(tmp_path):
     assert os.fsencode(out) in [os.fsencode(tmp_path / n) for n in os.listdir(tmp_path)]
     again = run("build", "--root", str(root), "-o", str(out), "--edition", "web")  # the cache, by that name
     assert again.exit_code == 0 and "0 file(s), 1 up to date" in again.stderr
+    # Our checks read the files under that name (the validators, which need Chromium, are in
+    # test_case_non_utf8_output_path_validators, a slow test).
+    checked = check_built(Project(root), [str(out)], topic_dirs=[root / "source"], external=False)
+    assert sorted(os.fsencode(f) for f in checked.files) == sorted(
+        os.fsencode(out / name) for name in ("index.html", "tiny/tiny-patient-handout.pdf", "tiny/tiny-web.html"))
+    assert checked.findings == [] and checked.validations == []
+
+
+@pytest.mark.slow
+@pytest.mark.validators
+def test_case_non_utf8_output_path_validators(tmp_path):
+    """`publish check` runs axe on web pages in a folder whose name is not UTF-8."""
+    root = make_project(tmp_path / "project")
+    out = tmp_path / ODD
+    assert run("build", "--root", str(root), "-o", str(out), "--edition", "web").exit_code == 0
     checked = run("check", str(out), "--topic-dir", str(root / "source"))
-    assert checked.exit_code == 0 and "h-002" not in checked.output, checked.output  # axe too, where it runs
+    assert checked.exit_code == 0 and "h-002" not in checked.output, checked.output
+    axe = [line for line in checked.output.splitlines() if ": axe-core " in line]
+    assert len(axe) == 2 and all(": 0 violations" in line for line in axe), checked.output
+    assert {line.split(": axe-core")[0].rsplit("/", 1)[1] for line in axe} == {"index.html", "tiny-web.html"}
 
 
 def test_other_paths_that_are_not_utf8(tmp_path):

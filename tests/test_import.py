@@ -77,7 +77,7 @@ def test_word_file_becomes_a_topic_with_nested_sections(imported):
     assert "# FILL IN" in (result.folder / "topic.yaml").read_text("utf-8")
     front, body = _section(result, "what-is-blood-sugar")
     assert front == {"id": "what-is-blood-sugar", "title": "What is blood sugar",
-                     "audience": ["patient", "clinician"]}
+                     "audience": ["patient", "clinician"], "tags": ["handout", "summary"]}
     assert "**energy**" in body and "*whole day*" in body
 
 
@@ -148,6 +148,10 @@ def test_markdown_import_moves_footnotes_and_keeps_the_intro(imported):
     assert topic["title"] == "Eye Checks"
     _, intro = _section(result, "introduction")
     assert "Everyone with diabetes needs an eye check once a year." in intro
+    # The headings after the introduction are sections of their own, not its subsections.
+    assert {"sections/01-introduction.md", "sections/02-why.md", "sections/02-why/01-what-happens.md",
+            "sections/03-despues.md"} <= set(result.files)
+    assert not any(f.startswith("sections/01-introduction/") for f in result.files)
     _, why = _section(result, "why")
     assert "[^1]" not in why and "**Note 1:** This is called retinopathy." in why
     assert any("footnote 1" in f.message for f in _codes(result, "i-003"))
@@ -271,3 +275,94 @@ def test_reading_level_in_the_documents_language(tmp_path):
     german.write_text("---\ntitle: Zucker\nlang: de\n---\n# Essen\n\nEssen Sie langsam.\n", "utf-8")
     result = import_document(german, "zucker", tmp_path, patient_edition=edition)
     assert [f.code for f in result.findings if f.code.startswith(("r-", "i-008"))] == ["r-004"]
+
+
+def test_word_title_paragraph_becomes_the_topic_title(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Caring for Your Feet", style="Title")
+    document.add_heading("Every day", 1)
+    document.add_paragraph("Look at your feet.")
+    path = tmp_path / "feet.docx"
+    document.save(path)
+    result = import_document(path, "feet", tmp_path)
+    topic = yaml.safe_load((result.folder / "topic.yaml").read_text("utf-8"))
+    assert topic["title"] == "Caring for Your Feet"
+    assert result.files == ["sections/01-every-day.md", "topic.yaml"]
+
+
+@pytest.mark.parametrize("text", ["", "---\ntitle: Only a title\n---\n", "# Only a heading\n"])
+def test_a_document_without_text_is_refused(tmp_path, text):
+    path = tmp_path / "empty.md"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        import_document(path, "empty", tmp_path)
+    assert [f.code for f in caught.value.findings] == ["i-001"]
+    assert "no text to import" in caught.value.findings[0].message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.md"]
+
+
+def test_a_document_the_build_could_not_take_is_refused_before_anything_is_written(tmp_path):
+    many = tmp_path / "many.md"
+    many.write_text("".join(f"# Part {n}\n\nSome text.\n\n" for n in range(600)), "utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        import_document(many, "many", tmp_path)
+    assert caught.value.findings[0].code == "i-007" and "600 headings" in caught.value.findings[0].message
+    long = tmp_path / "long.md"
+    long.write_text("# Walking\n\n## One part\n\n" + "Walk every day. " * 6000, "utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        import_document(long, "long", tmp_path)
+    assert caught.value.findings[0].code == "i-007" and "'one-part' has 18,000 words" in caught.value.findings[0].message
+    huge = tmp_path / "huge.md"
+    huge.write_bytes(b"# Big\n\n" + b"word " * 1_000_000)
+    with pytest.raises(ImportFailed) as caught:
+        import_document(huge, "huge", tmp_path)
+    assert caught.value.findings[0].code == "i-007" and "the limit for .md files" in caught.value.findings[0].message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.md", "long.md", "many.md"]
+
+
+def test_word_file_named_md_and_staging_left_by_a_killed_import(tmp_path, docs):
+    renamed = tmp_path / "handout.md"
+    renamed.write_bytes(docs["docx"].read_bytes())
+    with pytest.raises(ImportFailed) as caught:
+        import_document(renamed, "x", tmp_path)
+    assert caught.value.findings[0].code == "i-001" and "Rename it to .docx" in caught.value.findings[0].hint_text
+    dead = tmp_path / ".import-old-999999999"  # no such process
+    (dead / "old").mkdir(parents=True)
+    import_document(docs["md"], "eyes", tmp_path)
+    assert not dead.exists()
+
+
+def test_report_names_the_final_files_with_the_default_folder(docs, tmp_path, monkeypatch):
+    """`publish import` without --into writes into source/ and names source/<id>/..., as the
+    build will, never the hidden staging folder."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "source", project / "source", ignore=shutil.ignore_patterns("neuroplasticity"))
+    shutil.copytree(ROOT / "layouts", project / "layouts")
+    monkeypatch.chdir(project)
+    run = CliRunner().invoke(cli, ["import", str(docs["docx"]), "--topic", "sugar", "--root", str(project)])
+    assert run.exit_code == 0, run.output
+    assert "c-002 [error] source/sugar/topic.yaml line" in run.output
+    assert ".import-" not in run.output
+
+
+def test_imported_text_is_in_the_patient_handout_with_the_bundled_safety_sections(docs, tmp_path):
+    """The editor copies the bundled topic's disclaimer and crisis sections (tagged for the
+    handout): the patient handout then shows the imported text too, not only those two."""
+    result = import_document(docs["md"], "eyes", tmp_path)
+    _fix_as_an_editor(result.folder)
+    bundled = ROOT / "source" / "neuroplasticity" / "sections"
+    for name in ("01-disclaimer.yaml", "01-disclaimer.patient.yaml"):
+        shutil.copy(bundled / name, result.folder / "sections" / name.replace("01-", "00-"))
+    for name in ("10-when-to-seek-help.yaml", "10-when-to-seek-help.patient.yaml"):
+        shutil.copy(bundled / name, result.folder / "sections" / name.replace("10-", "99-"))
+    (result.folder / "sections" / "99-help.yaml").unlink()  # the tiny topic's crisis section
+    out = tmp_path / "out"
+    run = CliRunner().invoke(cli, ["build", "--root", str(ROOT), "--topic-dir", str(tmp_path), "--topic", "eyes",
+                                   "--edition", "patient-handout", "--lang", "en", "--jobs", "1", "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    from pdfminer.high_level import extract_text
+    text = " ".join(extract_text(str(out / "eyes" / "eyes-patient-handout.pdf")).split())
+    assert "Everyone with diabetes needs an eye check once a year." in text
+    assert "988" in text

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from publisher.build import load_editions
 from publisher.clinic import read_clinic
-from publisher.errors import ContentError
+from publisher.errors import ContentError, EditionError
 from publisher.read import read_topic
 from publisher.render import render_edition
 from publisher.select import select_sections
@@ -145,6 +145,14 @@ def test_clinician_table_has_header_cells_with_scope(built):
 @given(picked=st.lists(st.sampled_from(ALL_IDS), min_size=1, max_size=6, unique=True),
        excluded=st.lists(st.sampled_from(ALL_IDS), max_size=4, unique=True))
 def test_any_patient_selection_carries_the_plain_safety_blocks(editions, picked, excluded):
+    # in the topic's order, as the findings come
+    not_for_patients = [i for i, s in by_id().items() if i in picked and "patient" not in s.audiences]
+    if not_for_patients:  # a section written only for clinicians is refused (u-003), never shown silently
+        with pytest.raises(EditionError) as info:
+            select_sections(TOPIC, editions["patient-handout"], section_ids=picked, exclude=excluded)
+        assert [f.code for f in info.value.findings] == ["u-003"] * len(not_for_patients)
+        assert [f.message.split("'")[1] for f in info.value.findings] == not_for_patients
+        return
     doc = select_sections(TOPIC, editions["patient-handout"], section_ids=picked, exclude=excluded)
     chosen = {s.id: s for s in doc.all_sections()}
     for required in ("disclaimer", "when-to-seek-help"):
@@ -152,7 +160,8 @@ def test_any_patient_selection_carries_the_plain_safety_blocks(editions, picked,
         assert chosen[required].body.source.file.name.endswith(".patient.yaml")
 
 
-SELECTIONS = [["exercise-and-neuroplasticity"], ["depression", "ocd"], ["faq"],
+# Sections written for patients (a clinician-only one, such as ocd, is refused: u-003).
+SELECTIONS = [["exercise-and-neuroplasticity"], ["depression", "anxiety-disorders"], ["faq"],
               ["misconception-brain-training", "recovery-is-possible"], ["what-is-neuroplasticity"]]
 FORMATS = [("pdf", "patient-handout"), ("epub", "booklet"), ("html", "web")]
 

@@ -1,17 +1,30 @@
 """The EPUB Accessibility metadata says what the content documents show, and nothing more."""
+import functools
+
 import pytest
 
+from publisher.project import Project, load_editions
+from publisher.read import read_topic
 from publisher.render import Part, RenderedEdition
+from publisher.select import select_sections
 from publisher.writers.epub import CONFORMS_TO, accessibility_metadata
+
+from conftest import ROOT, TINY_TOPIC
 
 HEAD = ('<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="en" '
         'xml:lang="en"><head><title>t</title></head><body>')
 NAV = '<nav epub:type="toc" id="toc"><h1>Contents</h1><ol><li><a href="a.xhtml">A</a></li></ol></nav>'
 
 
+@functools.cache
+def english_doc():
+    """A real selection (the tiny topic, in English): the summary is written in its language."""
+    return select_sections(read_topic(TINY_TOPIC), load_editions(Project(ROOT))["patient-handout"])
+
+
 def book(*bodies: str) -> RenderedEdition:
     parts = [Part(f"p{i}.xhtml", "t", HEAD + body + "</body></html>") for i, body in enumerate(bodies)]
-    return RenderedEdition(doc=None, parts=tuple(parts))
+    return RenderedEdition(doc=english_doc(), parts=tuple(parts), layouts_dir=ROOT / "layouts")
 
 
 def meta(rendered, **options):

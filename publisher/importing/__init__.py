@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ContentError, OutputError
-from ..findings import Finding, Severity, finding
+from ..findings import Finding, Severity, finding, shown_path
 from ..model import SourceRef
 from .documents import ImportFailed, read_document
 from .outline import make_outline
@@ -66,6 +66,7 @@ def import_document(source: Path, topic_id: str, into: Path, *, today=None,
         raise OutputError(f"{into} is not a folder; nothing was written", [finding(
             "o-001", "the folder to import into does not exist", source=SourceRef(str(into)),
             hint="Create it first, or pass --into with an existing folder (default: source/).")])
+    _remove_dead_staging(into)
     document = read_document(source)
     outline = make_outline(document)
     files = topic_files(document, outline, topic_id, today=today)
@@ -94,15 +95,33 @@ def import_document(source: Path, topic_id: str, into: Path, *, today=None,
             "o-001", f"cannot write the topic ({exc.strerror})", source=SourceRef(str(into)))]) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    staged, final = str(folder), str(target)
-    moved = [_moved(f, staged, final) for f in build_findings]
+    moved = [_moved(f, folder, target) for f in build_findings]
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     report = sorted(moved + document.notes + outline.notes, key=lambda f: order[f.severity]) + levels
     return ImportResult(folder=target, files=sorted(files), findings=report)
 
 
-def _moved(f: Finding, staged: str, final: str) -> Finding:
-    """A finding about the staged topic, naming the file where it now is."""
-    if f.file and staged in f.file:
-        return Finding(f.code, f.message, f.severity, f.file.replace(staged, final), f.line, f.hint, f.tool)
+def _moved(f: Finding, staged: Path, final: Path) -> Finding:
+    """A finding about the staged topic, naming the file where it now is (the reader names
+    files as an editor sees them: relative to the working folder when inside it)."""
+    if not f.file:
+        return f
+    for before, after in ((str(shown_path(staged)), str(shown_path(final))),
+                          (str(staged.absolute()), str(final.absolute())), (str(staged), str(final))):
+        if f.file.startswith(before):
+            return Finding(f.code, f.message, f.severity, after + f.file[len(before):], f.line, f.hint, f.tool)
     return f
+
+
+def _remove_dead_staging(into: Path) -> None:
+    """Remove staging folders left by an import that was killed (its process is gone)."""
+    for folder in into.glob(".import-*-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's live process

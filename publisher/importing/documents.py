@@ -21,13 +21,16 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from .. import limits
 from ..errors import PublishError
 from ..findings import Finding, Severity, finding
 from ..model import SourceRef
 
 # Generous for a handout (a long Word handout with pictures is 1-5 MB), small enough that a
 # hostile file cannot make pandoc or python-docx take minutes or gigabytes.
-MAX_FILE_BYTES = 25 * 1024 * 1024
+MAX_FILE_BYTES = 25 * 1024 * 1024        # a Word file, pictures included
+MAX_TEXT_BYTES = 4 * limits.MAX_TOPIC_BYTES  # an HTML or Markdown file: 4 MB (markup included)
+MAX_DOCUMENT_XML_BYTES = 16 * 1024 * 1024  # a Word file's text and its markup, unpacked
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024   # a .docx is a zip: its members, inflated, together
 MAX_ZIP_MEMBERS = 2000
 PANDOC_SECONDS = 120
@@ -108,9 +111,10 @@ def read_document(source: Path) -> Document:
         size = source.stat().st_size
         if not source.is_file():
             raise _fail("i-001", source, "is not a file", hint="Name a .docx, .html or .md file.")
-        if size > MAX_FILE_BYTES:
-            raise _fail("i-007", source, f"the file is {size // 1024 // 1024} MB; the limit is "
-                        f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+        limit = MAX_FILE_BYTES if fmt == "docx" else MAX_TEXT_BYTES
+        if size > limit:
+            raise _fail("i-007", source, f"the file is {limits.human_bytes(size)}; the limit for "
+                        f"{source.suffix} files is {limits.human_bytes(limit)}",
                         hint="Split the document into several handouts, or make its pictures smaller.")
         data = source.read_bytes()
     except OSError as exc:
@@ -118,6 +122,9 @@ def read_document(source: Path) -> Document:
                     hint="Check the file name and that you may read it.") from None
     if fmt == "docx":
         return _read_docx(source, data)
+    if data.startswith((b"PK\x03\x04", _OLE_MAGIC)):
+        raise _fail("i-001", source, f"is a Word (or other Office) file, not {source.suffix} text",
+                    hint="Rename it to .docx if it is a Word document, or save it from Word as .docx.")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -141,9 +148,12 @@ def _read_docx(source: Path, data: bytes) -> Document:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-        if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+        text_part = next((m for m in members if m.filename == "word/document.xml"), None)
+        if (len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES
+                or (text_part is not None and text_part.file_size > MAX_DOCUMENT_XML_BYTES)):
             raise _fail("i-007", source, "the document unpacks to more than "
-                        f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB or {MAX_ZIP_MEMBERS} parts",
+                        f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB, {MAX_ZIP_MEMBERS} parts or "
+                        f"{MAX_DOCUMENT_XML_BYTES // 1024 // 1024} MB of text",
                         hint="Split the document into several handouts, or make its pictures smaller.")
         if "word/document.xml" not in archive.namelist():
             raise zipfile.BadZipFile("no word/document.xml")
@@ -164,7 +174,8 @@ def _read_docx(source: Path, data: bytes) -> Document:
     word.save(buffer)
     ast = _pandoc(buffer.getvalue(), "docx", source, extra=["--track-changes=accept"])
     properties = word.core_properties
-    return Document(source=source, format="docx", ast=ast, title=(properties.title or "").strip(),
+    title = (properties.title or "").strip() or _meta_text(ast.get("meta", {}).get("title"))
+    return Document(source=source, format="docx", ast=ast, title=title,
                     language=(properties.language or "").strip() or _docx_language(word),
                     notes=notes, _zip_media=media)
 
@@ -182,7 +193,7 @@ def _excerpt(text: str, size: int = 40) -> str:
 
 
 def _paragraph_text(p) -> str:
-    return "".join(_xpath(p, ".//w:t/text()"))
+    return "".join(_xpath(p, ".//w:t[not(ancestor::w:txbxContent)]/text()"))
 
 
 def _where(word, element) -> str:

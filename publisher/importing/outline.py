@@ -15,8 +15,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .. import limits
 from ..findings import Finding, Severity, finding
 from ..model import SourceRef
+from .documents import ImportFailed
 
 ID_MAX = 48
 _PICTURE_TYPES = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF87a", "gif"),
@@ -128,6 +130,7 @@ class _Builder:
                 # A lone top heading that is the document's title, not a section.
                 title = title or text
                 blocks = blocks[1:]
+        title_dropped = len(blocks) < len(self.document.ast.get("blocks", []))
         if not title and headers:
             title = plain_text(headers[0]["c"][2])
         roots: list[OutlineSection] = []
@@ -138,13 +141,21 @@ class _Builder:
                     intro = OutlineSection(make_id("introduction", self.taken), "Introduction", 0)
                     roots.append(intro)
                     stack.append(intro)
-                    self.note("i-004", "text before the first heading was put in a section titled "
-                              "'Introduction'", "Give that text a heading of its own in the imported file.")
+                    where = "after the title, before the first section heading" if title_dropped else \
+                        "before the first heading"
+                    self.note("i-004", f"the text {where} was put in a section titled 'Introduction'",
+                              "Give that section a title of its own in its file, or move its text.")
                 stack[-1].blocks.append(block)
                 continue
             level, (anchor, _, _), inlines = block["c"]
             text = plain_text(inlines) or "Untitled section"
-            while stack and stack[-1].level >= level:
+            # The Introduction (level 0) holds only the text before the first heading.
+            while stack and (stack[-1].level >= level or stack[-1].level == 0):
+                stack.pop()
+            if len(stack) >= limits.MAX_SECTION_DEPTH:
+                self.note("i-004", f"the heading '{text}' is more than {limits.MAX_SECTION_DEPTH} levels deep; "
+                          f"it is imported beside its parent", "Handouts nest sections at most "
+                          f"{limits.MAX_SECTION_DEPTH} deep; check the section is where it belongs.")
                 stack.pop()
             if stack and stack[-1].level and level > stack[-1].level + 1:
                 self.note("i-004", f"the heading '{text}' (level {level}) follows the level-"
@@ -157,7 +168,33 @@ class _Builder:
             stack.append(section)
         for section in _walk(roots):
             section.blocks = self.clean_blocks(section)
+        self.check_size(roots)
         return Outline(title=title, sections=roots, pictures=self.pictures, notes=self.notes)
+
+    def check_size(self, roots: list[OutlineSection]) -> None:
+        """Refuse (i-007) a document the build could not take: more sections or words than
+        the content limits allow (publisher/limits.py), before anything is written."""
+        sections = list(_walk(roots))
+        if not sections:
+            raise ImportFailed([finding("i-001", "the document has no text to import", source=self.source,
+                                        hint="Check you chose the right file; an empty document or one with "
+                                             "only a title makes no handout.")])
+        problems = []
+        if len(sections) > limits.MAX_SECTION_FILES:
+            problems.append(f"{len(sections)} headings make more than {limits.MAX_SECTION_FILES} sections")
+        words = {s.id: len(re.findall(r"\w+", plain_text(_inlines_of(_flat(s.blocks))))) for s in sections}
+        big = [(n, i) for i, n in words.items() if n > limits.MAX_SECTION_WORDS]
+        if big:
+            n, section_id = max(big)
+            problems.append(f"the section '{section_id}' has {n:,} words (the limit is "
+                            f"{limits.MAX_SECTION_WORDS:,} per section)")
+        if sum(words.values()) > limits.MAX_TOPIC_WORDS:
+            problems.append(f"the document has {sum(words.values()):,} words (the limit is "
+                            f"{limits.MAX_TOPIC_WORDS:,} per topic)")
+        if problems:
+            raise ImportFailed([finding("i-007", "; ".join(problems), source=self.source,
+                                        hint="Split the document into several handouts, or give long parts "
+                                             "headings of their own.")])
 
     # -- what Markdown cannot hold --------------------------------------------------------
     def clean_blocks(self, section: OutlineSection) -> list[dict]:
@@ -296,13 +333,31 @@ class _Builder:
         if kind is None:
             why = ("it is not a PNG, JPEG or GIF picture" if data else
                    "it is on the web or outside the document's folder")
-            self.note("i-003", f"the picture '{_short(target)}' in the section '{section.id}' was left out: {why}",
-                      "Save the picture as PNG in the topic's images/ folder and add it to the section "
-                      "as ![what it shows](images/name.png).")
-            return [{"t": "Str", "c": alt}] if alt else []
+            described = f" ('{_short(alt)}')" if alt else ""
+            self.note("i-003", f"the picture '{_short(target)}'{described} in the section '{section.id}' was left "
+                      f"out: {why}", "Save the picture as PNG in the topic's images/ folder and add it to the "
+                      "section as ![what it shows](images/name.png).")
+            return []
         name = f"{section.id}-{sum(1 for p in self.pictures if p.name.startswith(section.id + '-')) + 1}.{kind}"
         self.pictures.append(Picture(name=name, data=data, alt=alt))
         return [{"t": "Image", "c": [["", [], []], content[1], [f"images/{name}", ""]]}]
+
+
+def _flat(blocks: list[dict]) -> list[dict]:
+    """Every Para/Plain block inside `blocks` (lists, quotes, tables, divs), for counting words."""
+    out: list[dict] = []
+
+    def visit(value):
+        if isinstance(value, dict):
+            if value.get("t") in ("Para", "Plain"):
+                out.append(value)
+                return
+            visit(value.get("c"))
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+    visit(blocks)
+    return out
 
 
 def _picture_type(data: bytes) -> str | None:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from ..findings import Finding, Severity
+from .. import limits
+from ..findings import Finding, Severity, finding
 from ..model import SourceRef
-from .documents import to_markdown
+from .documents import ImportFailed, to_markdown
 from .outline import Outline, OutlineSection, walk
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -64,8 +65,11 @@ def section_markdown(outline: Outline, api_version: list[int]) -> dict[str, str]
 
 
 def _front_matter(section: OutlineSection) -> str:
+    # Tagged for both short editions: the document was a handout, so the two-page patient
+    # handout and the clinician summary show every section until an editor takes a tag away
+    # (a topic whose sections carry tags shows only the tagged ones in those editions).
     return (f"---\nid: {section.id}\ntitle: {_yaml_value(section.title)}\n"
-            "audience: [patient, clinician]\n---\n")
+            "audience: [patient, clinician]\ntags: [handout, summary]\n---\n")
 
 
 def topic_files(document, outline: Outline, topic_id: str, *, today: dt.date | None = None
@@ -80,7 +84,14 @@ def topic_files(document, outline: Outline, topic_id: str, *, today: dt.date | N
         for n, section in enumerate(sections, 1):
             stem = f"{folder}/{n:02d}-{section.id}"
             body = bodies.get(section.id, "")
-            files[f"{stem}.md"] = (_front_matter(section) + body + "\n").encode("utf-8")
+            data = (_front_matter(section) + body + "\n").encode("utf-8")
+            if len(data) > limits.MAX_FILE_BYTES:
+                raise ImportFailed([finding(
+                    "i-007", f"the section '{section.id}' would be {limits.human_bytes(len(data))}; a section "
+                    f"file holds at most {limits.human_bytes(limits.MAX_FILE_BYTES)}",
+                    source=SourceRef(str(document.source)),
+                    hint="Give long parts of the document headings of their own, or split it into several handouts.")])
+            files[f"{stem}.md"] = data
             if section.children:
                 place(section.children, stem)
 
