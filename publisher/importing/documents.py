@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import subprocess
 import zipfile
 from dataclasses import dataclass, field
@@ -319,6 +320,36 @@ def to_markdown(blocks: list[dict], api_version: list[int]) -> str:
     return done.stdout.decode("utf-8")
 
 
+def plain_text(inlines: list[dict]) -> str:
+    """Pandoc inlines -> their words (notes left out)."""
+    out: list[str] = []
+
+    def walk(items):
+        for item in items:
+            kind, content = item.get("t"), item.get("c")
+            if kind == "Str":
+                out.append(content)
+            elif kind in ("Space", "SoftBreak", "LineBreak"):
+                out.append(" ")
+            elif kind == "Code":
+                out.append(content[1])
+            elif kind == "Math":
+                out.append(content[1])
+            elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
+                          "SmallCaps"):
+                walk(content)
+            elif kind in ("Span", "Link", "Image"):
+                walk(content[1])
+            elif kind == "Quoted":
+                out.append("“")
+                walk(content[1])
+                out.append("”")
+            elif kind == "Cite":
+                walk(content[1])
+    walk(inlines)
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
 def _meta_text(value) -> str:
     """A pandoc metadata value (MetaInlines / MetaString) -> plain text."""
     if not value:
@@ -326,7 +357,5 @@ def _meta_text(value) -> str:
     if value.get("t") == "MetaString":
         return str(value.get("c", "")).strip()
     if value.get("t") in ("MetaInlines", "MetaBlocks"):
-        from .outline import plain_text
-
         return plain_text(value.get("c", [])).strip()
     return ""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .. import limits
 from ..findings import Finding, Severity, finding
 from ..model import SourceRef
-from .documents import ImportFailed
+from .documents import ImportFailed, plain_text
 
 ID_MAX = 48
 _PICTURE_TYPES = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF87a", "gif"),
@@ -52,36 +52,6 @@ class Outline:
     sections: list[OutlineSection]
     pictures: list[Picture]
     notes: list[Finding]
-
-
-def plain_text(inlines: list[dict]) -> str:
-    """Pandoc inlines -> their words (notes left out)."""
-    out: list[str] = []
-
-    def walk(items):
-        for item in items:
-            kind, content = item.get("t"), item.get("c")
-            if kind == "Str":
-                out.append(content)
-            elif kind in ("Space", "SoftBreak", "LineBreak"):
-                out.append(" ")
-            elif kind == "Code":
-                out.append(content[1])
-            elif kind == "Math":
-                out.append(content[1])
-            elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
-                          "SmallCaps"):
-                walk(content)
-            elif kind in ("Span", "Link", "Image"):
-                walk(content[1])
-            elif kind == "Quoted":
-                out.append("“")
-                walk(content[1])
-                out.append("”")
-            elif kind == "Cite":
-                walk(content[1])
-    walk(inlines)
-    return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
 def make_id(title: str, taken: set[str]) -> str:
