@@ -193,9 +193,10 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
         footer_left = "\n".join(p for p in (contact, reviewed_note) if p)
     else:
         footer_left = "\n".join((footer_title(main_title), " · ".join(p for p in (contact, reviewed_note) if p)))
-    notes = ([_("Review overdue")] if review_overdue else []) + ([_("Translation not yet reviewed")] if draft else [])
-    if draft and doc.parallel is not None:  # a bilingual edition: the note in its second language too
-        notes.append(i18n.gettext_for(layouts_dir, doc.parallel.topic.language)("Translation not yet reviewed"))
+    # A note is one phrase: it moves to the next line whole. (A bilingual edition's second
+    # sheet has its own footer, in its language, with its own notes: _parallel.)
+    notes = [_nowrap(n) for n in ([_("Review overdue")] if review_overdue else [])
+             + ([_("Translation not yet reviewed")] if draft else [])]
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
@@ -208,18 +209,23 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
         lang=lang, dir="rtl" if translations.is_rtl(lang) else "ltr", edition_title=doc.edition.title,
         clinic_lang=translations.clinic_language(clinic, lang),
-        parallel=_parallel(doc),
+        parallel=_parallel(doc, clinic, review_overdue=review_overdue, layouts_dir=layouts_dir),
     )
 
 
-def _parallel(doc: SelectedDocument) -> dict | None:
-    """A bilingual edition's second language: its tag and direction (`html`, the part itself,
-    is rendered by `render_edition`)."""
+def _parallel(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool, layouts_dir: Path) -> dict | None:
+    """A bilingual edition's second language: its tag and direction, and the running footer
+    of its pages in that language (`footer_left`, `page_label`: its sheet is read in it);
+    `html`, the part itself, is rendered by `render_edition`."""
     second = doc.parallel
     if second is None:
         return None
-    return {"lang": second.topic.language, "dir": "rtl" if translations.is_rtl(second.topic.language) else "ltr",
-            "title": second.topic.title, "html": Markup("")}
+    lang = second.topic.language
+    own = base_context(replace(second, parallel=None), translations.localize_clinic(clinic, lang), review_overdue=review_overdue, layouts_dir=layouts_dir)
+    page_label = i18n.gettext_for(layouts_dir, lang)("Page %(page)s of %(pages)s") % {"page": "{page}",
+                                                                                     "pages": "{pages}"}
+    return {"lang": lang, "dir": "rtl" if translations.is_rtl(lang) else "ltr",
+            "title": second.topic.title, "html": Markup(""), "footer_left": own["footer_left"], "page_label": page_label}
 
 
 def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, review_overdue: bool) -> Markup:

@@ -298,7 +298,8 @@ def test_bilingual_handout_has_two_sheets_and_the_main_language_in_the_catalog(b
     import pikepdf
     assert bilingual.pages <= 4 and bilingual.path.name == "neuroplasticity-patient-handout-bilingual.pdf"
     text = squash(pdf_text(bilingual.path.read_bytes()))
-    assert text.count("Translation not yet reviewed · Traducción aún no revisada") == bilingual.pages  # footers
+    # the English title block and the English sheet's two footers; the Spanish sheet has its own
+    assert text.count("Translation not yet reviewed") == 3 and "Translation not yet reviewed · Traducción" not in text
     with pikepdf.open(bilingual.path) as pdf:
         assert str(pdf.Root.Lang) == "en-US"
 
@@ -368,3 +369,40 @@ def test_a_summary_whose_safety_section_has_no_translation_is_refused_with_its_i
     assert result.exit_code == 4
     assert "n-003 [error]" in result.output and "no translation of help" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def _page_texts(path: Path) -> list[str]:
+    import io
+
+    import pikepdf
+    out = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            single = pikepdf.new()
+            single.pages.append(page)
+            buffer = io.BytesIO()
+            single.save(buffer)
+            out.append(squash(pdf_text(buffer.getvalue())))
+    return out
+
+
+def test_each_sheet_of_the_bilingual_handout_has_its_footer_in_its_own_language(bilingual):
+    pages = _page_texts(bilingual.path)
+    assert len(pages) == 4
+    for number, text in enumerate(pages[:2], start=1):  # the English sheet
+        assert f"Page {number} of 4" in text and "Reviewed November 1, 2026" in text
+        assert "Community Health Clinic" in text and "Página" not in text and "Traducción aún" not in text
+    for number, text in enumerate(pages[2:], start=3):  # the Spanish sheet
+        assert f"Página {number} de 4" in text and "Revisado el 1 de noviembre de 2026" in text
+        assert "Neuroplasticidad y salud mental Clínica de Salud Comunitaria" in text  # title line, then clinic
+        assert "Traducción aún no revisada" in text
+        assert "Page " not in text and "Reviewed" not in text and "Translation not yet" not in text
+
+
+def test_spanish_edition_name_stays_on_one_line_in_the_title_block(tmp_path):
+    result = build_editions(Project(ROOT), BuildOptions(topics=["neuroplasticity"], editions=["patient-handout"],
+                                                        langs=["es"], cache=False, out_dir=tmp_path))
+    (spanish,) = [o for o in result.outputs if o.path.suffix == ".pdf"]
+    lines = pdf_text(spanish.path.read_bytes()).splitlines()
+    assert any(line.startswith("Hoja para pacientes · Revisado el") for line in lines), \
+        [line for line in lines if "Hoja" in line]
