@@ -496,3 +496,11 @@ def test_bodies_that_are_not_fields_are_refused(client):
     assert client.post("/summary", json=["topic", "tiny"]).status_code == 400
     assert client.post("/summary", content=b"--x\r\n", headers={"Content-Type": "multipart/form-data"}).status_code == 400
     assert client.put("/summary", data={"topic": "tiny"}).status_code == 405
+
+
+def test_posted_title_with_a_direction_control_is_refused_coded(client):
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "about",
+                                      "title": "Call \u202e889\u202c now"}, headers={"Accept": "application/json"})
+    assert r.status_code == 422
+    findings = r.json()["findings"]
+    assert [f["code"] for f in findings] == ["c-023", "c-023"] and "U+202E" in findings[0]["message"]
