@@ -111,16 +111,15 @@ def test_case_check_epub_zip_bomb(tmp_path):
               "t = time.monotonic(); r = CliRunner().invoke(publish.cli, ['check', sys.argv[1], '--format', 'json']); "
               "print(json.dumps({'exit': r.exit_code, 'out': r.output, 'seconds': time.monotonic() - t, "
               "'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))")
-    started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["exit"] == 7, result
     assert "the entry 'META-INF/container.xml' unpacks to 400.0 MB; the limit is 64.0 MB per entry" in result["out"]
     assert "not given to the validators" in result["out"] and "e-002" not in result["out"]
-    assert result["peak_kb"] < 250_000, result["peak_kb"]  # the interpreter and its imports; not 400 MB
-    assert result["seconds"] < 3, result["seconds"]
-    assert time.monotonic() - started < 60
+    # Nothing was inflated: the peak is the interpreter and its imports, not 400 MB. (No timed
+    # assertion: speed is the benchmark's business; the subprocess timeout guards a hang.)
+    assert result["peak_kb"] < 250_000, result["peak_kb"]
 
 
 def pdf_with_stream(payload: bytes) -> bytes:
