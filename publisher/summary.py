@@ -26,7 +26,6 @@ from .model import AUDIENCES, Edition, Output, SelectedDocument, SourceRef, Topi
 from .job import Job, OutputOptions, run_job
 from .output import OutputWriter, safe_target
 from .project import Project, build_timestamp, digital_path, load_editions, load_topics
-from .select import select_sections
 from .formats import BY_EXTENSION, FORMAT_NAMES, FORMATS
 
 _IDS = "a list of section ids"

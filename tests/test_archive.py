@@ -7,9 +7,7 @@ import io
 import json
 import subprocess
 import sys
-import time
 import zipfile
-from pathlib import Path
 
 import pytest
 

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 import publish
-from conftest import ROOT
 from publisher.findings import os_error_hint
 from test_output_safety import TINY, make_project, snapshot
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 import contextlib
-import time
 from pathlib import Path
 
 import pytest

@@ -297,7 +297,7 @@ def test_case_logo_svg_script_import(project, tmp_path, monkeypatch, logo, says)
     result = build(project, tmp_path / "out", "--clinic", str(path))
     assert result.exit_code == 3, result.output
     assert ("c-015 [error] clinic/clinic.yaml line 3: 'logo: logo.svg': the logo is not a self-contained SVG "
-            f"picture: ") in result.stderr and says in result.stderr
+            "picture: ") in result.stderr and says in result.stderr
     assert "p-013" not in result.stderr and "template" not in result.stderr
     assert not (tmp_path / "out" / "tiny").exists()
 
