@@ -18,7 +18,6 @@ import datetime as dt
 import os
 import platform
 import resource
-import shutil
 import socket
 import statistics
 import subprocess
@@ -29,20 +28,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-TOPIC = "neuroplasticity"
+from bench import ROOT, TOPIC, project_copy  # noqa: E402 (the benchmark beside this one: one copy of the project set-up)
+
 SECTIONS = ("depression", "exercise-and-neuroplasticity")
 DEFAULT_TITLE = "Neuroplasticity and Mental Health: Depression and your brain; Exercise"  # what the file is called
 TARGET = 0.35
-
-
-def project_copy(where: Path) -> Path:
-    (where / "source").mkdir(parents=True)
-    for name in ("editions.yaml", "clinic.yaml"):
-        shutil.copy(ROOT / "source" / name, where / "source" / name)
-    shutil.copytree(ROOT / "source" / TOPIC, where / "source" / TOPIC)
-    shutil.copytree(ROOT / "layouts", where / "layouts")
-    return where
 
 
 def free_port() -> int:
@@ -135,8 +125,8 @@ def main() -> int:
     print(f"  CPU time per handout (user+sys, mean): server {server_cpu:.3f} s, cold command {cpu:.3f} s; "
           f"load average at the end {os.getloadavg()[0]:.1f}")
     print(f"  same bytes both ways: {same}")
-    print(f"\n| two-page patient handout, median | server | cold command | server / cold | target | met |\n"
-          f"|---|---|---|---|---|---|")
+    print("\n| two-page patient handout, median | server | cold command | server / cold | target | met |\n"
+          "|---|---|---|---|---|---|")
     print(f"| rendered (inputs not seen before) | {warm:.3f} s | {cold:.3f} s | {warm / cold:.2f} | "
           f"<= {TARGET} s | {'yes' if warm <= TARGET else 'no'} |")
     print(f"| the same inputs again (from memory) | {again:.3f} s | {cold:.3f} s | {again / cold:.2f} | "

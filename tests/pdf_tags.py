@@ -95,3 +95,20 @@ def element_texts(path: Path) -> list[tuple[str, str]]:
 
 def headings(path: Path) -> list[tuple[int, str]]:
     return [(int(tag[2]), text) for tag, text in element_texts(path) if tag in {f"/H{n}" for n in range(1, 7)}]
+
+
+def page_texts(path: Path) -> list[str]:
+    """The text of each page of a PDF (the product's tagged-text reader run on that page
+    alone), whitespace squashed: for tests that ask what a given page shows."""
+    import io
+
+    from publisher.verify.text import pdf_text
+    out = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            single = pikepdf.new()
+            single.pages.append(page)
+            buffer = io.BytesIO()
+            single.save(buffer)
+            out.append(" ".join(pdf_text(buffer.getvalue()).split()))
+    return out

@@ -17,10 +17,10 @@ from click.testing import CliRunner
 
 import publish
 from publisher.verify.layout import check_layout
-from publisher.verify.text import pdf_text
 from publisher.writers.pdf import mark_safety_tall
 
 from conftest import ROOT
+from pdf_tags import page_texts
 
 SAFETY = """<section class="seek-help" aria-labelledby="help"><h2 id="help">When to get help</h2>
 <div class="safety-block"><p>See a trained professional if you have any of these:</p>
@@ -110,24 +110,9 @@ def riverside(tmp_path_factory):
     return path, res.output
 
 
-def _pages(path) -> list[str]:
-    import io
-
-    import pikepdf
-    out = []
-    with pikepdf.open(path) as pdf:
-        for page in pdf.pages:
-            single = pikepdf.new()
-            single.pages.append(page)
-            buffer = io.BytesIO()
-            single.save(buffer)
-            out.append(" ".join(pdf_text(buffer.getvalue()).split()))
-    return out
-
-
 def test_custom_large_print_summary_keeps_the_lead_in_with_the_first_sign(riverside):
     path, output = riverside
-    pages = _pages(path)
+    pages = page_texts(path)
     assert len(pages) <= 4
     lead = [i for i, text in enumerate(pages) if "any of these:" in text]
     first_sign = [i for i, text in enumerate(pages) if "Sadness, hopelessness" in text]

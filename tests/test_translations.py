@@ -17,6 +17,7 @@ from lxml import html as lxml_html
 
 import publish
 from conftest import ROOT
+from pdf_tags import page_texts
 from publisher import translations
 from publisher.build import BuildOptions, Project, build_editions
 from publisher.errors import ChecksFailed, ContentError
@@ -371,23 +372,8 @@ def test_a_summary_whose_safety_section_has_no_translation_is_refused_with_its_i
     assert not (tmp_path / "out").exists()
 
 
-def _page_texts(path: Path) -> list[str]:
-    import io
-
-    import pikepdf
-    out = []
-    with pikepdf.open(path) as pdf:
-        for page in pdf.pages:
-            single = pikepdf.new()
-            single.pages.append(page)
-            buffer = io.BytesIO()
-            single.save(buffer)
-            out.append(squash(pdf_text(buffer.getvalue())))
-    return out
-
-
 def test_each_sheet_of_the_bilingual_handout_has_its_footer_in_its_own_language(bilingual):
-    pages = _page_texts(bilingual.path)
+    pages = page_texts(bilingual.path)
     assert len(pages) == 4
     for number, text in enumerate(pages[:2], start=1):  # the English sheet
         assert f"Page {number} of 4" in text and "Reviewed November 1, 2026" in text
