@@ -59,6 +59,32 @@ def test_deep_yaml_is_a_coded_finding_in_every_reader(tmp_path, kind, style):
     assert first <= problem.line <= first + limits.MAX_YAML_DEPTH + 1
 
 
+def test_case_yaml_deep_nesting_recursion_builds_to_a_coded_error(tmp_path):
+    """Case yaml-deep-nesting-recursion, as its README runs it: the sleep-hygiene topic with
+    `x: [[[...]]]` (500 levels) at line 3 of topic.yaml, and a clinic profile with the same
+    line. `publish build` exits 3 with b-002 naming the file and line; no traceback."""
+    from click.testing import CliRunner
+
+    import publish
+    topic = tmp_path / "sleep-hygiene"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "topics" / "sleep-hygiene", topic)
+    lines = (topic / "topic.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    nested = "x: " + "[" * 500 + "]" * 500 + "\n"
+    (topic / "topic.yaml").write_text("".join(lines[:2]) + nested + "".join(lines[2:]), encoding="utf-8")
+    run = CliRunner().invoke(publish.cli, ["build", "--root", str(ROOT), "--topic-dir", str(topic),
+                                           "--topic", "sleep-hygiene", "-o", str(tmp_path / "out"), "--force"])
+    assert run.exit_code == 3, run.output
+    assert re.search(r"^b-002 \[error\] \S*sleep-hygiene/topic.yaml line 3: ", run.stderr, re.M), run.stderr
+    assert "Traceback" not in run.output and "RecursionError" not in run.output
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text("name: Riverside Family Health\n" + nested, encoding="utf-8")
+    run = CliRunner().invoke(publish.cli, ["build", "--root", str(ROOT), "--clinic", str(clinic),
+                                           "--topic", "neuroplasticity", "-o", str(tmp_path / "out2")])
+    assert run.exit_code == 3, run.output
+    assert re.search(r"^b-002 \[error\] \S*clinic.yaml line 2: ", run.stderr, re.M), run.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
+
+
 def test_the_nesting_limit_is_generous(tmp_path):
     """Twenty levels read; the twenty-first is refused."""
     ok = "tags: " + "[" * (limits.MAX_YAML_DEPTH - 1) + "]" * (limits.MAX_YAML_DEPTH - 1) + "\n"
