@@ -75,13 +75,33 @@ def missing_validators() -> list[str]:
     return _VALIDATORS_MISSING
 
 
+def missing_browser() -> list[str]:
+    """What keeps the browser tests (publish serve in Debian's Chromium) from running here."""
+    from publisher.verify.tools import find_tools
+    missing = []
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing.append("playwright (pip install -e '.[test]')")
+    tools = find_tools(ROOT)
+    if tools.chromium is None:
+        missing.append("chromium (apt-get install chromium)")
+    if tools.axe_modules is None:
+        missing.append("axe-core in node_modules (PUPPETEER_SKIP_DOWNLOAD=1 npm ci)")
+    return missing
+
+
 def pytest_runtest_setup(item):
-    if item.get_closest_marker("validators") and (missing := missing_validators()):
-        from publisher.verify.tools import in_ci
-        reason = f"validators cannot run here: {', '.join(missing)} (./scripts/test installs them)"
-        if in_ci():
-            pytest.fail(f"CI=true: {reason}", pytrace=False)
-        pytest.skip(reason)
+    """A test marked `validators` or `browser` whose tools are missing: one-line skip outside
+    CI, a failure with CI=true (one place for both kinds)."""
+    for marker, missing_for, what in (("validators", missing_validators, "validators"),
+                                      ("browser", missing_browser, "the browser tests")):
+        if item.get_closest_marker(marker) and (missing := missing_for()):
+            from publisher.verify.tools import in_ci
+            reason = f"{what} cannot run here: {', '.join(missing)} (./scripts/test installs them)"
+            if in_ci():
+                pytest.fail(f"CI=true: {reason}", pytrace=False)
+            pytest.skip(reason)
 
 
 # -- nothing into the checkout ----------------------------------------------------------------
