@@ -374,8 +374,9 @@ def page_count(path: Path) -> int | None:
     return _page_count(path, _version(path))
 
 
-@functools.lru_cache(maxsize=64)
-def _page_count(path: Path, version: str) -> int | None:
+def _with_pdf(path: Path, use):
+    """`use(document)` on the PDF opened with PDFium, under the lock (pypdfium2 is not
+    thread-safe); None when PDFium cannot open the file."""
     import pypdfium2
     with _pdfium:
         try:
@@ -383,29 +384,26 @@ def _page_count(path: Path, version: str) -> int | None:
         except (pypdfium2.PdfiumError, OSError):
             return None
         try:
-            return len(pdf)
+            return use(pdf)
         finally:
             pdf.close()
+
+
+@functools.lru_cache(maxsize=64)
+def _page_count(path: Path, version: str) -> int | None:
+    return _with_pdf(path, len)
 
 
 @functools.lru_cache(maxsize=64)
 def render_page(path: Path, number: int, version: str) -> bytes | None:
     """Page `number` (from 1) of a PDF as PNG bytes; `version` keys the cache on the file."""
-    import pypdfium2
-    with _pdfium:
-        try:
-            pdf = pypdfium2.PdfDocument(path.read_bytes())
-        except (pypdfium2.PdfiumError, OSError):
+    def png(pdf) -> bytes | None:
+        if not 1 <= number <= len(pdf):
             return None
-        try:
-            if not 1 <= number <= len(pdf):
-                return None
-            image = pdf[number - 1].render(scale=PAGE_SCALE).to_pil()
-            out = io.BytesIO()
-            image.save(out, format="PNG", optimize=False)
-            return out.getvalue()
-        finally:
-            pdf.close()
+        out = io.BytesIO()
+        pdf[number - 1].render(scale=PAGE_SCALE).to_pil().save(out, format="PNG", optimize=False)
+        return out.getvalue()
+    return _with_pdf(path, png)
 
 
 def readable_text(text: str, root: Path) -> str:
