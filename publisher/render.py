@@ -316,6 +316,7 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
                                page_source=page_map.source if page_map and page_map.starts else "")
     context["css"] = css if fmt == "html" else ""
     context["paper_size"] = PAPER_SIZES[doc.paper]
+    context["paper"] = doc.paper  # the body's paper-<name> class: print.css sets measures per paper
     if doc.parallel is not None:
         context["parallel"] = dict(context["parallel"], html=_second_part(
             doc, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue))

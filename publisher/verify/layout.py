@@ -13,7 +13,7 @@ the page and the column they sit in); the checks then read that list:
 - g-006 a heading is the last line of a page or a column,
 - g-007 a page (not the last) has more than a third of its text area empty, columns
   counted apart, unless keeping the safety block whole or a forced break explains it,
-- g-008 body lines average fewer than 45 or more than 80 characters,
+- g-008 body lines average fewer than 45 or more than 80 characters (in any one language),
 - g-009 clinician text smaller than 9 pt,
 - g-010 the last item of a list, or the last row of a table, alone at the top of a page.
 
@@ -575,6 +575,14 @@ def body_lines(layout: Layout) -> list[Line]:
     return out
 
 
+def language_of(layout: Layout, element) -> str:
+    """The language an element is in: the `lang` of it or its nearest ancestor ("" if none)."""
+    for node in layout.ancestors(element):
+        if node.get("lang"):
+            return node.get("lang")
+    return ""
+
+
 def average_line(layout: Layout) -> float | None:
     """Average characters a full body line, or None with too few lines to tell."""
     lines = body_lines(layout)
@@ -583,22 +591,35 @@ def average_line(layout: Layout) -> float | None:
     return sum(len(line.text.strip()) for line in lines) / len(lines)
 
 
+def average_lines(layout: Layout) -> dict[str, float]:
+    """Average characters a full body line in each language of the document (a bilingual
+    handout has two parts; Spanish words are longer, so its lines run shorter), leaving out
+    a language with too few lines to tell."""
+    by_lang: dict = defaultdict(list)
+    for line in body_lines(layout):
+        by_lang[language_of(layout, line.block)].append(len(line.text.strip()))
+    return {lang: sum(n) / len(n) for lang, n in by_lang.items() if len(n) >= MIN_LINES_FOR_MEASURE}
+
+
 def check_measure(layout: Layout) -> list[Finding]:
-    """g-008: full body lines average 45-80 characters."""
-    average = average_line(layout)
-    if average is None or LINE_CHARS[0] <= average <= LINE_CHARS[1]:
-        return []
+    """g-008: full body lines average 45-80 characters, in each language of the document."""
+    out = []
     lines = body_lines(layout)
-    by_section: dict = defaultdict(list)
-    for line in lines:
-        by_section[layout.section_of(line.block)].append(len(line.text.strip()))
-    pick = max if average > LINE_CHARS[1] else min
-    worst = pick(by_section, key=lambda s: sum(by_section[s]) / len(by_section[s]))
-    worst_avg = sum(by_section[worst]) / len(by_section[worst])
-    first = next(line for line in lines if layout.section_of(line.block) == worst)
-    return [finding("g-008", f"page {first.page + 1}, section '{worst}': body lines average {average:.0f} "
-                             f"characters ({worst_avg:.0f} in this section); {LINE_CHARS[0]}-{LINE_CHARS[1]} "
-                             "is the range", severity=Severity.WARNING)]
+    for lang, average in average_lines(layout).items():
+        if LINE_CHARS[0] <= average <= LINE_CHARS[1]:
+            continue
+        by_section: dict = defaultdict(list)
+        for line in lines:
+            if language_of(layout, line.block) == lang:
+                by_section[layout.section_of(line.block)].append(len(line.text.strip()))
+        pick = max if average > LINE_CHARS[1] else min
+        worst = pick(by_section, key=lambda s: sum(by_section[s]) / len(by_section[s]))
+        worst_avg = sum(by_section[worst]) / len(by_section[worst])
+        first = next(line for line in lines if layout.section_of(line.block) == worst)
+        out.append(finding("g-008", f"page {first.page + 1}, section '{worst}': body lines average {average:.0f} "
+                                    f"characters ({worst_avg:.0f} in this section); {LINE_CHARS[0]}-{LINE_CHARS[1]} "
+                                    "is the range", severity=Severity.WARNING))
+    return out
 
 
 def check_min_size(layout: Layout, minimum_pt: float, code: str) -> list[Finding]:
