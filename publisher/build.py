@@ -80,7 +80,7 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
     Raises ContentError (content, editions or clinic profile), EditionError (unknown topic,
     edition or language), OutputError (output paths), ChecksFailed (review dates, stale
     translations, checks) or TemplateError; nothing is replaced then."""
-    from .cache import BuildCache, Inputs, cache_file
+    from .cache import BuildCache, Inputs, cache_file, font_cache_dir
     from .verify.review import check_review, is_overdue
     options = options or BuildOptions()
     paper, check = options.paper, options.check
@@ -109,10 +109,12 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
     writer = OutputWriter(out_dir)
     out_root = writer.prepare()
     targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])
+    font_cache = font_cache_dir(project.root) if options.cache else None
     jobs = [Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=str(shown_path(target)),
                 options=OutputOptions(timestamp=stamps[doc.topic.id], digital=digital_path(doc.topic.id, all_editions),
                                       review_overdue=doc.topic.id in overdue, check=check,
-                                      page_source=is_page_source(doc.edition, all_editions)))
+                                      page_source=is_page_source(doc.edition, all_editions),
+                                      font_cache=font_cache))
             for doc, target in zip(docs, targets)]
     # What is already built: the key of every output, compared with the cache's.
     store = BuildCache.load(cache_file(project.root, out_root)) if options.cache else None
@@ -146,7 +148,8 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
                                   for p in index_files(out_root)])
     index = out_root / "index.html"
     if store is None or options.force or not store.fresh("index.html", index_key, index):
-        write_index(project, out_dir, writer, check=check, result=result, editions=all_editions, topics=loaded)
+        write_index(project, out_dir, writer, check=check, result=result, editions=all_editions, topics=loaded,
+                    font_cache=font_cache)
         if store is not None:
             store.record("index.html", index_key, index.read_bytes(), pages=None, grade=None)
     if store is not None:
@@ -305,16 +308,18 @@ def index_files(out_dir: Path) -> list[Path]:
 
 
 def write_index(project: Project, out_dir: Path, writer: OutputWriter, *, check: str = "fast",
-                result: BuildResult | None = None, editions: dict | None = None, topics: dict | None = None) -> Path:
+                result: BuildResult | None = None, editions: dict | None = None, topics: dict | None = None,
+                font_cache: Path | None = None) -> Path:
     """Write <out_dir>/index.html, listing every built file, after its checks (and with
     check="full" the validators) passed; adds their findings and runs to `result`.
     `editions` and `topics` (as read for the build) give the files' titles and editions in
-    words. Returns its path. Raises ChecksFailed (nothing written) or OutputError."""
+    words; `font_cache` keeps its font subsets (webfonts.py). Returns its path. Raises
+    ChecksFailed (nothing written) or OutputError."""
     from .render import render_index
     from .verify import check_index
     files = index_files(out_dir)
     data = render_index(files, out_dir=Path(out_dir), layouts_dir=project.layouts_dir, editions=editions,
-                        topics=topics).encode("utf-8")
+                        topics=topics, font_cache=font_cache).encode("utf-8")
     target = safe_target(out_dir, "index.html")
     findings = check_index(data, name=str(shown_path(target)))
     if check == "full" and not any(f.is_error for f in findings):

@@ -173,6 +173,11 @@ def _without_paths(value) -> str:
     return repr(value)
 
 
+def font_cache_dir(project_root: Path) -> Path:
+    """Where web pages' font subsets are kept between builds (publisher/webfonts.py)."""
+    return Path(project_root) / ".cache" / "fonts"
+
+
 def cache_file(project_root: Path, out_dir: Path) -> Path:
     """Where the cache of builds into `out_dir` lives: beside the project, one file per output folder."""
     out, root = Path(out_dir).resolve(), Path(project_root).resolve()

@@ -32,6 +32,7 @@ DOMAIN = "messages"
 DEFAULT_LOCALE = "en_US"
 
 
+@lru_cache(maxsize=64)
 def locale_of(lang: str) -> Locale:
     """The CLDR locale of a language tag ('es', 'en-US', 'ar'); English for an unknown tag."""
     try:
@@ -40,6 +41,7 @@ def locale_of(lang: str) -> Locale:
         return Locale.parse(DEFAULT_LOCALE)
 
 
+@lru_cache(maxsize=256)
 def date_words(day: dt.date, lang: str) -> str:
     """A date as a reader reads it in `lang`: 'November 1, 2026', '1 de noviembre de 2026'."""
     return format_date(day, format="long", locale=locale_of(lang))

@@ -78,6 +78,7 @@ class OutputOptions:
     page_source: bool = False  #: an EPUB takes its page numbers from this printed edition
     page_map: PageMap | None = None  #: the page numbers this EPUB carries, laid out beforehand
     layout_only: bool = False  #: lay out a printed edition for its page starts; write no file
+    font_cache: Path | None = None  #: where web pages' font subsets are kept between builds (webfonts.py)
 
     def __post_init__(self) -> None:
         if self.check not in CHECK_LEVELS:
@@ -152,7 +153,8 @@ def run_job(job: Job) -> JobResult:
     try:  # the render's own findings (e.g. page-break markers that do not fit) name their source
         rendered = render_edition(doc, clinic=job.clinic, layouts_dir=job.layouts_dir(),
                                   block_ids=options.page_source or options.layout_only, page_map=options.page_map,
-                                  digital_path=options.digital, review_overdue=options.review_overdue)
+                                  digital_path=options.digital, review_overdue=options.review_overdue,
+                                  font_cache=options.font_cache)
     except TemplateError as exc:
         return JobResult(findings=tuple(exc.findings), failure="template")
     except ChecksFailed as exc:

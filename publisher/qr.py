@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-import segno
 
 # Error correction "M" (15 %) survives a smudged or creased print; a quiet zone of 4 modules
 # is what the QR standard (ISO/IEC 18004) asks for.
@@ -31,6 +30,7 @@ def digital_url(base_url: str, relative: str) -> str:
 def make_qr(url: str, *, what: str, alt: str = "QR code: opens {what} at {url}") -> QRCode:
     """The QR code for `url`; `what` names what it opens, for the alt text; `alt`: the alt
     text's pattern, in the output's language."""
+    import segno  # here: only a clinic with a base_url prints QR codes
     code = segno.make(url, error=ERROR_LEVEL, micro=False)
     # omitsize: a viewBox instead of a fixed size, so the stylesheet sets the printed size.
     src = code.svg_data_uri(scale=1, border=QUIET_ZONE, omitsize=True, dark="#000000", light="#ffffff")

@@ -233,7 +233,8 @@ def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, re
     language (its own template words, dates and title block), with every id, #link and
     aria reference given the language as a prefix so the two parts' ids never clash."""
     second = replace(doc.parallel, parallel=None)
-    part = render_edition(second, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue)
+    part = render_edition(second, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue,
+                          web_fonts=False)  # the whole page's fonts cover this part's characters
     # a web page: the part's main text (one skip link, header, footer)
     return _body_fragment(part.html, second.topic.language.lower() + "-",
                           within=".//main" if doc.edition.format == "html" else None)
@@ -292,7 +293,8 @@ def _data_uri(data: bytes, media_type: str) -> str:
 
 def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, block_ids: bool = False,
                    page_map: PageMap | None = None, digital_path: str | None = None,
-                   review_overdue: bool = False) -> RenderedEdition:
+                   review_overdue: bool = False, font_cache: Path | None = None,
+                   web_fonts: bool = True) -> RenderedEdition:
     """Render the HTML of one output. EPUBs get one document per top-level section.
 
     `block_ids`: give every text block a stable id (a PDF whose pages an EPUB carries);
@@ -300,7 +302,9 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
     `digital_path`: where the digital version of the topic (web page or EPUB) lands in the
     output folder; a printed edition links to it with a QR code when the clinic has a base_url;
     `review_overdue`: the topic is past its next-review date and is built anyway; every
-    output then says so where the review dates are shown.
+    output then says so where the review dates are shown;
+    `font_cache`: where a web page's font subsets are kept between builds (webfonts.py);
+    `web_fonts=False`: a web page without its @font-face rules (a part of another page).
     """
     layouts_dir = Path(layouts_dir).resolve()
     env = environment(layouts_dir, doc.edition.layout, doc.topic.language)
@@ -335,6 +339,7 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
                                page_source=page_map.source if page_map and page_map.starts else "")
     context["css"] = css if fmt == "html" else ""
     context["paper_size"] = PAPER_SIZES[doc.paper]
+    context["paper"] = doc.paper  # the body's paper-<name> class: print.css sets measures per paper
     if doc.parallel is not None:
         context["parallel"] = dict(context["parallel"], html=_second_part(
             doc, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue))
@@ -345,8 +350,8 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
         context["qr"] = make_qr(url, what=what.format(title=doc.topic.title),
                                 alt=_("QR code: opens {what} at {url}"))
     html = _render(env, "document.html.j2", dict(context))
-    if fmt == "html":  # the PDFs' typeface, subset to the characters of this page (webfonts.py)
-        context["css"] = web_font_css(layouts_dir, html) + css
+    if fmt == "html" and web_fonts:  # the PDFs' typeface, subset to the characters of this page (webfonts.py)
+        context["css"] = web_font_css(layouts_dir, html, font_cache) + css
         html = _render(env, "document.html.j2", dict(context))
     if block_ids:
         html = add_block_ids(html)
@@ -494,13 +499,12 @@ _TAG = re.compile(r"<[^>]*>")
 _ITALIC = re.compile(r"<(em|i|cite|var|dfn)[\s>]")
 
 
-def web_font_css(layouts_dir: Path, html: str) -> str:
+def web_font_css(layouts_dir: Path, html: str, font_cache: Path | None = None) -> str:
     """@font-face rules for a web page: the bundled faces it uses (italics only where the
-    page has them), subset to the characters of its text."""
+    page has them), subset to the characters of its text (kept in `font_cache`, if given)."""
     from .webfonts import font_face_css
     text = _TAG.sub(" ", html)
-    css = font_face_css(layouts_dir, text, italic=bool(_ITALIC.search(html)))
-    return css
+    return font_face_css(layouts_dir, text, italic=bool(_ITALIC.search(html)), cache_dir=font_cache)
 
 
 def _audience_words(edition, _) -> str:
@@ -528,7 +532,7 @@ def _topic_facts(folder: Path, topics: dict) -> tuple[str, str]:
 
 
 def render_index(files, *, out_dir: Path, layouts_dir: Path, editions: dict | None = None,
-                 topics: dict | None = None) -> str:
+                 topics: dict | None = None, font_cache: Path | None = None) -> str:
     """handouts/index.html: each topic by its title, and under it each built file by its
     edition in words (who it is for, language), format and size. `editions` and `topics`
     (by id, as read for the build) name them; a file neither names keeps its file name."""
@@ -558,5 +562,5 @@ def render_index(files, *, out_dir: Path, layouts_dir: Path, editions: dict | No
     context = {"topics": sorted(groups.values(), key=lambda g: g["title"].lower()),
                "css": read_css(layouts_dir, "html")}
     html = _render(env, "index.html.j2", dict(context))
-    context["css"] = web_font_css(layouts_dir, html) + context["css"]
+    context["css"] = web_font_css(layouts_dir, html, font_cache) + context["css"]
     return _render(env, "index.html.j2", context)

@@ -130,18 +130,23 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session", autouse=True)
 def _build_cache_outside_the_checkout(tmp_path_factory):
-    """Builds from this checkout keep their cache in a session temporary folder instead of
-    `.cache/builds/` here. Other projects (copies in tmp_path) keep theirs beside them."""
+    """Builds from this checkout keep their cache (`.cache/builds/`, `.cache/fonts/`) in a
+    session temporary folder instead of here. Other projects (copies in tmp_path) keep theirs
+    beside them."""
     import publisher.cache as cache
-    real = cache.cache_file
+    real, real_fonts = cache.cache_file, cache.font_cache_dir
     folder = tmp_path_factory.mktemp("build-cache")
 
     def cache_file(project_root: Path, out_dir: Path) -> Path:
         path = real(project_root, out_dir)
         return folder / path.name if Path(project_root).resolve() == ROOT else path
 
+    def font_cache_dir(project_root: Path) -> Path:
+        return folder / "fonts" if Path(project_root).resolve() == ROOT else real_fonts(project_root)
+
     patch = pytest.MonkeyPatch()
     patch.setattr(cache, "cache_file", cache_file)
+    patch.setattr(cache, "font_cache_dir", font_cache_dir)
     yield folder
     patch.undo()
 

@@ -79,3 +79,57 @@ def test_html_check_finds_a_skipped_heading_level():
     found = check(page, name="x.html")
     assert [f.code for f in found] == ["h-001"] and "h3 follows h1" in found[0].message
     assert check(page.replace(b"h3", b"h2"), name="x.html") == []
+
+
+def test_web_font_subsets_are_kept_by_content_and_made_again_when_damaged(tmp_path, monkeypatch):
+    """A subset is kept in the cache folder under the SHA-256 of what makes it (font bytes,
+    characters, recipe, fontTools version), read back instead of made again, and made again
+    when the kept file is not WOFF2; an unwritable cache folder only costs the time."""
+    from publisher import webfonts
+    layouts = ROOT / "layouts"
+    webfonts.woff2_subset.cache_clear()
+    first = webfonts.font_face_css(layouts, "Call 988 now", italic=False, cache_dir=tmp_path / "fonts")
+    kept = sorted((tmp_path / "fonts").glob("*.woff2"))
+    faces = [f for f in webfonts.faces(layouts) if f["style"] == "normal"]
+    assert len(kept) == len(faces) >= 2 and all(p.read_bytes()[:4] == b"wOF2" for p in kept)
+    assert {p.stem for p in kept} == {webfonts.subset_key(f["path"], _characters("Call 988 now")) for f in faces}
+    assert not list((tmp_path / "fonts").glob(".font.*"))  # no part files left behind
+
+    webfonts.woff2_subset.cache_clear()
+    monkeypatch.setattr(webfonts, "_make_subset", lambda *a: (_ for _ in ()).throw(AssertionError("made again")))
+    assert webfonts.font_face_css(layouts, "Call 988 now", italic=False, cache_dir=tmp_path / "fonts") == first
+    monkeypatch.undo()
+
+    kept[0].write_bytes(b"not a font")  # damaged: made again, and the kept file mended
+    webfonts.woff2_subset.cache_clear()
+    assert webfonts.font_face_css(layouts, "Call 988 now", italic=False, cache_dir=tmp_path / "fonts") == first
+    assert kept[0].read_bytes()[:4] == b"wOF2"
+
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would be")
+    webfonts.woff2_subset.cache_clear()
+    assert webfonts.font_face_css(layouts, "Call 988 now", italic=False, cache_dir=blocked / "fonts") == first
+    webfonts.woff2_subset.cache_clear()
+    assert webfonts.font_face_css(layouts, "Call 988 now", italic=False) == first  # no cache: the same bytes
+
+
+def _characters(text: str) -> str:
+    from publisher.webfonts import BASE_CHARACTERS
+    return "".join(sorted(set(BASE_CHARACTERS) | {c for c in text if not c.isspace() or c == " "}))
+
+
+def test_a_rebuild_with_kept_font_subsets_writes_the_same_web_pages(tiny_project):
+    """The build keeps the subsets in the project's .cache/fonts; a forced rebuild that
+    takes them from there writes byte-identical web pages and index."""
+    from publisher.build import BuildOptions, build_editions
+    from publisher.project import Project
+    from conftest import snapshot
+    from publisher import webfonts
+    out = tiny_project / "handouts"
+    webfonts.woff2_subset.cache_clear()
+    build_editions(Project(tiny_project), BuildOptions(out_dir=out, editions=("web",)))
+    first = {k: v for k, v in snapshot(out).items() if k.endswith(".html")}
+    assert len(first) >= 2 and list((tiny_project / ".cache" / "fonts").glob("*.woff2"))
+    webfonts.woff2_subset.cache_clear()
+    build_editions(Project(tiny_project), BuildOptions(out_dir=out, editions=("web",), force=True))
+    assert {k: v for k, v in snapshot(out).items() if k.endswith(".html")} == first
