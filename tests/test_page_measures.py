@@ -89,3 +89,54 @@ def test_measure_is_checked_in_each_language_of_a_bilingual_handout(project, top
     assert averages["en-US"] >= 45 and averages["es"] < 45
     found = layout.check_measure(measured)
     assert len(found) == 1 and found[0].code == "g-008" and "section 'es-" in found[0].message
+
+
+# --- 1. blank gaps inside a column (g-011) ---------------------------------------------------
+
+PICTURE = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='100' height='300'%3E"
+           "%3Crect width='100' height='300' fill='%23369'/%3E%3C/svg%3E")
+
+
+def gaps_in(body: str, css: str = "") -> list:
+    import weasyprint
+    html = (f"<html lang='en'><body><section aria-labelledby='s1'><h2 id='s1'>One</h2>{body}</section>"
+            "</body></html>")
+    style = "@page { size: 6in 8in; margin: 0.5in } body { font-size: 12pt; line-height: 1.4 } " + css
+    document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=style)])
+    return [f for f in layout.check_layout(document) if f.code == "g-011"]
+
+
+def test_g011_names_page_and_section_of_a_blank_gap_taller_than_four_lines():
+    found = gaps_in("<p>Before the gap.</p><p style='margin-top: 2in'>After the gap.</p>")
+    assert len(found) == 1
+    assert found[0].message.startswith("page 1, section 's1': a blank gap of 2.0 in")
+    assert "'Before the gap.' and 'After the gap.'" in found[0].message
+    # Four lines' space (12 pt x 1.4 each, 0.93 in) is allowed; five are not.
+    assert gaps_in("<p>Before.</p><p style='margin-top: 0.85in'>After.</p>") == []
+    assert len(gaps_in("<p>Before.</p><p style='margin-top: 1.2in'>After.</p>")) == 1
+
+
+def test_g011_does_not_count_a_picture_a_box_or_the_foot_of_the_column():
+    assert gaps_in(f"<p>Before the picture.</p><img src=\"{PICTURE}\" alt='A chart'/><p>After it.</p>") == []
+    assert gaps_in("<p>Before the box.</p><div style='background: #eef; height: 3in'></div><p>After it.</p>") == []
+    # A column that ends early (a block too tall for what is left moved to the next page).
+    assert gaps_in("<p>First page.</p><div style='break-inside: avoid; height: 6.5in'><p>Next page.</p></div>") == []
+    # Two columns: the short right column's foot is the end of that column, not a gap.
+    assert gaps_in("<div style='columns: 2; column-fill: auto; height: 5in'>" + "<p>Some words here.</p>" * 12
+                   + "</div>") == []
+
+
+def test_custom_summaries_have_no_blank_gap(tmp_path):
+    """The issue's custom large-print summary (with the clinic's QR code and local lines), the
+    same on A4, and a clinician summary: the page checks find nothing (g-011 included)."""
+    from click.testing import CliRunner
+    import publish
+    from conftest import ROOT
+    riverside = str(ROOT / "tests" / "fixtures" / "clinics" / "riverside.yaml")
+    for n, args in enumerate([["--audience", "patient", "--large-print", "--clinic", riverside],
+                              ["--audience", "patient", "--large-print", "--paper", "a4"],
+                              ["--audience", "clinician", "--section", "ltp-ltd"]]):
+        res = CliRunner().invoke(publish.cli, ["summary", "neuroplasticity", "--section", "depression", "--section",
+                                               "exercise-and-neuroplasticity", *args, "-o", str(tmp_path / f"{n}.pdf")])
+        assert res.exit_code == 0, res.output
+        assert "g-0" not in res.output, res.output

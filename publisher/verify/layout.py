@@ -15,7 +15,9 @@ the page and the column they sit in); the checks then read that list:
   counted apart, unless keeping the safety block whole or a forced break explains it,
 - g-008 body lines average fewer than 45 or more than 80 characters (in any one language),
 - g-009 clinician text smaller than 9 pt,
-- g-010 the last item of a list, or the last row of a table, alone at the top of a page.
+- g-010 the last item of a list, or the last row of a table, alone at the top of a page,
+- g-011 a blank gap taller than four lines between two lines of text in one column (a
+  picture, a table or a box drawn there is not blank; the foot of a column is not inside it).
 
 Each finding names the page and the section (the `id` of the nearest enclosing section).
 Lengths are in CSS px as WeasyPrint lays them out (1 px = 0.75 pt) and shown in pt.
@@ -34,6 +36,7 @@ PT = 0.75  # pt per CSS px
 TOLERANCE = 0.75  # px a glyph may stand out (anti-aliasing, rounding)
 EMPTY_SHARE_MAX = 1 / 3
 LINE_CHARS = (45, 80)
+GAP_LINES_MAX = 4  # a blank gap inside a column may be at most this many body lines tall
 MIN_LINES_FOR_MEASURE = 8  # fewer body lines than this say nothing about the measure
 CLINICIAN_MIN_PT = 9.0
 MAX_TEXT_FINDINGS = 5  # per document; the rest are counted in the last one
@@ -182,6 +185,11 @@ def _walk(box, page: Page, layout: Layout, *, column, limit, spans, outer=None) 
         limit = (box.content_box_x(), box.content_box_x() + box.width)
     if isinstance(box, boxes.LineBox):
         _add_line(box, page, layout, column, limit)
+        for picture in box.descendants():  # a picture in a line of text (Markdown's images)
+            if isinstance(picture, boxes.ReplacedBox):
+                page.leaves.append((picture.border_box_x(), picture.border_box_y(),
+                                    picture.border_box_x() + picture.border_width(),
+                                    picture.border_box_y() + picture.border_height()))
         return
     if isinstance(box, boxes.BlockLevelBox) and box.element is not None and not _is_pseudo(box):
         layout.boxes_of[box.element].add((page.index, id(column)))
@@ -257,6 +265,7 @@ def check_layout(document, *, audience: str | None = None) -> list[Finding]:
     found += check_empty(layout)
     found += check_measure(layout)
     found += check_lone_last(layout)
+    found += check_gaps(layout)
     if audience == "clinician":
         found += check_min_size(layout, CLINICIAN_MIN_PT, "g-009")
     return found
@@ -659,3 +668,55 @@ def check_lone_last(layout: Layout) -> list[Finding]:
                 out.append(finding("g-010", f"{layout.where(page.index, item)}: {what} stands alone at the top "
                                             "of the page", severity=Severity.WARNING))
     return out
+
+
+def line_step(lines) -> float:
+    """The height of a body line: the median height of the lines given (0 without any)."""
+    heights = sorted(line.y1 - line.y0 for line in lines)
+    return heights[len(heights) // 2] if heights else 0.0
+
+
+def column_gaps(lines, leaves, *, step: float) -> list[tuple[float, float, object, object]]:
+    """Blank gaps taller than GAP_LINES_MAX lines inside one column: (top, bottom, line
+    above, line below) for each. `lines`: the column's lines of text (with x0, x1, y0, y1);
+    `leaves`: every painted rectangle of the page (x0, y0, x1, y1): text, pictures, table
+    cells, boxes with a background. Only the space between the column's first and last
+    line is looked at, so the foot of a column (or page) that ends early is not a gap."""
+    if len(lines) < 2 or step <= 0:
+        return []
+    ordered = sorted(lines, key=lambda line: line.y0)
+    left = min(line.x0 for line in ordered)
+    right = max(line.x1 for line in ordered)
+    top, bottom = ordered[0].y0, max(line.y1 for line in ordered)
+    spans = sorted((y0, y1) for x0, y0, x1, y1 in leaves
+                   if x0 < right - 1 and x1 > left + 1 and y1 > top and y0 < bottom)
+    gaps, cursor = [], top
+    for y0, y1 in spans:
+        if y0 - cursor > GAP_LINES_MAX * step:
+            above = max((line for line in ordered if line.y1 <= cursor + 0.5), key=lambda line: line.y1,
+                        default=ordered[0])
+            below = min((line for line in ordered if line.y0 >= y0 - 0.5), key=lambda line: line.y0,
+                        default=ordered[-1])
+            gaps.append((cursor, y0, above, below))
+        cursor = max(cursor, y1)
+    return gaps
+
+
+def check_gaps(layout: Layout) -> list[Finding]:
+    """g-011: no blank gap taller than four body lines inside a column (between two of its
+    lines of text), columns counted apart; what a picture, a table or a box occupies is not
+    blank, and the foot of a column or page is not inside it."""
+    problems = []
+    for page in layout.pages:
+        text = [line for line in page.lines if line.column != "margin"]
+        step = line_step(text)
+        by_column: dict = defaultdict(list)
+        for line in text:
+            by_column[id(line.column)].append(line)
+        for column_lines in by_column.values():
+            for top, bottom, above, below in column_gaps(column_lines, page.leaves, step=step):
+                problems.append((layout.where(page.index, below.block),
+                                 f"a blank gap of {(bottom - top) * PT / 72:.1f} in ({(bottom - top) / step:.0f} "
+                                 f"lines) inside the column, between '{_short(above.text, 30)}' and "
+                                 f"'{_short(below.text, 30)}'"))
+    return _capped("g-011", problems, severity=Severity.WARNING)
