@@ -92,7 +92,7 @@ def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, la
     """
     printed = [e for e in editions.values() if FORMATS[e.format].paged and e.audience == audience]
     if not printed:
-        raise EditionError(f"no printed edition for the audience '{audience}' in editions.yaml")
+        raise EditionError(f"no printed edition for the audience '{audience}' in editions.yaml", code="u-009")
     base = next((e for e in printed if e.large_print == large_print), None)
     if base is None:
         # No large-print edition of this audience is declared: its page budget is unknown,
@@ -102,7 +102,7 @@ def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, la
     if fmt != base.format:
         layout = next((e.layout for e in editions.values() if e.format == fmt), None)
         if layout is None:
-            raise EditionError(f"no {fmt} edition in editions.yaml to take the layout from")
+            raise EditionError(f"no {fmt} edition in editions.yaml to take the layout from", code="u-009")
     kind = "summary" if audience == "clinician" else "handout"
     title = f"Custom {audience} {kind}" + (" (large print)" if large_print else "")
     return replace(base, format=fmt, layout=layout, title=title, paper=paper or base.paper,
