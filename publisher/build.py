@@ -22,7 +22,7 @@ from .errors import ChecksFailed, ContentError, OutputError
 from .findings import shown_path
 from .formats import FORMATS, format_of_path
 from .job import CHECK_LEVELS, Job, JobResult, OutputOptions, run_job
-from .model import Edition, Output, PageMap, SelectedDocument, Topic
+from .model import Edition, Output, PageMap, SelectedDocument, SourceRef, Topic
 from .output import OutputWriter, safe_target
 from .pagenumbers.maps import carries_pages, is_page_source, make_page_map, page_sources, source_document
 # The project's names stay importable from here too (publish.py, the web server, tests).
@@ -245,7 +245,8 @@ def plan_languages(project: Project, topics, editions, *, langs=None):
         known = {lang for t in topics for lang in translations.languages(t)}
         unknown = [x for x in langs if not any(translations.same_language(k, x) for k in known)]
         if unknown:
-            raise EditionError(f"no topic has the language {', '.join(unknown)}; languages: {', '.join(sorted(known))}")
+            raise EditionError(f"no topic has the language {', '.join(unknown)}; languages: {', '.join(sorted(known))}",
+                               code="u-007", source=SourceRef(shown_path(project.source_dir)))
     titles = {}
 
     def titles_of(lang):

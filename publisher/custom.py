@@ -99,7 +99,7 @@ def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, la
     """
     printed = [e for e in editions.values() if FORMATS[e.format].paged and e.audience == audience]
     if not printed:
-        raise EditionError(f"no printed edition for the audience '{audience}' in editions.yaml")
+        raise EditionError(f"no printed edition for the audience '{audience}' in editions.yaml", code="u-009")
     base = next((e for e in printed if e.large_print == large_print), None)
     if base is None:
         # No large-print edition of this audience is declared: its page budget is unknown,
@@ -109,7 +109,7 @@ def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, la
     if fmt != base.format:
         layout = next((e.layout for e in editions.values() if e.format == fmt), None)
         if layout is None:
-            raise EditionError(f"no {fmt} edition in editions.yaml to take the layout from")
+            raise EditionError(f"no {fmt} edition in editions.yaml to take the layout from", code="u-009")
     return replace(base, format=fmt, layout=layout, title=CUSTOM_TITLES[audience, large_print], paper=paper or base.paper,
                    max_pages=base.max_pages if FORMATS[fmt].paged else None,
                    description=f"Sections chosen by id, for {audience}s.")

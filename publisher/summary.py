@@ -187,12 +187,14 @@ def resolve_format(request: SummaryRequest) -> str:
     suffix = request.output.suffix.lower() if request.output else ""
     if suffix and suffix not in by_extension and not (request.output_in_out_dir is False and Path(request.output).is_dir()):
         # A file named .docx must not silently hold a PDF.
-        raise EditionError(f"the output '{request.output}' ends in {suffix}, which is not a format publish writes; "
-                           f"name the file {', '.join(sorted(by_extension))} (or leave out the extension)")
+        raise EditionError(f"the output ends in {suffix}, which is not a format publish writes",
+                           code="u-005", source=SourceRef(shown_path(request.output)), hint=f"Name the file {', '.join(sorted(by_extension))} (or leave out the "
+                                              "extension).")
     fmt = request.format or by_extension.get(suffix, "pdf")
     if suffix and suffix in by_extension and by_extension[suffix] != fmt:
-        raise EditionError(f"the output '{request.output}' ends in {suffix} but the format is {fmt}; "
-                           f"name the file ...{FORMATS[fmt].extension} or leave out --format")
+        raise EditionError(f"the output ends in {suffix} but the format is {fmt}", code="u-005",
+                           source=SourceRef(shown_path(request.output)),
+                           hint=f"Name the file ...{FORMATS[fmt].extension}, or leave out --format.")
     return fmt
 
 
@@ -220,8 +222,10 @@ def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: T
     `layouts_dir`: where the message catalogs are, for the words of the custom title and
     edition name in the request's language (without it, English)."""
     if not request.sections and not request.exclude:
-        raise EditionError(f"name the sections to include with --section ID (or leave some out with --exclude ID); "
-                           f"run `publish list {request.topic}` to see the section ids")
+        raise EditionError(f"no sections chosen for a summary of topic '{request.topic}'", code="u-006",
+                           source=SourceRef(shown_path(topic.folder)),
+                           hint=f"Name the sections to include with --section ID (or leave some out with --exclude "
+                                f"ID); `publish list {request.topic}` shows the section ids.")
     check_title(request.title)
     fmt = resolve_format(request)
     edition = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print,
@@ -278,8 +282,10 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     """Build one custom file. Raises before writing anything if the request cannot be met."""
     out_dir = Path(out_dir or project.out_dir)
     if not request.sections and not request.exclude:
-        raise EditionError(f"name the sections to include with --section ID (or leave some out with --exclude ID); "
-                           f"run `publish list {request.topic}` to see the section ids")
+        raise EditionError(f"no sections chosen for a summary of topic '{request.topic}'", code="u-006",
+                           source=SourceRef(shown_path(project.source_dir)),
+                           hint=f"Name the sections to include with --section ID (or leave some out with --exclude "
+                                f"ID); `publish list {request.topic}` shows the section ids.")
     progress("1/3 reading content")
     editions = load_editions(project)
     topic = load_topics(project, [request.topic], topic_dirs)[request.topic]

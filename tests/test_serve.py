@@ -147,7 +147,7 @@ def test_unknown_section_is_coded_and_json_for_machines(client):
     r = client.post("/summary", data={"topic": "nosuch", "audience": "patient", "section": "x"},
                     headers={"Accept": "application/json"})
     [f] = r.json()["findings"]  # a one-line error on the command line (exit 4), coded here
-    assert f["code"] == "u-001" and f["message"] == "unknown topic nosuch; topics: sleep-hygiene, tiny"
+    assert f["code"] == "u-004" and f["message"] == "unknown topic nosuch; topics: sleep-hygiene, tiny"
     assert "GET /summary" in f["hint"]
 
 
