@@ -19,7 +19,7 @@ from ..custom import CUSTOM_FOLDER, parse_custom_name, summary_edition
 from ..translations import LANG_RE, TranslationMissing, select_bilingual, select_in
 from ..archive import ArchiveRefused, check_pdf_streams
 from ..errors import EditionError
-from ..findings import Finding, Severity, shown_path
+from ..findings import Finding, Severity, finding, shown_path
 from ..model import Edition, SelectedDocument, SourceRef, Topic
 from ..select import select_sections
 from ..formats import format_of_path
@@ -46,7 +46,7 @@ def check_paths(targets, *, out_dir: Path, source_dir: Path, editions: dict[str,
                 external: bool = True, tools: Tools | None = None) -> CheckReport:
     """Check the built files named by `targets`: files, folders, or topic names (their folder
     in out_dir); by default everything in out_dir."""
-    paths = []
+    paths, unknown = [], []
     for target in targets or [out_dir]:
         path = Path(target)
         if path.exists():
@@ -54,8 +54,10 @@ def check_paths(targets, *, out_dir: Path, source_dir: Path, editions: dict[str,
         elif (out_dir / str(target)).is_dir():  # a topic name: its folder of built files
             paths.append(out_dir / str(target))
         else:
-            raise EditionError(f"it is not a file, a folder or a built topic in {shown_path(out_dir)}",
-                               code="u-008", source=SourceRef(str(target)))
+            unknown.append(finding("u-008", f"it is not a file, a folder or a built topic in {shown_path(out_dir)}",
+                                   source=SourceRef(str(target))))
+    if unknown:  # every target that is not there, each on its line; nothing is checked
+        raise EditionError(unknown[0].message if len(unknown) == 1 else f"{len(unknown)} targets not found", unknown)
     files = collect_files(paths)
     if not files:
         raise EditionError(f"no built file (PDF, EPUB or HTML) to check in {', '.join(map(str, paths))}", code="u-008",

@@ -183,22 +183,23 @@ class Site:
             request = recipe_request(fields, source=SOURCE, base=None, fields=REQUEST_FIELDS)
         except ContentError as exc:
             raise ContentError(problems + exc.findings) from None
-        if problems:
-            raise ContentError(problems)
         if request.topic in content.broken:
-            raise ContentError(content.broken[request.topic])
-        try:
+            raise ContentError(problems + content.broken[request.topic])
+        try:  # the selection is checked even when the clinic is unknown: every problem in one answer
             topic = content.topics.get(request.topic)
             if topic is None:  # the library's own message (and the topics there are)
                 load_topics(self.project, [request.topic], self.topic_dirs)
                 raise EditionError(f"unknown topic '{request.topic}'", code="u-004")
             doc, target, notes = prepare_summary(self.project, request, content.editions, topic, self.out_dir)
         except EditionError as exc:
-            if len(exc.findings) != 1 or exc.findings[0].code not in _WEB_HINTS:
-                raise
             # The command line's hint names `publish list` and its options: a request gets the web's own.
-            raise EditionError(str(exc), [replace(exc.findings[0], file=str(_source().file), line=_source().line,
-                                                  hint=_WEB_HINTS[exc.findings[0].code])]) from None
+            found = [replace(f, file=str(_source().file), line=_source().line, hint=_WEB_HINTS[f.code])
+                     if f.code in _WEB_HINTS else f for f in exc.findings]
+            if problems:
+                raise ContentError(problems + found) from None
+            raise EditionError(str(exc), found) from None
+        if problems:
+            raise ContentError(problems)
         return doc, target, content.clinics[clinic_id], content, notes
 
     def summary(self, fields: dict) -> SummaryFile:
