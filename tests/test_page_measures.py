@@ -19,7 +19,7 @@ from publisher.translations import select_bilingual, select_in
 from publisher.verify import layout
 from publisher.writers.pdf import render_document
 
-from conftest import SLEEP_TOPIC, TINY_TOPIC
+from conftest import SLEEP_TOPIC, TINY_TOPIC, output
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +140,43 @@ def test_custom_summaries_have_no_blank_gap(tmp_path):
                                                "exercise-and-neuroplasticity", *args, "-o", str(tmp_path / f"{n}.pdf")])
         assert res.exit_code == 0, res.output
         assert "g-0" not in res.output, res.output
+
+
+# --- 4. the printed booklet's first page: title, disclaimer and the first section -----------
+
+def _page_lines_pdfminer(path, number: int):
+    """(text, y0, page height) of every text line of one page (pdfminer.six, independent of
+    our own reader)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer, LTTextLineHorizontal
+    page = next(p for i, p in enumerate(extract_pages(path), start=1) if i == number)
+    lines = []
+
+    def walk(item):
+        if isinstance(item, LTTextLineHorizontal):
+            lines.append((item.get_text().strip(), item.y0))
+        elif isinstance(item, LTTextContainer):
+            for child in item:
+                walk(child)
+
+    for item in page:
+        walk(item)
+    return [(text, y0, page.height) for text, y0 in lines if text]
+
+
+@pytest.mark.parametrize("topic", ["tiny", "neuroplasticity"])
+def test_booklet_first_page_holds_the_disclaimer_and_the_first_section(topic, tiny_built, built, topics, editions):
+    """The title page carries the disclaimer and the first section follows it on that page,
+    so a short topic's first page is not left mostly blank (nor is a long one's)."""
+    path = (tiny_built[1] / "tiny" / "tiny-booklet-print.pdf") if topic == "tiny" else \
+        output(built, "neuroplasticity", "booklet-print")
+    doc = select_sections(topics[topic], editions["booklet-print"])
+    disclaimer, first = doc.sections[0], doc.sections[1]
+    assert disclaimer.kind == "disclaimer"
+    lines = _page_lines_pdfminer(path, 1)
+    texts = [" ".join(text.split()) for text, _, _ in lines]
+    assert disclaimer.body.title in texts and first.body.title in texts
+    assert texts.index(first.body.title) > texts.index(disclaimer.body.title)
+    # Text reaches the lower third of the page (no footer on the title page).
+    lowest = min(y0 for _, y0, _ in lines)
+    assert lowest < lines[0][2] / 3, (lowest, lines[0][2])
