@@ -155,14 +155,16 @@ def overhead(project: Path, out: Path, runs: int) -> list[tuple]:
     figures = []
     done = subprocess.run([*script, "editions", str(project), str(runs)], check=True, capture_output=True, text=True,
                           env=ENV)
-    print(f"  {'PDF edition: own work / WeasyPrint bare (same HTML)':58} {'cpu':>6} {'wall':>6}   median of {runs}")
+    print(f"  {'PDF edition: own work / WeasyPrint bare (same HTML)':58} {'cpu':>6} {'wall':>6}   median of {runs}"
+          f"; first run in the process (cpu)")
     for edition, times in json.loads(done.stdout).items():
         ratio = {kind: statistics.median(o[k] / b[k] for o, b in zip(times["ours"], times["bare"]))
                  for k, kind in ((1, "cpu"), (0, "wall"))}
         ours = statistics.median(t[1] for t in times["ours"])
         bare = statistics.median(t[1] for t in times["bare"])
-        print(f"  {edition:58} {ratio['cpu']:6.2f} {ratio['wall']:6.2f}   ({ours:.3f} s / {bare:.3f} s cpu)",
-              flush=True)
+        first = times["first"][0][1] / times["first"][1][1]
+        print(f"  {edition:58} {ratio['cpu']:6.2f} {ratio['wall']:6.2f}   ({ours:.3f} s / {bare:.3f} s cpu); "
+              f"first {first:.2f}", flush=True)
         figures.append((f"7 overhead {edition}", f"{ratio['cpu']:.2f} (wall {ratio['wall']:.2f})", "<= 1.10",
                         ratio["cpu"] <= 1.10))
     builds = []

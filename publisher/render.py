@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypedDict
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import i18n, translations
 from .clinic import Clinic
@@ -232,14 +232,23 @@ def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, re
     """The body of a bilingual edition's second part: the same edition rendered in the second
     language (its own template words, dates and title block), with every id, #link and
     aria reference given the language as a prefix so the two parts' ids never clash."""
-    from lxml import html as lxml_html
     second = replace(doc.parallel, parallel=None)
     part = render_edition(second, clinic=clinic, layouts_dir=layouts_dir, review_overdue=review_overdue,
                           web_fonts=False)  # the whole page's fonts cover this part's characters
-    body = lxml_html.document_fromstring(part.html).find("body")
-    if doc.edition.format == "html":  # a web page: the part's main text (one skip link, header, footer)
-        body = body.find(".//main")
-    prefix = second.topic.language.lower() + "-"
+    # a web page: the part's main text (one skip link, header, footer)
+    return _body_fragment(part.html, second.topic.language.lower() + "-",
+                          within=".//main" if doc.edition.format == "html" else None)
+
+
+def _body_fragment(html: str, prefix: str, *, within: str | None = None, xml: bool = False) -> Markup:
+    """The contents of a rendered document's <body> (or of the element `within` finds in it),
+    with every id, #link and aria reference given `prefix`, so that it can stand in another
+    document beside that document's own ids. `xml`: written as XML (an EPUB's XHTML)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+    body = lxml_html.document_fromstring(html).find("body")
+    if within:
+        body = body.find(within)
     for element in body.iter():
         if not isinstance(element.tag, str):
             continue
@@ -250,8 +259,11 @@ def _second_part(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, re
                 element.set(attr, " ".join(prefix + i for i in element.get(attr).split()))
         if (element.get("href") or "").startswith("#"):
             element.set("href", "#" + prefix + element.get("href")[1:])
-    text = (body.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in body)
-    return Markup(text)
+    if xml:
+        serialize = lambda child: etree.tostring(child, method="xml", encoding="unicode")  # noqa: E731
+    else:
+        serialize = lambda child: lxml_html.tostring(child, encoding="unicode")  # noqa: E731
+    return Markup(escape(body.text or "")) + Markup("".join(serialize(child) for child in body))
 
 
 #: The running footer holds one line of title: a longer title (a custom summary's --title)
@@ -311,7 +323,18 @@ def render_edition(doc: SelectedDocument, *, clinic: Clinic, layouts_dir: Path, 
             images = ((context["logo_src"], clinic.logo_data, clinic.logo_media_type),)
         # The book packs its stylesheets as one file, named after the format's own stylesheet.
         css_name = FORMATS[fmt].stylesheets[-1]
-        return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context, block_ids, page_map, css_name, _),
+        second = None
+        if doc.parallel is not None:  # a bilingual book: each part also in the second language
+            other = replace(doc.parallel, parallel=None)
+            lang2 = other.topic.language
+            clinic2 = translations.localize_clinic(clinic, lang2)
+            second = _SecondLanguage(
+                env=environment(layouts_dir, doc.edition.layout, lang2), doc=other,
+                context=dict(base_context(other, clinic2, review_overdue=review_overdue, layouts_dir=layouts_dir),
+                             logo_src=context["logo_src"], parallel=None),
+                gettext=i18n.gettext_for(layouts_dir, lang2))
+        return RenderedEdition(doc=doc, parts=_render_epub_parts(env, doc, context, block_ids, page_map, css_name, _,
+                                                                 second=second),
                                css=css, css_name=css_name, clinic=clinic, layouts_dir=layouts_dir, images=images,
                                page_source=page_map.source if page_map and page_map.starts else "")
     context["css"] = css if fmt == "html" else ""
@@ -340,33 +363,93 @@ def chapter_name(index: int, section: SelectedSection) -> str:
     return f"s{index:02d}-{section.id}.xhtml"
 
 
-def _toc_entry(section: SelectedSection, href: str) -> dict:
-    return {"title": section.body.title, "href": f"{href}#{section.id}",
-            "children": [_toc_entry(c, href) for c in section.children]}
+def _toc_entry(section: SelectedSection, href: str, prefix: str = "", lang: str = "") -> dict:
+    """A navigation entry for a section and its subsections; `prefix`, `lang`: a bilingual
+    book's second-language section (ids with the language prefix, entries marked with it)."""
+    return {"title": section.body.title, "href": f"{href}#{prefix}{section.id}", "lang": lang,
+            "dir": "rtl" if lang and translations.is_rtl(lang) else "",
+            "children": [_toc_entry(c, href, prefix, lang) for c in section.children]}
+
+
+@dataclass(frozen=True)
+class _SecondLanguage:
+    """A bilingual EPUB's second language: its templates (with its words), its selection
+    and its template context; each content document shows its part after the first's."""
+
+    env: jinja2.Environment
+    doc: SelectedDocument
+    context: dict
+    gettext: object
+
+    @property
+    def lang(self) -> str:
+        return self.doc.topic.language
+
+    def fragment(self, template: str, context: dict) -> Markup:
+        """The body of `template` rendered in this language, its ids prefixed with it."""
+        html = _render(self.env, template, dict(self.context, **context))
+        return _body_fragment(html, self.lang.lower() + "-", xml=True)
+
+
+def _numbered(sections: tuple[SelectedSection, ...]) -> tuple[SelectedSection, ...]:
+    """Top-level sections with their number before the title ("3. What helps"): a bilingual
+    book numbers both languages the same, so a reader finds section 3 in either."""
+    return tuple(replace(s, body=replace(s.body, title=f"{n}. {s.body.title}")) for n, s in enumerate(sections, 1))
+
+
+def _paired(first: tuple[SelectedSection, ...], second: tuple[SelectedSection, ...]) -> list:
+    """The second language's section for each section of the first, by id (both are the same
+    selection of the same topic; a section the second lacks is paired with None)."""
+    by_id = {s.id: s for s in second}
+    return [by_id.get(s.id) for s in first]
 
 
 def _render_epub_parts(env, doc: SelectedDocument, context: TemplateContext, block_ids: bool = False,
-                       page_map: PageMap | None = None, css_name: str = "", _=lambda text: text) -> tuple[Part, ...]:
-    context = dict(context, css_href=css_name)
+                       page_map: PageMap | None = None, css_name: str = "", _=lambda text: text,
+                       second: _SecondLanguage | None = None) -> tuple[Part, ...]:
+    """The content documents of an EPUB. `second`: a bilingual book, where the title page,
+    every section's document and the colophon show their text in the first language and then
+    in the second (marked with its lang, xml:lang and dir), section by section."""
+    context = dict(context, css_href=css_name, parallel_html="")
+    sections = doc.sections
+    if second is not None:
+        second = replace(second, context=dict(second.context, css_href=css_name, parallel_html=""))
+        sections = _numbered(sections)
+        twins = _paired(sections, _numbered(second.doc.sections))
     parts = [Part("cover.xhtml", _("Cover"), _render(env, "cover.xhtml.j2", dict(
         context, title=_("Cover"), cover_href="images/cover.svg",
         cover_alt=_("Cover: {title}. {clinic}.").format(title=doc.title, clinic=context['clinic'].name))),
         kind="cover")]
-    parts.append(Part("title.xhtml", context["main_title"],
-                      _render(env, "titlepage.xhtml.j2", dict(context, title=_("Title page"))), kind="titlepage"))
-    for index, section in enumerate(doc.sections, start=1):
+    parts.append(Part("title.xhtml", context["main_title"], _render(env, "titlepage.xhtml.j2", dict(
+        context, title=_("Title page"),
+        parallel_html=second.fragment("titlepage.xhtml.j2", {"title": second.gettext("Title page")}) if second else "")),
+        kind="titlepage"))
+    for index, section in enumerate(sections, start=1):
         name = chapter_name(index, section)
-        html = _render(env, "chapter.xhtml.j2", dict(context, title=section.body.title, chapter=section))
-        parts.append(Part(name, section.body.title, html, toc=(_toc_entry(section, name),)))
+        twin = twins[index - 1] if second is not None else None
+        html = _render(env, "chapter.xhtml.j2", dict(
+            context, title=section.body.title, chapter=section,
+            parallel_html=second.fragment("chapter.xhtml.j2", {"title": twin.body.title, "chapter": twin})
+            if twin is not None else ""))
+        toc = (_toc_entry(section, name),)
+        if twin is not None:
+            toc += (_toc_entry(twin, name, second.lang.lower() + "-", second.lang),)
+        parts.append(Part(name, section.body.title, html, toc=toc))
     if doc.references:
         refs_title = _("Sources & References")
         parts.append(Part("references.xhtml", refs_title, _render(
             env, "references.xhtml.j2", dict(context, title=refs_title)), kind="references",
             toc=({"title": refs_title, "href": "references.xhtml#references", "children": []},)))
     about = _("About this booklet")
-    parts.append(Part("colophon.xhtml", about, _render(
-        env, "colophon.xhtml.j2", dict(context, title=about)), kind="colophon",
-        toc=({"title": about, "href": "colophon.xhtml#colophon", "children": []},)))
+    toc = ({"title": about, "href": "colophon.xhtml#colophon", "children": []},)
+    if second is not None:
+        about2 = second.gettext("About this booklet")
+        toc += ({"title": about2, "href": f"colophon.xhtml#{second.lang.lower()}-colophon", "children": [],
+                 "lang": second.lang, "dir": "rtl" if translations.is_rtl(second.lang) else ""},)
+    parts.append(Part("colophon.xhtml", about, _render(env, "colophon.xhtml.j2", dict(
+        context, title=about,
+        parallel_html=second.fragment("colophon.xhtml.j2", {"title": about2}) if second else "")),
+        kind="colophon", toc=toc))
     pages: list[dict] = []
     if block_ids or page_map:
         parts = [replace(p, html=add_block_ids(p.html)) for p in parts]

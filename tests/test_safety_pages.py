@@ -122,3 +122,46 @@ def test_custom_large_print_summary_keeps_the_lead_in_with_the_first_sign(rivers
     crisis = [i for i, text in enumerate(pages) if "call or text 988" in text]
     assert last_sign == crisis
     assert "g-0" not in output, output
+
+
+def test_only_a_block_taller_than_any_page_counts_as_tall():
+    """`safety_block_taller_than_a_page` adds up the block's pieces: a block that moved whole
+    (or that was split only because it started low on a page) is not tall; 30 signs are."""
+    from publisher.writers.pdf import safety_block_split, safety_block_taller_than_a_page
+    moved = lay_out(2, signs=10)
+    assert not safety_block_split(moved) and not safety_block_taller_than_a_page(moved)
+    split_low = lay_out(2, signs=10, tall=True)  # may break inside: split, yet it would fit a page
+    assert safety_block_split(split_low) and not safety_block_taller_than_a_page(split_low)
+    assert safety_block_taller_than_a_page(lay_out(2, signs=30, tall=True))
+
+
+def test_a_tall_block_is_laid_out_once_when_seen_again_with_the_same_bytes(monkeypatch, tmp_path):
+    """The large-print handout's safety block is taller than a page: the first output that
+    shows it is laid out twice (kept whole, found split, laid out tall), the next output
+    with the same block and pages once, and both give the same bytes. A block that is not
+    tall is never remembered."""
+    from publisher.clinic import read_clinic
+    from publisher.project import Project, load_editions, load_topics
+    from publisher.render import render_edition
+    from publisher.writers import pdf
+    project = Project(ROOT)
+    editions = load_editions(project)
+    topic = load_topics(project, ["neuroplasticity"])["neuroplasticity"]
+    clinic = read_clinic(project.default_clinic)
+    from publisher.select import select_sections
+    monkeypatch.setattr(pdf, "_TALL_SAFETY_BLOCKS", {})
+    renders = []
+    real = weasyprint.HTML.render
+    monkeypatch.setattr(weasyprint.HTML, "render", lambda self, **kw: renders.append(1) or real(self, **kw))
+
+    def write(edition: str) -> bytes:
+        renders.clear()
+        rendered = render_edition(select_sections(topic, editions[edition]), clinic=clinic,
+                                  layouts_dir=project.layouts_dir)
+        return pdf.write(rendered, {}).data
+
+    first = write("patient-handout-large-print")
+    assert len(renders) == 2 and len(pdf._TALL_SAFETY_BLOCKS) == 1
+    assert write("patient-handout-large-print") == first and len(renders) == 1
+    write("patient-handout")  # kept whole on its page: laid out once, not remembered
+    assert len(renders) == 1 and len(pdf._TALL_SAFETY_BLOCKS) == 1

@@ -26,7 +26,10 @@ TOPICS = ("neuroplasticity", "sleep-hygiene")
 EXPECTED = ([(f"{t}/{t}-booklet.epub", tool) for t in TOPICS for tool in ("epubcheck", "ace")]
             + [(f"{t}/{t}-web.html", "axe") for t in TOPICS] + [("index.html", "axe")]
             # the bundled topic's bilingual web page (English and Spanish, editions.yaml)
-            + [("neuroplasticity/neuroplasticity-patient-handout-bilingual-web.html", "axe")])
+            + [("neuroplasticity/neuroplasticity-patient-handout-bilingual-web.html", "axe")]
+            # and its bilingual e-book (each section in English, then in Spanish)
+            + [("neuroplasticity/neuroplasticity-patient-handout-bilingual-epub.epub", tool)
+               for tool in ("epubcheck", "ace")])
 SUMMARY = {"epubcheck": r"EPUBCheck 5\.3\.0: 0 fatal / 0 errors / 0 warnings / 0 usages",
            "ace": r"Ace 1\.4\.6: outcome pass, 0 violations \(0 critical, 0 serious, 0 moderate, 0 minor\)",
            # axe runs each page at a phone's width and a desktop's (and checks it does not scroll sideways)

@@ -426,19 +426,31 @@ def split_sections(blocks: list[Block], doc) -> tuple[list[list[Block]], tuple[s
     expected = _measured_sections(doc)
     bilingual = getattr(doc, "parallel", None) is not None
     parts: list[list[Block]] = [[] for _ in expected]
-    index, current, current_level, current_lang = 0, None, 0, ""
+    # Each language's sections are found in their own order: one run after the other (a
+    # bilingual PDF or web page), or section by section (a bilingual EPUB: each section in the
+    # first language, then in the second). A heading is the next section of its own language.
+    first = len(list(doc.all_sections()))
+    tracks = [[0, first, language_of(doc.topic.language)]]
+    if bilingual:
+        tracks.append([first, len(expected), language_of(doc.parallel.topic.language)])
+    current, current_level, current_lang = None, 0, ""
     for block in blocks:
         if block.kind == "heading":
-            if index < len(expected) and _title_words(block.text) == _title_words(expected[index].body.title):
-                current, current_level, current_lang = index, block.level, language_of(block.lang)
-                index += 1
+            matching = [t for t in tracks if t[0] < t[1]
+                        and _title_words(block.text) == _title_words(expected[t[0]].body.title)]
+            # the track of the heading's language first (a title the same in both languages)
+            matching.sort(key=lambda t: t[2] != language_of(block.lang))
+            track = matching[0] if matching else None
+            if track is not None:
+                current, current_level, current_lang = track[0], block.level, language_of(block.lang)
+                track[0] += 1
             elif current is not None and block.level <= current_level:
                 current = None
         elif bilingual and current is not None and language_of(block.lang) != current_lang:
-            current = None  # the other language's half begins (its title block first)
+            current = None  # the other language's part begins (its title block first)
         if current is not None:
             parts[current].append(block)
-    return parts, tuple(s.id for s in expected[index:])
+    return parts, tuple(s.id for t in tracks for s in expected[t[0]:t[1]])
 
 
 def _by_language(blocks: list[Block], default: str) -> dict[str, list[Block]]:

@@ -27,12 +27,15 @@ def check_safety(doc, data: bytes, *, name: str, blocks=None, file=None) -> list
     found = []
     if "988" not in text:
         found.append(finding("s-001", f"{name}: the 988 crisis line is not in the output"))
-    for section in doc.topic.all_sections():
-        if "patient" not in section.required_for:
-            continue
-        body = section.variants.get(doc.edition.variant, section.body) if doc.edition.variant else section.body
-        key = body.html or body.crisis_html
-        snippet = words(lxml_html.fromstring(key).text_content())[:12] if key.strip() else []
-        if not _contains(text, words(body.title)) or not _contains(text, snippet):
-            found.append(finding("s-001", f"{name}: the required section '{section.id}' is missing"))
+    # A bilingual output carries the safety sections in both of its languages.
+    for part in [doc] + ([doc.parallel] if getattr(doc, "parallel", None) is not None else []):
+        in_language = f" in '{part.topic.language}'" if part is not doc else ""
+        for section in part.topic.all_sections():
+            if "patient" not in section.required_for:
+                continue
+            body = section.variants.get(doc.edition.variant, section.body) if doc.edition.variant else section.body
+            key = body.html or body.crisis_html
+            snippet = words(lxml_html.fromstring(key).text_content())[:12] if key.strip() else []
+            if not _contains(text, words(body.title)) or not _contains(text, snippet):
+                found.append(finding("s-001", f"{name}: the required section '{section.id}' is missing{in_language}"))
     return found

@@ -157,7 +157,9 @@ def write(rendered: "RenderedEdition", options: dict | None = None) -> WriteResu
     book = epub.EpubBook()
     book.set_identifier(identifier(doc))
     book.set_title(doc.title)
-    book.set_language(topic.language)
+    book.set_language(topic.language)  # the main language first (the package's xml:lang)
+    if doc.parallel is not None:  # a bilingual book: its second language is a language of the book too
+        book.add_metadata("DC", "language", doc.parallel.topic.language)
     from ..translations import is_rtl
     if is_rtl(topic.language):  # the spine's page-progression-direction (our documents carry dir themselves)
         book.set_direction("rtl")

@@ -108,25 +108,65 @@ def render_document(rendered: "RenderedEdition") -> tuple[weasyprint.Document, l
     with capture_logs() as records:
         try:
             font_config, styles, css_records = _stylesheets(rendered.stylesheets, fetcher)
+            sheets = _stylesheets_key(rendered.stylesheets, fetcher)
             records.extend(css_records)
-            html = weasyprint.HTML(string=embed_images(rendered.html, doc),
-                                   base_url=doc.topic.folder.resolve().as_uri() + "/",
-                                   url_fetcher=fetcher)
+
+            def html_document(text: str) -> weasyprint.HTML:
+                return weasyprint.HTML(string=embed_images(text, doc), url_fetcher=fetcher,
+                                       base_url=doc.topic.folder.resolve().as_uri() + "/")
             # presentational_hints: the HTML attributes that mean layout, such as <ol start="3">
             # and <li value>, count as they do in a browser (without it every list starts at 1).
-            document = html.render(stylesheets=styles, font_config=font_config, presentational_hints=True)
-            if SAFETY_SECTION in rendered.html and safety_block_split(document):
-                # The safety block (heading, lead-in, signs, crisis box) is kept whole on a page
-                # (print.css); one taller than a page cannot be: lay it out again as a block that
-                # may break inside its signs list (`.safety-tall`), so it starts where the text
-                # before it ends and its lead-in stays with the first signs.
-                html = weasyprint.HTML(string=embed_images(mark_safety_tall(rendered.html), doc),
-                                       base_url=doc.topic.folder.resolve().as_uri() + "/",
-                                       url_fetcher=fetcher)
-                document = html.render(stylesheets=styles, font_config=font_config, presentational_hints=True)
+            # The safety block (heading, lead-in, signs, crisis box) is kept whole on a page
+            # (print.css); one taller than a page cannot be: it is laid out as a block that may
+            # break inside its signs list (`.safety-tall`), so it starts where the text before it
+            # ends and its lead-in stays with the first signs. Which one it is shows only in a
+            # layout: a block found split is laid out again, and remembered (_TALL_SAFETY_BLOCKS).
+            tall_key = _safety_key(rendered, sheets) if SAFETY_SECTION in rendered.html else None
+            tall = tall_key in _TALL_SAFETY_BLOCKS
+            document = html_document(mark_safety_tall(rendered.html) if tall else rendered.html).render(
+                stylesheets=styles, font_config=font_config, presentational_hints=True)
+            if tall_key is not None and not tall and safety_block_split(document):
+                document = html_document(mark_safety_tall(rendered.html)).render(
+                    stylesheets=styles, font_config=font_config, presentational_hints=True)
+                if safety_block_taller_than_a_page(document):  # split wherever it stands: remember it
+                    _remember_tall(tall_key)
         except RefusedURL as exc:
             raise _refused(exc) from None
     return document, records
+
+
+#: Safety blocks found taller than a whole page in this process, by `_safety_key`: an output
+#: that shows the same block on the same pages is laid out once, in the tall form, instead of
+#: twice (a batch of custom summaries shares its safety section; so do the previews of
+#: `publish serve`). The key holds everything the block's height and the page's depend on
+#: (not the text before the block: a block taller than a page is split wherever it starts),
+#: so a remembered block is one that would be found split again.
+_TALL_SAFETY_BLOCKS: dict[str, None] = {}
+_SECTION_TAG = re.compile(r"<(/?)section\b[^>]*>")
+_ROOT_TAGS = re.compile(r"<(?:html|body)\b[^>]*>")
+
+
+def _safety_key(rendered: "RenderedEdition", sheets: tuple) -> str:
+    """SHA-256 over the stylesheets (files and dates), the edition, layout and paper, the
+    <html> and <body> tags, and the HTML of every safety section of `rendered`."""
+    html, doc = rendered.html, rendered.doc
+    parts = [repr(sheets), doc.edition.id, doc.edition.layout, str(doc.paper), *_ROOT_TAGS.findall(html)]
+    start = html.find(SAFETY_SECTION)
+    while start != -1:
+        begin, depth = html.rfind("<section", 0, start), 0
+        for match in _SECTION_TAG.finditer(html, begin):
+            depth += -1 if match[1] else 1
+            if depth == 0:
+                parts.append(html[begin:match.end()])
+                break
+        start = html.find(SAFETY_SECTION, start + 1)
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _remember_tall(key: str) -> None:
+    if len(_TALL_SAFETY_BLOCKS) >= 256:  # a long batch over many topics: keep the memory flat
+        _TALL_SAFETY_BLOCKS.clear()
+    _TALL_SAFETY_BLOCKS[key] = None
 
 
 SAFETY_SECTION = 'class="seek-help"'
@@ -160,6 +200,26 @@ def safety_block_split(document: weasyprint.Document) -> bool:
     return any(len(pages) > 1 for pages in pages_of.values())
 
 
+def safety_block_taller_than_a_page(document: weasyprint.Document) -> bool:
+    """Whether a safety section of `document`, its pieces on every page added up, is taller
+    than the text area of the tallest page: then it cannot be kept whole on any page or
+    column, wherever it starts."""
+    heights: dict[int, float] = {}
+    tallest = max((page._page_box.height for page in document.pages), default=0)
+
+    def walk(box) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag == "section" and "seek-help" in (element.get("class") or "").split():
+            heights[id(element)] = heights.get(id(element), 0) + box.margin_height()
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return any(height > tallest for height in heights.values())
+
+
 def section_child(section, element) -> bool:
     """Whether `element` is a direct child of `section` (ElementTree has no parent links)."""
     return any(child is element for child in section)
@@ -174,7 +234,7 @@ def _stylesheets(paths, fetcher: RestrictedFetcher) -> tuple[FontConfiguration, 
     """(font configuration, parsed stylesheets, log records of the parse) for `paths`,
     parsed once per process while the files are unchanged; the records are handed to every
     document that uses them, so each output gets the same findings as if parsed for it."""
-    key = tuple((str(p), *_stamp(p)) for p in [*paths, *sorted(fetcher.files)] if Path(p).is_file())
+    key = _stylesheets_key(paths, fetcher)
     cached = _STYLESHEETS.get(key)
     if cached is None:
         font_config = FontConfiguration()
@@ -186,6 +246,11 @@ def _stylesheets(paths, fetcher: RestrictedFetcher) -> tuple[FontConfiguration, 
             _STYLESHEETS.clear()
         cached = _STYLESHEETS[key] = (font_config, styles, tuple(records))
     return cached
+
+
+def _stylesheets_key(paths, fetcher: RestrictedFetcher) -> tuple:
+    """The stylesheets and the files they may read, with their dates and sizes."""
+    return tuple((str(p), *_stamp(p)) for p in [*paths, *sorted(fetcher.files)] if Path(p).is_file())
 
 
 def _stamp(path) -> tuple[int, int]:
