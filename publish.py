@@ -38,7 +38,10 @@ def _fail(exc: PublishError):
     findings = getattr(exc, "findings", None)
     if findings:  # every problem of the build, one line each, then what happened
         click.echo(report.format_text(findings), err=True)
-    click.echo(f"Error: {exc}", err=True)
+    summary = str(exc)
+    if findings and len(findings) == 1 and findings[0].message == summary:  # said once, in its coded line
+        summary = "nothing was written or changed"
+    click.echo(f"Error: {summary}", err=True)
     sys.exit(exc.exit_code)
 
 

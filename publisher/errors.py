@@ -14,8 +14,16 @@ class PublishError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str = "", findings=()):
-        self.findings = list(findings)
+    def __init__(self, message: str = "", findings=(), *, code: str | None = None, hint: str | None = None,
+                 source=None):
+        """`code` (with `hint` and `source`, a SourceRef-like object naming the file): the
+        error is that one coded finding, with `message` as its message, when no `findings`
+        are given."""
+        findings = list(findings)
+        if code is not None and not findings:
+            from .findings import finding
+            findings = [finding(code, message, source=source, hint=hint)]
+        self.findings = findings
         super().__init__(message or f"{len(self.findings)} problem(s)")
 
 

@@ -127,6 +127,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "u-001": ("Summary recipe problem", "A recipe is a YAML file with topic:, audience: and sections:; see recipes/ for an example."),
     "u-002": ("Unknown section id", "`publish list TOPIC` shows the section ids."),
     "u-003": ("Section not written for this audience", "Leave the section out, or add the audience to the section's audience: list."),
+    "u-004": ("Unknown topic", "`publish list` shows the topics (add --topic-dir DIR for a topic outside source/); check the spelling."),
+    "u-005": ("Output file type publish does not write", "Name the file .pdf, .epub or .html, or leave out the extension (or --format)."),
+    "u-006": ("No sections chosen", "Name the sections to include with --section ID, or leave some out with --exclude ID; `publish list TOPIC` shows the ids."),
+    "u-007": ("Unknown language", "`publish list` shows each topic's languages; give a language tag such as es."),
+    "u-008": ("Nothing to check", "Name a built file or folder, or a topic built into the output folder (run `publish build` first)."),
+    "u-009": ("No edition to take the layout from", "Add an edition of that audience and format to source/editions.yaml (docs/CONTENT.md, editions)."),
     "v-002": ("Check skipped", "Name the file as `publish build` does (<topic>/<topic>-<edition>.<ext>) and pass --topic-dir for topics outside source/."),
     "v-003": ("File cannot be read", "Rebuild it with `publish build`; the file is damaged or is not what its extension says."),
     # publish import (a clinic's existing document -> a topic)

@@ -67,7 +67,8 @@ def load_topics(project: Project, names: Iterable[str] | None = None,
     if names:
         missing = [n for n in names if n not in by_name]
         if missing:
-            raise EditionError(f"unknown topic {', '.join(missing)}; topics: {', '.join(sorted(by_name)) or 'none'}")
+            raise EditionError(f"unknown topic {', '.join(missing)}; topics: {', '.join(sorted(by_name)) or 'none'}",
+                               code="u-004", source=SourceRef(shown_path(project.source_dir)))
         folders = [by_name[n] for n in names]
     topics, problems = {}, []
     for folder in folders:

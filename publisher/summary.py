@@ -9,12 +9,13 @@ is written: an unknown section id or a bad recipe stops it with nothing touched.
 """
 from __future__ import annotations
 
+import gettext
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import translations, yamlfile
+from . import i18n, translations, yamlfile
 from .fields import Field, fields_hint, read_fields
 from .collect import Collector
 from .clinic import read_clinic
@@ -22,7 +23,7 @@ from .custom import custom_name, summary_edition  # noqa: F401 (summary_edition:
 from .editions import PAPERS
 from .errors import ChecksFailed, ContentError, EditionError
 from .findings import finding, shown_path
-from .model import AUDIENCES, Edition, Output, SelectedDocument, SourceRef, Topic
+from .model import AUDIENCES, N_, Edition, Output, SelectedDocument, SourceRef, Topic
 from .job import Job, OutputOptions, run_job
 from .output import OutputWriter, safe_target
 from .project import Project, build_timestamp, digital_path, load_editions, load_topics
@@ -144,18 +145,28 @@ def override(request: SummaryRequest, **options) -> SummaryRequest:
     return replace(request, **given)
 
 
-def summary_title(topic: Topic, doc: SelectedDocument, *, sections: Iterable[str], exclude: Iterable[str]) -> str:
+#: A title for sections only left out, per audience (words from the message catalogs).
+_WITHOUT = {"patient": N_("%(topic)s: patient sections without %(sections)s"),
+            "clinician": N_("%(topic)s: clinician sections without %(sections)s")}
+
+
+def summary_title(topic: Topic, doc: SelectedDocument, *, sections: Iterable[str], exclude: Iterable[str],
+                  words: gettext.NullTranslations | None = None) -> str:
     """'Topic: Section; Section' for chosen sections, 'Topic: <audience> sections without X'
-    when sections are only left out. The titles are those the audience reads (variants)."""
+    when sections are only left out. The titles are those the audience reads (variants), in
+    the document's language; `words`: the message catalog of that language (i18n.translations),
+    for the title's own words ("and 2 more sections"; English without it)."""
+    words = words or gettext.NullTranslations()
     if sections:
         wanted = set(sections)
         titles = [s.body.title for s in doc.all_sections() if s.id in wanted]
         if len(titles) > MAX_TITLE_SECTIONS:
             more = len(titles) - MAX_TITLE_SECTIONS
-            titles = titles[:MAX_TITLE_SECTIONS] + [f"and {more} more section{'s' if more > 1 else ''}"]
+            titles = titles[:MAX_TITLE_SECTIONS] + [
+                words.ngettext("and %(count)d more section", "and %(count)d more sections", more) % {"count": more}]
         return f"{topic.title}: {'; '.join(titles)}"
     left_out = [s.body.title for s in topic.all_sections() if s.id in set(exclude)]
-    return f"{topic.title}: {doc.edition.audience} sections without {'; '.join(left_out)}"
+    return words.gettext(_WITHOUT[doc.edition.audience]) % {"topic": topic.title, "sections": "; ".join(left_out)}
 
 
 def default_name(topic: Topic, request: SummaryRequest, fmt: str, paper: str | None = None) -> str:
@@ -176,12 +187,14 @@ def resolve_format(request: SummaryRequest) -> str:
     suffix = request.output.suffix.lower() if request.output else ""
     if suffix and suffix not in by_extension and not (request.output_in_out_dir is False and Path(request.output).is_dir()):
         # A file named .docx must not silently hold a PDF.
-        raise EditionError(f"the output '{request.output}' ends in {suffix}, which is not a format publish writes; "
-                           f"name the file {', '.join(sorted(by_extension))} (or leave out the extension)")
+        raise EditionError(f"the output ends in {suffix}, which is not a format publish writes",
+                           code="u-005", source=SourceRef(shown_path(request.output)), hint=f"Name the file {', '.join(sorted(by_extension))} (or leave out the "
+                                              "extension).")
     fmt = request.format or by_extension.get(suffix, "pdf")
     if suffix and suffix in by_extension and by_extension[suffix] != fmt:
-        raise EditionError(f"the output '{request.output}' ends in {suffix} but the format is {fmt}; "
-                           f"name the file ...{FORMATS[fmt].extension} or leave out --format")
+        raise EditionError(f"the output ends in {suffix} but the format is {fmt}", code="u-005",
+                           source=SourceRef(shown_path(request.output)),
+                           hint=f"Name the file ...{FORMATS[fmt].extension}, or leave out --format.")
     return fmt
 
 
@@ -203,18 +216,26 @@ def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Pat
 
 
 def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: Topic,
-                 out_dir: Path, titles: dict[str, str] | None = None) -> tuple[SelectedDocument, Path]:
-    """The selected document of a request and the file it is written to (nothing rendered)."""
+                 out_dir: Path, titles: dict[str, str] | None = None,
+                 layouts_dir: Path | None = None) -> tuple[SelectedDocument, Path]:
+    """The selected document of a request and the file it is written to (nothing rendered).
+    `layouts_dir`: where the message catalogs are, for the words of the custom title and
+    edition name in the request's language (without it, English)."""
     if not request.sections and not request.exclude:
-        raise EditionError(f"name the sections to include with --section ID (or leave some out with --exclude ID); "
-                           f"run `publish list {request.topic}` to see the section ids")
+        raise EditionError(f"no sections chosen for a summary of topic '{request.topic}'", code="u-006",
+                           source=SourceRef(shown_path(topic.folder)),
+                           hint=f"Name the sections to include with --section ID (or leave some out with --exclude "
+                                f"ID); `publish list {request.topic}` shows the section ids.")
     check_title(request.title)
     fmt = resolve_format(request)
     edition = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print,
                               paper=request.paper)
     doc = select_in_language(request, topic, edition, titles=titles)
-    doc = replace(doc, title=request.title or summary_title(doc.topic, doc, sections=request.sections,
-                                                            exclude=request.exclude))
+    words = i18n.translations(layouts_dir, doc.topic.language) if layouts_dir else gettext.NullTranslations()
+    # A custom file's edition name ("Custom patient handout") is the catalog's, in its language.
+    doc = replace(doc, edition=replace(doc.edition, title=words.gettext(edition.title)),
+                  title=request.title or summary_title(doc.topic, doc, sections=request.sections,
+                                                       exclude=request.exclude, words=words))
     usual = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print).paper
     other_paper = doc.paper if FORMATS[fmt].paged and doc.paper and doc.paper != usual else None
     return doc, resolve_target(request, doc.topic, fmt, out_dir, other_paper)
@@ -261,8 +282,10 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     """Build one custom file. Raises before writing anything if the request cannot be met."""
     out_dir = Path(out_dir or project.out_dir)
     if not request.sections and not request.exclude:
-        raise EditionError(f"name the sections to include with --section ID (or leave some out with --exclude ID); "
-                           f"run `publish list {request.topic}` to see the section ids")
+        raise EditionError(f"no sections chosen for a summary of topic '{request.topic}'", code="u-006",
+                           source=SourceRef(shown_path(project.source_dir)),
+                           hint=f"Name the sections to include with --section ID (or leave some out with --exclude "
+                                f"ID); `publish list {request.topic}` shows the section ids.")
     progress("1/3 reading content")
     editions = load_editions(project)
     topic = load_topics(project, [request.topic], topic_dirs)[request.topic]
@@ -289,12 +312,17 @@ def prepare_summary(project: Project, request: SummaryRequest, editions: dict[st
     request's sections in its language (with the editions' titles in that language), the file
     it is written to, and the findings about stale translations (ChecksFailed if one is an
     error). Nothing is rendered or written."""
-    titles = translations.edition_titles(project.editions_file, request.lang) if request.lang else None
-    doc, target = plan_summary(request, editions, topic, out_dir, titles=titles)
+    doc, target = plan_summary(request, editions, topic, out_dir, titles=request_titles(project, request),
+                               layouts_dir=project.layouts_dir)
     stale = translations.stale_findings(doc, allow_stale=allow_stale_translations, output=str(shown_path(target)))
     if any(f.is_error for f in stale):
         raise ChecksFailed(stale)
     return doc, target, stale
+
+
+def request_titles(project: Project, request: SummaryRequest) -> dict[str, str] | None:
+    """The editions' titles in the request's language (editions.<lang>.yaml), if it has one."""
+    return translations.edition_titles(project.editions_file, request.lang) if request.lang else None
 
 
 def safety_titles(doc: SelectedDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:

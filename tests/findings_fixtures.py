@@ -46,7 +46,9 @@ OUTPUT_SUFFIXES = {".pdf": "pdf", ".epub": "epub", ".html": "html"}
 # What `publish` exits with for a finding of each group (README: exit codes); c-022 is a
 # content problem only the PDF renderer can see, so it fails the output's checks.
 EXIT_CODES = {"b": 3, "c": 3, "d": 3, "t": 5, "o": 6, "p": 7, "e": 7, "h": 7, "s": 7, "r": 7, "l": 7, "g": 7, "u": 3,
-              "v": 7, "c-022": 7, "u-002": 4, "u-003": 4, "d-002": 4,  # u-002/u-003: ids asked for on the command line
+              "v": 7, "c-022": 7, "d-002": 4,
+              # u-002..u-009: what was asked for on the command line (ids, topic, file type, language, ...)
+              **{f"u-00{n}": 4 for n in range(2, 10)},
               # translations: a file problem is a content error; a stale one fails the output's
               # checks; a missing one refuses the request (like an unknown section id)
               "n": 3, "n-001": 7, "n-003": 4,
@@ -118,7 +120,7 @@ def run_fixture(code: str, where: Path, monkeypatch) -> Run:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     # `check` and `import` print their report on stdout; `import` its refusals on stderr
-    lines = (result.stdout if command[0] == "check" else result.output if command[0] == "import"
+    lines = (result.stdout + result.stderr if command[0] == "check" else result.output if command[0] == "import"
              else result.stderr).splitlines()
     if command[0] == "check" or not any("[error]" in line for line in expected_lines(code)):
         # `publish check` ends with its count line, not "Error: ...", and a fixture of

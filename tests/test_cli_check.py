@@ -99,9 +99,17 @@ def test_check_without_the_topic_says_the_safety_check_was_skipped(copy_of_built
 
 def test_check_unknown_target_and_empty_folder(tmp_path, no_validators):
     result = run("check", "--root", str(ROOT), "-o", str(tmp_path), "no-such-topic")
-    assert result.exit_code == 4 and "'no-such-topic' is neither a file or folder nor a built topic" in result.output
+    assert result.exit_code == 4 and "u-008 [error] no-such-topic: it is not a file, a folder or a built topic" \
+        in result.output
     result = run("check", "--root", str(ROOT), "-o", str(tmp_path))
-    assert result.exit_code == 4 and "nothing to check" in result.output
+    assert result.exit_code == 4 and f"u-008 [error] {tmp_path}: no built file (PDF, EPUB or HTML) to check" \
+        in result.output
+    # Every target that is not there is named, each on its own line; nothing is checked.
+    result = run("check", "--root", str(ROOT), "-o", str(tmp_path), "/nope.pdf", "no-such-topic")
+    lines = [line for line in result.output.splitlines() if line.startswith("u-008 [error]")]
+    assert result.exit_code == 4 and [line.split(":")[0] for line in lines] == ["u-008 [error] /nope.pdf",
+                                                                                "u-008 [error] no-such-topic"]
+    assert result.output.splitlines()[-1] == "Error: 2 targets not found"
 
 
 def test_build_check_full_without_validators_fails_before_building(tmp_path, no_validators):

@@ -97,7 +97,8 @@ def test_an_output_named_for_a_format_we_do_not_write_is_refused(project, tmp_pa
     result = run("summary", "tiny", "--root", project, "--audience", "patient", "--section", "about",
                  "-o", tmp_path / "handout.docx")
     assert result.exit_code == 4
-    assert "ends in .docx, which is not a format publish writes; name the file .epub, .html, .pdf" in result.output
+    assert f"u-005 [error] {tmp_path / 'handout.docx'}: the output ends in .docx, which is not a format publish " \
+           "writes. Hint: Name the file .epub, .html, .pdf" in result.output
     assert not (tmp_path / "handout.docx").exists()
 
 

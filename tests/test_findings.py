@@ -15,8 +15,9 @@ from findings_fixtures import (FIXTURES, ROOT, expected_lines, exit_code_for, fi
 from publisher.findings import CATALOG
 
 # `c-004 [error] source/x/sections/a.md line 12: what is wrong. Hint: how to fix it.`
+# A finding names its file (and line) where it has one: a request on the command line (u-009) may not.
 LINE = re.compile(r"^(?P<code>[a-z]-\d{3}) \[(?P<severity>error|warning|info)\](?: \((?P<tool>\w+)\))? "
-                  r"(?P<file>[^:]+?)(?: line (?P<line>\d+))?: (?P<message>.+?)\. Hint: (?P<hint>.+)$")
+                  r"(?:(?P<file>[^:]+?)(?: line (?P<line>\d+))?: )?(?P<message>.+?)\. Hint: (?P<hint>.+)$")
 
 
 def raised_codes() -> dict[str, list[str]]:

@@ -132,6 +132,14 @@ def test_bad_selection_names_each_problem_as_the_cli_does(client, project):
     assert files_of(project.root) == before
 
 
+def test_every_problem_of_a_request_comes_in_one_answer(client):
+    """An unknown clinic profile does not hide an unknown section id: both are named at once."""
+    r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "abut", "clinic": "nowhere"},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 422
+    assert [f["code"] for f in r.json()["findings"]] == ["u-001", "u-002"]
+
+
 def test_unknown_section_is_coded_and_json_for_machines(client):
     r = client.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "abut"},
                     headers={"Accept": "application/json"})
@@ -147,7 +155,7 @@ def test_unknown_section_is_coded_and_json_for_machines(client):
     r = client.post("/summary", data={"topic": "nosuch", "audience": "patient", "section": "x"},
                     headers={"Accept": "application/json"})
     [f] = r.json()["findings"]  # a one-line error on the command line (exit 4), coded here
-    assert f["code"] == "u-001" and f["message"] == "unknown topic nosuch; topics: sleep-hygiene, tiny"
+    assert f["code"] == "u-004" and f["message"] == "unknown topic nosuch; topics: sleep-hygiene, tiny"
     assert "GET /summary" in f["hint"]
 
 
@@ -286,6 +294,17 @@ def test_token_is_needed_off_loopback(site):
         r = c.post("/summary", data={"topic": "tiny", "audience": "patient", "section": "about"},
                    headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+def test_a_server_on_every_address_is_shown_by_the_machine_name():
+    """`--host 0.0.0.0` (or ::) is where the server listens, not an address a browser opens:
+    the printed address names this machine instead."""
+    import socket
+    from publisher.web.server import address
+    name = socket.gethostname()
+    assert address("0.0.0.0", 8000, "t0k") == f"http://{name}:8000/?token=t0k"
+    assert address("::", 8080) == f"http://{name}:8080/"
+    assert address("127.0.0.1", 8000) == "http://127.0.0.1:8000/" and address("::1", 8000) == "http://[::1]:8000/"
 
 
 def test_access_token_only_off_loopback():
@@ -470,7 +489,8 @@ def test_publish_serve_starts_prints_its_address_and_stops_on_ctrl_c(tmp_path):
     try:
         lines = [server.stdout.readline() for _ in range(5)]
         token = next(line.split()[2] for line in lines if line.startswith("  Access token:"))
-        assert any(f"http://0.0.0.0:{port}/?token={token}" in line for line in lines), lines
+        import socket  # listening on every address: the address printed names this machine
+        assert any(f"http://{socket.gethostname()}:{port}/?token={token}" in line for line in lines), lines
         url = f"http://127.0.0.1:{port}/summary"
         deadline = time.monotonic() + 60
         while True:
@@ -504,3 +524,24 @@ def test_posted_title_with_a_direction_control_is_refused_coded(client):
     assert r.status_code == 422
     findings = r.json()["findings"]
     assert [f["code"] for f in findings] == ["c-023", "c-023"] and "U+202E" in findings[0]["message"]
+
+
+def test_the_form_lists_the_sections_by_their_titles_in_the_chosen_language(tmp_path):
+    """Making a Spanish file, the form lists each section by its Spanish title (the words the
+    file will show), marked lang="es"; a section without a translation keeps its own title
+    and says it is not translated."""
+    project = make_project(tmp_path / "p", sleep=False, translations=True)
+    (project.root / "source" / "tiny" / "sections" / "03-about.es.md").unlink()
+    client = TestClient(create_app(Site(project), watch=False, build=False, warm=False), base_url=LOCAL)
+    english = doc_of(client.get("/summary?topic=tiny&audience=patient").text)
+    assert english.xpath('//label[@for="s-disclaimer"]/span')[0].text == "Medical Disclaimer"
+    assert not english.xpath('//form//ul[@class="tree"]//*[@lang]')
+    page = doc_of(client.get("/summary?topic=tiny&audience=patient&lang=es").text)
+    [title] = page.xpath('//label[@for="s-disclaimer"]/span[@lang="es"]')
+    assert title.text == "Aviso médico"
+    assert page.xpath('//label[@for="s-help"]/span[@lang="es"]')[0].text == "Cuándo pedir ayuda"
+    about = page.xpath('//label[@for="s-about"]')[0]
+    assert about.xpath("span")[0].text == "About Sleep" and not about.xpath("span[@lang]")
+    assert "not translated" in about.text_content()
+    assert page.xpath('//select[@id="lang-shown"]/option[@selected]')[0].get("value") == "es"
+    assert page.xpath('//select[@id="lang"]/option[@selected]')[0].get("value") == "es"

@@ -19,8 +19,8 @@ from ..custom import CUSTOM_FOLDER, parse_custom_name, summary_edition
 from ..translations import LANG_RE, TranslationMissing, select_bilingual, select_in
 from ..archive import ArchiveRefused, check_pdf_streams
 from ..errors import EditionError
-from ..findings import Finding, Severity
-from ..model import Edition, SelectedDocument, Topic
+from ..findings import Finding, Severity, finding, shown_path
+from ..model import Edition, SelectedDocument, SourceRef, Topic
 from ..select import select_sections
 from ..formats import format_of_path
 from . import check_bytes
@@ -46,7 +46,7 @@ def check_paths(targets, *, out_dir: Path, source_dir: Path, editions: dict[str,
                 external: bool = True, tools: Tools | None = None) -> CheckReport:
     """Check the built files named by `targets`: files, folders, or topic names (their folder
     in out_dir); by default everything in out_dir."""
-    paths = []
+    paths, unknown = [], []
     for target in targets or [out_dir]:
         path = Path(target)
         if path.exists():
@@ -54,10 +54,14 @@ def check_paths(targets, *, out_dir: Path, source_dir: Path, editions: dict[str,
         elif (out_dir / str(target)).is_dir():  # a topic name: its folder of built files
             paths.append(out_dir / str(target))
         else:
-            raise EditionError(f"'{target}' is neither a file or folder nor a built topic in {out_dir}")
+            unknown.append(finding("u-008", f"it is not a file, a folder or a built topic in {shown_path(out_dir)}",
+                                   source=SourceRef(str(target))))
+    if unknown:  # every target that is not there, each on its line; nothing is checked
+        raise EditionError(unknown[0].message if len(unknown) == 1 else f"{len(unknown)} targets not found", unknown)
     files = collect_files(paths)
     if not files:
-        raise EditionError(f"nothing to check in {', '.join(map(str, paths))}: run `publish build` first")
+        raise EditionError(f"no built file (PDF, EPUB or HTML) to check in {', '.join(map(str, paths))}", code="u-008",
+                           source=SourceRef(str(shown_path(paths[0]))))
     docs = documents_of(files, source_dir=source_dir, editions=editions, topic_dirs=topic_dirs)
     cwd = Path.cwd()
     names = {f: str(f.resolve().relative_to(cwd)) if f.resolve().is_relative_to(cwd) else str(f) for f in files}

@@ -22,8 +22,16 @@ def access_token(host: str, environ: dict = os.environ) -> str | None:
     return environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(24)
 
 
+#: Hosts that mean "every address of this machine": no browser can open them.
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
+
+
 def address(host: str, port: int, token: str | None = None) -> str:
-    """The address to open, with the token when one is needed."""
+    """The address to open, with the token when one is needed. A server on every address
+    (0.0.0.0, ::) is shown by this machine's name, which the clinic's other computers reach."""
+    if host in WILDCARD_HOSTS:
+        import socket
+        host = socket.gethostname() or "localhost"
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
 
@@ -37,7 +45,8 @@ def serve(project: Project, *, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     token = access_token(host)
     site = Site(project, topic_dirs=[Path(d) for d in topic_dirs])
     app = create_app(site, token=token, watch=watch)
-    echo(f"publish serve: {project.root}")
+    echo(f"publish serve: {project.root}" + (" (on every network address of this machine)"
+                                             if host in WILDCARD_HOSTS else ""))
     echo(f"  preview for editors:       {address(host, port, token)}")
     echo(f"  custom handouts for staff: {address(host, port)}summary" + (" (with the token)" if token else ""))
     if token:

@@ -29,6 +29,13 @@ from ..model import Edition, SelectedDocument, Topic
 from ..project import Project, build_timestamp, digital_path, load_editions, load_topics, topic_folders
 from ..summary import RECIPE_FIELDS, prepare_summary, recipe_request, safety_titles
 
+#: A request's own hint for the errors the command line hints at with `publish list` (by code).
+_WEB_HINTS = {
+    "u-004": "Choose a topic the content has: GET /summary lists the topics, as `publish list` does.",
+    "u-006": "Choose the sections to include: GET /summary?topic=ID&audience=patient lists a topic's sections "
+             "for an audience, as `publish list` does.",
+}
+
 #: Where the clinic profiles besides source/clinic.yaml live (one YAML file each; id = file name).
 CLINICS_FOLDER = "clinics"
 DEFAULT_CLINIC = "default"
@@ -176,24 +183,23 @@ class Site:
             request = recipe_request(fields, source=SOURCE, base=None, fields=REQUEST_FIELDS)
         except ContentError as exc:
             raise ContentError(problems + exc.findings) from None
-        if problems:
-            raise ContentError(problems)
         if request.topic in content.broken:
-            raise ContentError(content.broken[request.topic])
-        try:
+            raise ContentError(problems + content.broken[request.topic])
+        try:  # the selection is checked even when the clinic is unknown: every problem in one answer
             topic = content.topics.get(request.topic)
             if topic is None:  # the library's own message (and the topics there are)
                 load_topics(self.project, [request.topic], self.topic_dirs)
-                raise EditionError(f"unknown topic '{request.topic}'")
+                raise EditionError(f"unknown topic '{request.topic}'", code="u-004")
             doc, target, notes = prepare_summary(self.project, request, content.editions, topic, self.out_dir)
         except EditionError as exc:
-            if exc.findings:
-                raise
-            # One the command line prints as a single line (exit 4): a request gets it coded.
-            raise EditionError(str(exc), [finding(
-                "u-001", str(exc).partition("; run `")[0], source=_source(),
-                hint="Choose ids the content has: GET /summary lists the topics, and a topic's sections "
-                     "for an audience (GET /summary?topic=ID&audience=patient), as `publish list` does.")]) from None
+            # The command line's hint names `publish list` and its options: a request gets the web's own.
+            found = [replace(f, file=str(_source().file), line=_source().line, hint=_WEB_HINTS[f.code])
+                     if f.code in _WEB_HINTS else f for f in exc.findings]
+            if problems:
+                raise ContentError(problems + found) from None
+            raise EditionError(str(exc), found) from None
+        if problems:
+            raise ContentError(problems)
         return doc, target, content.clinics[clinic_id], content, notes
 
     def summary(self, fields: dict) -> SummaryFile:
