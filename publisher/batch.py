@@ -44,7 +44,7 @@ def plan_batch(project: Project, recipes: list[Path], out_dir: Path,
     """Every recipe read, selected and given its target: (job, target, request) in the recipes' order.
     Raises ContentError with the problems of all recipes together, EditionError for an
     unknown topic, edition or section."""
-    from .summary import plan_summary, read_recipe
+    from .summary import plan_summary, read_recipe, request_titles
     problems, requests = [], []
     for path in recipes:
         try:
@@ -62,7 +62,8 @@ def plan_batch(project: Project, recipes: list[Path], out_dir: Path,
         clinic_file = Path(request.clinic or project.default_clinic).resolve()
         if clinic_file not in clinics:
             clinics[clinic_file] = read_clinic(clinic_file)
-        doc, target = plan_summary(request, editions, topics[request.topic], out_dir)
+        doc, target = plan_summary(request, editions, topics[request.topic], out_dir,
+                                   titles=request_titles(project, request), layouts_dir=project.layouts_dir)
         options = OutputOptions(timestamp=build_timestamp(doc.topic), digital=digital_path(request.topic, editions))
         jobs.append((Job(doc=doc, clinic=clinics[clinic_file], layouts=layouts, name=str(shown_path(target)),
                          options=options), target, request))

@@ -127,8 +127,15 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
              + (f", {len(docs) - len(stale)} up to date" if len(stale) < len(docs) else ""))
     with Collector(writer) as collector:
         collector.result.findings += reviews + outdated
+        titles: dict[str, dict[str, str]] = {}
+
+        def titles_of(lang: str) -> dict[str, str]:
+            if lang not in titles:
+                titles[lang] = translations.edition_titles(project.editions_file, lang)
+            return titles[lang]
         for number, (i, outcome) in enumerate(_render_stale(jobs, stale, editions=all_editions, paper=paper,
-                                                            workers=options.jobs, progress=progress), start=1):
+                                                            workers=options.jobs, progress=progress,
+                                                            titles_of=titles_of), start=1):
             progress(f"    [{number}/{len(stale)}] {targets[i].relative_to(out_root)}")
             if collector.add(i, targets[i], docs[i], outcome) is not None and store is not None:
                 whole = outcome.reading.whole if outcome.reading else None
@@ -171,14 +178,16 @@ def _cache_key(inputs, job: Job, editions: dict[str, Edition], paper: str | None
 
 
 def _render_stale(jobs: list[Job], stale: list[int], *, editions: dict[str, Edition], paper: str | None,
-                  workers: int | None, progress: Callable[[str], None]) -> Iterator[tuple[int, JobResult]]:
+                  workers: int | None, progress: Callable[[str], None],
+                  titles_of: Callable[[str], dict[str, str]] = lambda lang: {}) -> Iterator[tuple[int, JobResult]]:
     """Yield (index, result) for every stale output, in a fixed order whatever the timing.
 
     Phase 1 lays out the printed editions that EPUBs take page numbers from: a stale one is
     rendered as its own output, any other is only laid out in memory; the outputs that need
     no page numbers start alongside. Phase 2 renders the EPUBs, each given its page map as a
     plain value. With workers > 1 the jobs run in a process pool; the bytes are those of a
-    serial build."""
+    serial build. `titles_of(lang)`: the editions' titles in a language (editions.<lang>.yaml),
+    for the printed edition an EPUB's pageBreakSource names."""
     docs = {i: jobs[i].doc for i in stale}
     sources = page_sources(docs.values(), editions, paper)
     own = {(doc.topic.id, doc.edition.id, doc.topic.language): i for i, doc in docs.items()}  # outputs, by key
@@ -199,7 +208,12 @@ def _render_stale(jobs: list[Job], stale: list[int], *, editions: dict[str, Edit
             if key in own:
                 yield own[key], outcome
             if outcome.page_starts is not None:
-                maps[key] = make_page_map(doc, outcome.page_starts, pdf_file_name)
+                from . import i18n
+                lang = doc.topic.language  # named in the EPUB's language
+                maps[key] = make_page_map(doc, outcome.page_starts, pdf_file_name,
+                                          words=i18n.gettext_for(jobs[0].layouts_dir(), lang),
+                                          edition_title=titles_of(lang).get(doc.edition.id) if doc.topic.source_language
+                                          else None)
             else:  # the EPUB fails with the layout's problems (or with its printed edition's, reported above)
                 maps[key] = outcome if key not in own else JobResult(failure="checks")
         # Phase 2: the EPUBs, with the page maps as values.

@@ -57,6 +57,9 @@ class Clinic:
     crisis_resources: tuple[CrisisResource, ...] = ()
     source: Path | None = None
     logo_data: bytes = field(default=b"", repr=False)  # read here, so later steps open no files
+    #: In one output: the language of the profile's words where it is not the output's ("" when
+    #: they are in it); templates mark the clinic's words with it (render.base_context sets it).
+    words_lang: str = ""
 
     @property
     def phone_uri(self) -> str:

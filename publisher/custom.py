@@ -15,7 +15,14 @@ from pathlib import Path
 from .editions import PAPERS
 from .errors import EditionError
 from .formats import FORMATS
-from .model import AUDIENCES, Edition, Topic
+from .model import AUDIENCES, Edition, N_, Topic
+
+#: The edition name of a custom file, per audience and large print: catalog messages, put into
+#: the file's language by `summary.plan_summary`.
+CUSTOM_TITLES = {("patient", False): N_("Custom patient handout"),
+                 ("patient", True): N_("Custom patient handout (large print)"),
+                 ("clinician", False): N_("Custom clinician summary"),
+                 ("clinician", True): N_("Custom clinician summary (large print)")}
 
 CUSTOM_FOLDER = "custom"
 LARGE_PRINT = "-large-print"
@@ -103,8 +110,6 @@ def summary_edition(editions: dict[str, Edition], *, audience: str, fmt: str, la
         layout = next((e.layout for e in editions.values() if e.format == fmt), None)
         if layout is None:
             raise EditionError(f"no {fmt} edition in editions.yaml to take the layout from", code="u-009")
-    kind = "summary" if audience == "clinician" else "handout"
-    title = f"Custom {audience} {kind}" + (" (large print)" if large_print else "")
-    return replace(base, format=fmt, layout=layout, title=title, paper=paper or base.paper,
+    return replace(base, format=fmt, layout=layout, title=CUSTOM_TITLES[audience, large_print], paper=paper or base.paper,
                    max_pages=base.max_pages if FORMATS[fmt].paged else None,
                    description=f"Sections chosen by id, for {audience}s.")

@@ -12,16 +12,22 @@ from pathlib import Path
 
 AUDIENCES = ("patient", "clinician")
 
-#: Human labels for the reference source types the content may use.
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (pybabel extract knows N_); templates translate it."""
+    return message
+
+
+#: Human labels for the reference source types the content may use: catalog messages, which
+#: the templates put into the output's language (`_(ref.type_label)`).
 SOURCE_TYPES = {
-    "peer_reviewed_research": "Peer-reviewed research",
-    "peer_reviewed_review": "Peer-reviewed review",
-    "clinical_guideline": "Clinical guideline",
-    "expert_consensus": "Expert consensus",
-    "government_source": "Government source",
-    "professional_organization": "Professional organization",
-    "textbook": "Textbook",
-    "other": "Other source",
+    "peer_reviewed_research": N_("Peer-reviewed research"),
+    "peer_reviewed_review": N_("Peer-reviewed review"),
+    "clinical_guideline": N_("Clinical guideline"),
+    "expert_consensus": N_("Expert consensus"),
+    "government_source": N_("Government source"),
+    "professional_organization": N_("Professional organization"),
+    "textbook": N_("Textbook"),
+    "other": N_("Other source"),
 }
 
 #: Ids the layouts and writers give their own elements (the document title, the landmarks,
@@ -138,6 +144,7 @@ class Section:
 class Reference:
     title: str
     type: str
+    lang: str = ""  # the language its title is written in, in an output in another language (titles are not translated)
 
     @property
     def type_label(self) -> str:

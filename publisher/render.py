@@ -185,6 +185,7 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     custom = doc.title != topic.full_title
     main_title = doc.title if custom else topic.title
     draft = translations.is_draft(doc)
+    clinic = replace(clinic, words_lang=translations.clinic_language(clinic, lang))
     # The running footer: the title, then who to call, then the review date; line breaks
     # (css_string writes them as \A; the margin box keeps them) so nothing wraps mid-phrase.
     contact = " · ".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
@@ -208,7 +209,7 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
         footer_left=footer_left + "".join(("\n" if doc.edition.large_print else " · ") + n for n in notes),
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
         lang=lang, dir="rtl" if translations.is_rtl(lang) else "ltr", edition_title=doc.edition.title,
-        clinic_lang=translations.clinic_language(clinic, lang),
+        clinic_lang=clinic.words_lang,
         parallel=_parallel(doc, clinic, review_overdue=review_overdue, layouts_dir=layouts_dir),
     )
 

@@ -9,12 +9,13 @@ is written: an unknown section id or a bad recipe stops it with nothing touched.
 """
 from __future__ import annotations
 
+import gettext
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import translations, yamlfile
+from . import i18n, translations, yamlfile
 from .fields import Field, fields_hint, read_fields
 from .cache import SELECTION_FIELDS
 from .collect import Collector
@@ -23,7 +24,7 @@ from .custom import custom_name, summary_edition  # noqa: F401 (summary_edition:
 from .editions import PAPERS
 from .errors import ChecksFailed, ContentError, EditionError
 from .findings import finding, shown_path
-from .model import AUDIENCES, Edition, Output, SelectedDocument, SourceRef, Topic
+from .model import AUDIENCES, N_, Edition, Output, SelectedDocument, SourceRef, Topic
 from .job import Job, OutputOptions, run_job
 from .output import OutputWriter, safe_target
 from .project import Project, build_timestamp, digital_path, load_editions, load_topics
@@ -145,18 +146,28 @@ def override(request: SummaryRequest, **options) -> SummaryRequest:
     return replace(request, **given)
 
 
-def summary_title(topic: Topic, doc: SelectedDocument, *, sections: Iterable[str], exclude: Iterable[str]) -> str:
+#: A title for sections only left out, per audience (words from the message catalogs).
+_WITHOUT = {"patient": N_("%(topic)s: patient sections without %(sections)s"),
+            "clinician": N_("%(topic)s: clinician sections without %(sections)s")}
+
+
+def summary_title(topic: Topic, doc: SelectedDocument, *, sections: Iterable[str], exclude: Iterable[str],
+                  words: gettext.NullTranslations | None = None) -> str:
     """'Topic: Section; Section' for chosen sections, 'Topic: <audience> sections without X'
-    when sections are only left out. The titles are those the audience reads (variants)."""
+    when sections are only left out. The titles are those the audience reads (variants), in
+    the document's language; `words`: the message catalog of that language (i18n.translations),
+    for the title's own words ("and 2 more sections"; English without it)."""
+    words = words or gettext.NullTranslations()
     if sections:
         wanted = set(sections)
         titles = [s.body.title for s in doc.all_sections() if s.id in wanted]
         if len(titles) > MAX_TITLE_SECTIONS:
             more = len(titles) - MAX_TITLE_SECTIONS
-            titles = titles[:MAX_TITLE_SECTIONS] + [f"and {more} more section{'s' if more > 1 else ''}"]
+            titles = titles[:MAX_TITLE_SECTIONS] + [
+                words.ngettext("and %(count)d more section", "and %(count)d more sections", more) % {"count": more}]
         return f"{topic.title}: {'; '.join(titles)}"
     left_out = [s.body.title for s in topic.all_sections() if s.id in set(exclude)]
-    return f"{topic.title}: {doc.edition.audience} sections without {'; '.join(left_out)}"
+    return words.gettext(_WITHOUT[doc.edition.audience]) % {"topic": topic.title, "sections": "; ".join(left_out)}
 
 
 def default_name(topic: Topic, request: SummaryRequest, fmt: str, paper: str | None = None) -> str:
@@ -206,8 +217,11 @@ def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Pat
 
 
 def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: Topic,
-                 out_dir: Path, titles: dict[str, str] | None = None) -> tuple[SelectedDocument, Path]:
-    """The selected document of a request and the file it is written to (nothing rendered)."""
+                 out_dir: Path, titles: dict[str, str] | None = None,
+                 layouts_dir: Path | None = None) -> tuple[SelectedDocument, Path]:
+    """The selected document of a request and the file it is written to (nothing rendered).
+    `layouts_dir`: where the message catalogs are, for the words of the custom title and
+    edition name in the request's language (without it, English)."""
     if not request.sections and not request.exclude:
         raise EditionError(f"no sections chosen for a summary of topic '{request.topic}'", code="u-006",
                            source=SourceRef(shown_path(topic.folder)),
@@ -218,8 +232,11 @@ def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: T
     edition = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print,
                               paper=request.paper)
     doc = select_in_language(request, topic, edition, titles=titles)
-    doc = replace(doc, title=request.title or summary_title(doc.topic, doc, sections=request.sections,
-                                                            exclude=request.exclude))
+    words = i18n.translations(layouts_dir, doc.topic.language) if layouts_dir else gettext.NullTranslations()
+    # A custom file's edition name ("Custom patient handout") is the catalog's, in its language.
+    doc = replace(doc, edition=replace(doc.edition, title=words.gettext(edition.title)),
+                  title=request.title or summary_title(doc.topic, doc, sections=request.sections,
+                                                       exclude=request.exclude, words=words))
     usual = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print).paper
     other_paper = doc.paper if FORMATS[fmt].paged and doc.paper and doc.paper != usual else None
     return doc, resolve_target(request, doc.topic, fmt, out_dir, other_paper)
@@ -322,12 +339,17 @@ def prepare_summary(project: Project, request: SummaryRequest, editions: dict[st
     request's sections in its language (with the editions' titles in that language), the file
     it is written to, and the findings about stale translations (ChecksFailed if one is an
     error). Nothing is rendered or written."""
-    titles = translations.edition_titles(project.editions_file, request.lang) if request.lang else None
-    doc, target = plan_summary(request, editions, topic, out_dir, titles=titles)
+    doc, target = plan_summary(request, editions, topic, out_dir, titles=request_titles(project, request),
+                               layouts_dir=project.layouts_dir)
     stale = translations.stale_findings(doc, allow_stale=allow_stale_translations, output=str(shown_path(target)))
     if any(f.is_error for f in stale):
         raise ChecksFailed(stale)
     return doc, target, stale
+
+
+def request_titles(project: Project, request: SummaryRequest) -> dict[str, str] | None:
+    """The editions' titles in the request's language (editions.<lang>.yaml), if it has one."""
+    return translations.edition_titles(project.editions_file, request.lang) if request.lang else None
 
 
 def safety_titles(doc: SelectedDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:

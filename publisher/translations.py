@@ -251,7 +251,9 @@ def localize(topic: Topic, lang: str) -> Topic:
                    subtitle=text.subtitle if text else topic.subtitle,
                    summary=text.summary if text else topic.summary,
                    language=lang, source_language=topic.language,
-                   sections=tuple(section_in(s) for s in topic.sections))
+                   sections=tuple(section_in(s) for s in topic.sections),
+                   # a work is cited by its own title: marked with its language, so it is read in it
+                   references=tuple(replace(r, lang=r.lang or topic.language) for r in topic.references))
 
 
 def used_translations(doc) -> tuple[Translation, ...]:

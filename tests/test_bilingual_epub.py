@@ -118,7 +118,10 @@ def test_disclaimer_and_crisis_help_with_the_local_lines_are_in_both_languages(b
     en, es = (text(p) for p in parts(docs["s06-when-to-seek-help.xhtml"]))
     assert "call or text 988" in en and "llame o envíe un mensaje de texto al 988" in es
     for part in (en, es):
-        assert "Riverside County Crisis Team" in part and "+1 217-555-0199" in part and "211" in part
+        assert "+1 217-555-0199" in part and "211" in part
+    # each language's part has the profile's words in that language (riverside.es.yaml)
+    assert "Riverside County Crisis Team: +1 217-555-0199 (open day and night)" in en
+    assert "Equipo de Crisis del Condado de Riverside: +1 217-555-0199 (abierto de día y de noche)" in es
     assert "Local help near Riverside Family Health:" in en
     assert "Local help near" not in es and "Ayuda local cerca de Riverside Family Health:" in es
 

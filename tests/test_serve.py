@@ -524,3 +524,24 @@ def test_posted_title_with_a_direction_control_is_refused_coded(client):
     assert r.status_code == 422
     findings = r.json()["findings"]
     assert [f["code"] for f in findings] == ["c-023", "c-023"] and "U+202E" in findings[0]["message"]
+
+
+def test_the_form_lists_the_sections_by_their_titles_in_the_chosen_language(tmp_path):
+    """Making a Spanish file, the form lists each section by its Spanish title (the words the
+    file will show), marked lang="es"; a section without a translation keeps its own title
+    and says it is not translated."""
+    project = make_project(tmp_path / "p", sleep=False, translations=True)
+    (project.root / "source" / "tiny" / "sections" / "03-about.es.md").unlink()
+    client = TestClient(create_app(Site(project), watch=False, build=False, warm=False), base_url=LOCAL)
+    english = doc_of(client.get("/summary?topic=tiny&audience=patient").text)
+    assert english.xpath('//label[@for="s-disclaimer"]/span')[0].text == "Medical Disclaimer"
+    assert not english.xpath('//form//ul[@class="tree"]//*[@lang]')
+    page = doc_of(client.get("/summary?topic=tiny&audience=patient&lang=es").text)
+    [title] = page.xpath('//label[@for="s-disclaimer"]/span[@lang="es"]')
+    assert title.text == "Aviso médico"
+    assert page.xpath('//label[@for="s-help"]/span[@lang="es"]')[0].text == "Cuándo pedir ayuda"
+    about = page.xpath('//label[@for="s-about"]')[0]
+    assert about.xpath("span")[0].text == "About Sleep" and not about.xpath("span[@lang]")
+    assert "not translated" in about.text_content()
+    assert page.xpath('//select[@id="lang-shown"]/option[@selected]')[0].get("value") == "es"
+    assert page.xpath('//select[@id="lang"]/option[@selected]')[0].get("value") == "es"

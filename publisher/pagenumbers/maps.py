@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Iterable, Mapping
 
-from ..model import Edition, PageMap, PageStart, SelectedDocument, Topic
+from ..model import N_, Edition, PageMap, PageStart, SelectedDocument, Topic
 from ..select import select_sections
 
-PAPER_NAMES = {"letter": "US Letter", "a4": "A4"}
+#: Paper names for pageBreakSource: catalog messages, put into the EPUB's language.
+PAPER_NAMES = {"letter": N_("US Letter"), "a4": N_("A4")}
 
 #: A page map's key: (topic id, printed edition id, language: a topic in each of its languages).
 MapKey = tuple[str, str, str]
@@ -57,12 +58,16 @@ def page_sources(docs: Iterable[SelectedDocument], editions: Mapping[str, Editio
 
 
 def make_page_map(doc: SelectedDocument, starts: tuple[PageStart, ...],
-                  file_name: Callable[[SelectedDocument], str]) -> PageMap:
+                  file_name: Callable[[SelectedDocument], str], *,
+                  words: Callable[[str], str] = lambda text: text, edition_title: str | None = None) -> PageMap:
     """The page map of the laid-out printed edition `doc`: its page starts, named (for the
-    EPUB's pageBreakSource) by the PDF's file name, title, version and paper."""
+    EPUB's pageBreakSource) by the PDF's file name, title, version and paper, in the words of
+    its language (`words`: the gettext of the topic's language; `edition_title`: the edition's
+    title in it, editions.<lang>.yaml)."""
     topic, edition = doc.topic, doc.edition
-    source = (f"{file_name(doc)}: {topic.full_title}. {edition.title}, version {topic.version}, "
-              f"{PAPER_NAMES[doc.paper]} paper")
+    source = words(N_("%(file)s: %(title)s. %(edition)s, version %(version)s, %(paper)s paper")) % {
+        "file": file_name(doc), "title": topic.full_title, "edition": edition_title or edition.title,
+        "version": topic.version, "paper": words(PAPER_NAMES[doc.paper])}
     return PageMap(source=source, starts=tuple(starts))
 
 

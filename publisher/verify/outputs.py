@@ -189,18 +189,17 @@ def check_files(files: dict[Path, SelectedDocument | None], *, external: bool = 
     return report
 
 
-_REFUSED_ARCHIVE = "not unpacked, and not given to the validators"
-
-
 def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Finding]:
     fmt = format_of_path(path)
     data = path.read_bytes()
     try:
         if fmt.name == "pdf":  # a PDF from anywhere: its compressed streams within the limits first
             check_pdf_streams(data)
-        if doc is not None:
+            found = _pdf_checks(data, doc, name, fmt)
+        elif doc is not None:
             return check_bytes(doc, data, name=name)
-        found = fmt.load_check()(data, name=name)
+        else:
+            found = fmt.load_check()(data, name=name)
     except Exception as exc:  # a damaged or mislabelled file: say so instead of crashing
         # pikepdf names the in-memory stream by its repr (a memory address): say "the file".
         said = re.sub(r"(stream )?<[^<>]* object at 0x[0-9a-fA-F]+>", "the file", str(exc))
@@ -209,7 +208,23 @@ def _fast_checks(path: Path, doc: SelectedDocument | None, name: str) -> list[Fi
         else:
             said = f"{type(exc).__name__}: {said}"
         return [Finding("v-003", f"cannot read it as {fmt.name.upper()}: {said}", Severity.ERROR, name)]
-    if path.name != "index.html":
+    if doc is None and path.name != "index.html":
         found.append(Finding("v-002", "the safety check (disclaimer and 988 crisis help) was skipped: "
                              "the file's topic and edition are not known from its name", Severity.WARNING, name))
+    return found
+
+
+_REFUSED_ARCHIVE = "not unpacked, and not given to the validators"
+
+
+def _pdf_checks(data: bytes, doc: SelectedDocument | None, name: str, fmt) -> list[Finding]:
+    """A PDF read once, with where its paths and pictures are painted: the fast checks (the
+    safety check too when the document is known), then the page checks that need no source
+    HTML (`pagegeometry.ON_PDF`; the others run only when the file is built)."""
+    from .pagegeometry import check_pdf_pages
+    from .pdfread import PdfFile
+    with PdfFile(data, shapes=True) as file:
+        found = check_bytes(doc, data, name=name, file=file) if doc is not None else \
+            fmt.load_check()(data, name=name, file=file)
+        found += [replace(f, file=name) for f in check_pdf_pages(file)]
     return found

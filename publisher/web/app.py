@@ -317,13 +317,21 @@ def form_page(site: Site, fields: dict, *, error: PublishError | None = None, st
         variant = summary_edition(content.editions, audience=audience, fmt="pdf", large_print=False).variant
     languages = _languages(topic) if topic else []
     chosen = set(fields.get("sections") or ())
-    tree = [_node(s, audience, variant, chosen) for s in topic.sections] if topic else []
+    # The sections' titles in the chosen language (GET /summary?lang=es, or a refused post's):
+    # the words the file will show, each label marked with its language.
+    lang = ""
+    if topic and fields.get("lang"):
+        from ..translations import find_language
+        lang = find_language(topic, fields["lang"]) or ""
+        lang = "" if lang == topic.language else lang
+    tree = [_node(s, audience, variant, chosen, lang) for s in topic.sections] if topic else []
     tree = [n for n in tree if n]
     required = [n for n in _walk(tree) if n["required"]]
     return page("form.html.j2", status, content=content, topic=topic, audience=audience, tree=tree, root=site.project.root,
                 required=required, fields=fields, error=error, formats=FORMATS, papers=PAPERS,
                 audiences=AUDIENCES, clinics=content.clinics, default_clinic=DEFAULT_CLINIC,
-                recipe_name=recipe_name, languages=languages, nav="form", title="Make a custom handout")
+                recipe_name=recipe_name, languages=languages, nav="form", title="Make a custom handout",
+                label_lang=lang, label_language=_language_name(lang) if lang else "")
 
 
 def _languages(topic) -> list[tuple[str, str]]:
@@ -344,14 +352,20 @@ def _language_name(lang: str) -> str:
         return lang
 
 
-def _node(section, audience: str, variant: str | None, chosen: set) -> dict | None:
-    """A section as a check box (with its subsections), if the audience reads it or a subsection."""
-    children = [c for c in (_node(child, audience, variant, chosen) for child in section.children) if c]
+def _node(section, audience: str, variant: str | None, chosen: set, lang: str = "") -> dict | None:
+    """A section as a check box (with its subsections), if the audience reads it or a subsection.
+    `lang`: a language the topic is translated into: the title is that translation's (with
+    `lang` set, for the label's lang attribute), else the topic's own with `untranslated`."""
+    children = [c for c in (_node(child, audience, variant, chosen, lang) for child in section.children) if c]
     mine = audience in section.audiences
     if not mine and not children:
         return None
     body = section.variants.get(variant, section.body) if variant else section.body
-    return {"id": section.id, "title": body.title, "selectable": mine, "required": audience in section.required_for,
+    texts = section.translations.get(lang, {}) if lang else {}
+    translated = texts.get(variant) if variant and variant in section.variants else texts.get("")
+    return {"id": section.id, "title": translated.title if translated else body.title,
+            "lang": lang if translated else "", "untranslated": bool(lang) and translated is None,
+            "selectable": mine, "required": audience in section.required_for,
             "checked": section.id in chosen, "children": children}
 
 
