@@ -144,7 +144,7 @@ def test_a_custom_file_under_any_name_is_known_by_what_publish_summary_recorded(
     check` still knows its topic, audience and sections (recorded by the file's bytes in
     .cache/selections/), so the safety check runs on it; a file made elsewhere is still said
     to be skipped (v-002)."""
-    import publisher.verify as verify
+    import publisher.verify.outputs as outputs
     root = str(tiny_project)
     made = tiny_project / "letters" / "for Mrs Diaz.pdf"
     made.parent.mkdir()
@@ -156,8 +156,8 @@ def test_a_custom_file_under_any_name_is_known_by_what_publish_summary_recorded(
     moved.parent.mkdir()
     made.rename(moved)
     checked = []
-    real = verify.check_bytes
-    monkeypatch.setattr(verify, "check_bytes", lambda doc, data, **kw: checked.append(doc) or real(doc, data, **kw))
+    real = outputs.check_bytes
+    monkeypatch.setattr(outputs, "check_bytes", lambda doc, data, **kw: checked.append(doc) or real(doc, data, **kw))
     result = run("check", "--root", root, str(moved))
     assert result.exit_code == 0, result.output
     assert "v-002" not in result.output
