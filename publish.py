@@ -220,7 +220,9 @@ def check(targets, out_dir, topic_dirs, fmt, root):
     """Check built files: TARGETS are files, folders or topic names (default: all of handouts/).
 
     Runs our PDF/UA, EPUB, HTML and safety checks, then EPUBCheck, Ace and axe where Java, Node
-    and Chromium are installed (and says which were skipped and why). Exit 0 only when no
+    and Chromium are installed (and says which were skipped and why). PDFs also get the page
+    checks their pages alone allow (g-003 off the paper, g-006, g-007, g-008, g-010, g-011;
+    the others need the source HTML and run when the file is built). Exit 0 only when no
     finding is an error."""
     from publisher import report
     from publisher.build import check_built
@@ -232,8 +234,8 @@ def check(targets, out_dir, topic_dirs, fmt, root):
         click.echo(report.format_check_json(result))
     else:
         click.echo(f"Checked {len(result.files)} file(s).")
-        click.echo("Our checks (PDF/UA conditions, EPUB and HTML structure, safety) ran on every file; "
-                   "PDFs have no external validator here (veraPDF cannot be installed).")
+        click.echo("Our checks (PDF/UA conditions, EPUB and HTML structure, safety, and the page checks of "
+                   "PDFs) ran on every file; PDFs have no external validator here (veraPDF cannot be installed).")
         for run in result.validations:
             click.echo(report.format_validation(run))
         for f in result.findings:

@@ -19,7 +19,7 @@ from publisher.translations import select_bilingual, select_in
 from publisher.verify import layout
 from publisher.writers.pdf import render_document
 
-from conftest import SLEEP_TOPIC, TINY_TOPIC
+from conftest import SLEEP_TOPIC, TINY_TOPIC, output
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +140,124 @@ def test_custom_summaries_have_no_blank_gap(tmp_path):
                                                "exercise-and-neuroplasticity", *args, "-o", str(tmp_path / f"{n}.pdf")])
         assert res.exit_code == 0, res.output
         assert "g-0" not in res.output, res.output
+    # Read back from disk by `publish check` too: the clinician summary's Depression (a
+    # subsection whose parent holds a table it does not show) flows in the two columns, not
+    # at half width beside a blank right column (a 3.7 in gap the PDF's geometry shows).
+    assert [line for line in _check(sorted(tmp_path.glob("*.pdf"))) if line.startswith("g-")] == []
+
+
+# --- 4. the printed booklet's first page: title, disclaimer and the first section -----------
+
+def _page_lines_pdfminer(path, number: int):
+    """(text, y0, page height) of every text line of one page (pdfminer.six, independent of
+    our own reader)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer, LTTextLineHorizontal
+    page = next(p for i, p in enumerate(extract_pages(path), start=1) if i == number)
+    lines = []
+
+    def walk(item):
+        if isinstance(item, LTTextLineHorizontal):
+            lines.append((item.get_text().strip(), item.y0))
+        elif isinstance(item, LTTextContainer):
+            for child in item:
+                walk(child)
+
+    for item in page:
+        walk(item)
+    return [(text, y0, page.height) for text, y0 in lines if text]
+
+
+@pytest.mark.parametrize("topic", ["tiny", "neuroplasticity"])
+def test_booklet_first_page_holds_the_disclaimer_and_the_first_section(topic, tiny_built, built, topics, editions):
+    """The title page carries the disclaimer and the first section follows it on that page,
+    so a short topic's first page is not left mostly blank (nor is a long one's)."""
+    path = (tiny_built[1] / "tiny" / "tiny-booklet-print.pdf") if topic == "tiny" else \
+        output(built, "neuroplasticity", "booklet-print")
+    doc = select_sections(topics[topic], editions["booklet-print"])
+    disclaimer, first = doc.sections[0], doc.sections[1]
+    assert disclaimer.kind == "disclaimer"
+    lines = _page_lines_pdfminer(path, 1)
+    texts = [" ".join(text.split()) for text, _, _ in lines]
+    assert disclaimer.body.title in texts and first.body.title in texts
+    assert texts.index(first.body.title) > texts.index(disclaimer.body.title)
+    # Text reaches the lower third of the page (no footer on the title page).
+    lowest = min(y0 for _, y0, _ in lines)
+    assert lowest < lines[0][2] / 3, (lowest, lines[0][2])
+
+
+# --- 2. the page checks of `publish check` on a PDF alone ------------------------------------
+
+def _check(paths, monkeypatch=None, cwd=None) -> list[str]:
+    """The finding lines `publish check` prints for the given files."""
+    from click.testing import CliRunner
+    import publish
+    res = CliRunner().invoke(publish.cli, ["check", *map(str, paths)])
+    assert res.exit_code in (0, 7), res.output
+    return [line for line in res.output.splitlines() if line[:2] in ("g-", "p-", "s-", "v-", "l-")]
+
+
+@pytest.mark.parametrize("code", ["g-006", "g-007", "g-008", "g-010", "g-011"])
+def test_publish_check_finds_the_page_faults_of_a_built_pdf_with_the_same_code(code, tmp_path, monkeypatch):
+    """Each g- fixture that the build warns about, built, then checked as a file on disk:
+    `publish check` finds the same code on the same page (it reads only the PDF)."""
+    from click.testing import CliRunner
+    import shlex
+    import publish
+    from findings_fixtures import FIXTURES, expected_lines, make_project
+    root = make_project(code, tmp_path / "project")
+    monkeypatch.chdir(root)
+    extra = shlex.split((FIXTURES / code / "args.txt").read_text())
+    built = CliRunner().invoke(publish.cli, ["build", "--root", ".", "-o", "out", *extra])
+    assert built.exit_code == 0, built.output
+    wanted = {(line.split()[0], line.split(": ")[1].split(",")[0]) for line in expected_lines(code)}  # (code, page N)
+    assert wanted and all(c == code for c, _ in wanted)
+    pdfs = sorted((root / "out").rglob("*.pdf"))
+    lines = _check(pdfs)
+    found = {(line.split()[0], line.split(": ")[1].split(",")[0]) for line in lines if line.startswith("g-")}
+    assert wanted <= found, lines
+
+
+def test_publish_check_finds_no_page_fault_in_the_built_topics(built, tiny_built):
+    """Every printed edition of the bundled topic (both languages), the sleep topic and the
+    tiny one, read back from disk: no g- finding, as the build found none."""
+    pdfs = sorted(built[0].rglob("*.pdf")) + sorted(tiny_built[1].rglob("*.pdf"))
+    assert len(pdfs) >= 15
+    lines = _check(pdfs)
+    assert [line for line in lines if line.startswith("g-")] == []
+
+
+def test_publish_check_measures_the_pages_as_the_build_does(built):
+    """The PDF-side measure agrees with the layout's: the same pages, the same average line
+    per language (within a character) and the same empty shares (within 5 points)."""
+    from publisher.verify.pagegeometry import measure_pdf
+    from publisher.verify.pdfread import PdfFile
+    for edition, lang in (("patient-handout", "es"), ("patient-handout-large-print", None), ("booklet-print", None)):
+        path = output(built, "neuroplasticity", edition, lang)
+        with PdfFile(path.read_bytes(), shapes=True) as file:
+            from_pdf = measure_pdf(file)
+        result = built[1]
+        assert not [f for f in result.findings if f.code.startswith("g-") and path.name in (f.file or "")]
+        averages = layout.average_lines(from_pdf)
+        assert set(averages) == {lang or "en-US"}
+        assert all(45 <= v <= 80 for v in averages.values()), averages
+        assert max(layout.empty_share(p) for p in from_pdf.pages[:-1]) <= 1 / 3
+
+
+def test_publish_check_finds_a_blank_right_column_beside_a_half_width_section(tmp_path):
+    """A PDF made elsewhere: one column of text at the left half of a two-column page, under
+    two columns: the right column's blank gap is a g-011 that `publish check` names."""
+    import weasyprint
+    words = "<p>Words of a paragraph that fill the column to its right edge and go on.</p>"
+    html = ("<html lang='en'><head><title>T</title></head><body><main>"
+            "<div style='columns: 2'><section aria-labelledby='a'><h2 id='a'>Top</h2>" + words * 6 + "</section></div>"
+            "<section aria-labelledby='b'><h2 id='b'>Half width</h2>"
+            "<div style='width: 45%'>" + words * 8 + "</div></section>"
+            "<div style='columns: 2'><section aria-labelledby='c'><h2 id='c'>After</h2>" + words * 6 + "</section></div>"
+            "</main></body></html>")
+    path = tmp_path / "made-elsewhere.pdf"
+    weasyprint.HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1",
+                                           stylesheets=[weasyprint.CSS(string="@page { size: letter; margin: 0.5in }")])
+    lines = _check([path])
+    gaps = [line for line in lines if line.startswith("g-011")]
+    assert len(gaps) == 1 and "page 1, section 'After'" in gaps[0] and "made-elsewhere.pdf" in gaps[0], lines

@@ -702,6 +702,22 @@ def column_gaps(lines, leaves, *, step: float) -> list[tuple[float, float, objec
     return gaps
 
 
+def column_groups(page: Page, lines: list[Line]) -> list[list[Line]]:
+    """The page's lines by the column of the page they stand in, whatever flow they belong
+    to (the foot of one flow's column and the same column of the next flow read as one
+    column on the page). On a page with columns, lines outside any column (the title, a
+    table, a section that stands full width) are a group of their own."""
+    strips = _strips(page)
+    if len(strips) < 2:
+        return [lines] if lines else []
+    groups: list[list[Line]] = [[] for _ in range(len(strips) + 1)]
+    for line in lines:
+        index = len(strips) if line.column is None else next(
+            (i for i, (left, right) in enumerate(strips) if line.x0 >= left - 2 and line.x1 <= right + 2), len(strips))
+        groups[index].append(line)
+    return [group for group in groups if group]
+
+
 def check_gaps(layout: Layout) -> list[Finding]:
     """g-011: no blank gap taller than four body lines inside a column (between two of its
     lines of text), columns counted apart; what a picture, a table or a box occupies is not
@@ -710,11 +726,11 @@ def check_gaps(layout: Layout) -> list[Finding]:
     for page in layout.pages:
         text = [line for line in page.lines if line.column != "margin"]
         step = line_step(text)
-        by_column: dict = defaultdict(list)
-        for line in text:
-            by_column[id(line.column)].append(line)
-        for column_lines in by_column.values():
-            for top, bottom, above, below in column_gaps(column_lines, page.leaves, step=step):
+        # Text that stands full width between flows fills the width of the page beside it.
+        leaves = page.leaves + ([(page.x0, line.y0, page.x1, line.y1) for line in text if line.column is None]
+                                if len(_strips(page)) > 1 else [])
+        for column_lines in column_groups(page, text):
+            for top, bottom, above, below in column_gaps(column_lines, leaves, step=step):
                 problems.append((layout.where(page.index, below.block),
                                  f"a blank gap of {(bottom - top) * PT / 72:.1f} in ({(bottom - top) / step:.0f} "
                                  f"lines) inside the column, between '{_short(above.text, 30)}' and "

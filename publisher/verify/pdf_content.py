@@ -21,6 +21,9 @@ _MARK_OPERATORS = " ".join(sorted(PAINT_OPERATORS - {"INLINE IMAGE"} | {"BDC", "
 # With text: the graphics state stack and the text state, so that every text run has its
 # place, size and width on the page (what the large-print check measures).
 _DECODE_OPERATORS = _MARK_OPERATORS + " q Q cm BT Tf Tm Td TD T* TL Tc Tw Tz Ts"
+# With shapes: where each painted path and image lies (`publish check`'s page geometry).
+_SHAPE_OPERATORS = _DECODE_OPERATORS + " m l c v y re h n"
+PATH_BUILDERS = {"m": 2, "l": 2, "c": 6, "v": 4, "y": 4}  # operator -> how many coordinates
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 ARTIFACT = "artifact"
@@ -128,6 +131,8 @@ class PageMarks:
     graphics: dict[str, int] = field(default_factory=dict)
     runs: list[TextRun] = field(default_factory=list)  # every text run, in stream order (decode=True)
     shown: dict[int, list[TextRun]] = field(default_factory=dict)  # the runs of each marked-content id
+    # (x0, y0, x1, y1) in default user space of every painted path and image (shapes=True)
+    shapes: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     def artifact_texts(self) -> list[tuple[str, str, str]]:
         """(type, subtype, text) of each text operator inside an /Artifact, e.g. the
@@ -262,10 +267,12 @@ class _TextState:
         return run
 
 
-def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = None) -> PageMarks:
+def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = None,
+              shapes: bool = False) -> PageMarks:
     """Walk one page's content stream (not into form XObjects: a `Do` inside marked
     content counts as marked). With `decode`, every text run is read too: its text, font,
-    size and place on the page."""
+    size and place on the page; with `shapes` (implies `decode`), the box of every painted
+    path and image too (`PageMarks.shapes`)."""
     marks = PageMarks()
     resources = page.obj.get("/Resources") or pikepdf.Dictionary()
     properties = resources.get("/Properties")
@@ -277,9 +284,27 @@ def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = 
     state = _TextState()
     # Only the operators that matter are handed back by qpdf (half the stream is state);
     # "BI ID EI" together bring inline images back as "INLINE IMAGE".
-    wanted = _DECODE_OPERATORS if decode else _MARK_OPERATORS
+    decode = decode or shapes
+    wanted = _SHAPE_OPERATORS if shapes else _DECODE_OPERATORS if decode else _MARK_OPERATORS
+    xobjects = resources.get("/XObject") if shapes else None
+    path: list[tuple[float, float]] = []  # the current path's points on the page
     for instruction in pikepdf.parse_content_stream(page, wanted):
         op = str(instruction.operator)  # attribute access: tuple unpacking is 5x slower
+        if shapes and (op in PATH_BUILDERS or op == "re"):
+            _add_points(path, op, instruction.operands, state.ctm)
+            continue
+        if shapes and op in ("h", "n"):
+            if op == "n":  # a clipping path or none: nothing painted
+                path = []
+            continue
+        if shapes and op in PAINT_OPERATORS and op not in TEXT_OPERATORS:
+            if op == "Do":
+                box = _xobject_box(xobjects, instruction.operands[0], state.ctm)
+                if box is not None:
+                    marks.shapes.append(box)
+            elif path:
+                marks.shapes.extend(_painted(path, even_odd=op.endswith("*")))
+                path = []
         if op in ("BDC", "BMC"):
             kind, mcid, props = _mark_kind(instruction.operands, op, properties)
             if kind == ARTIFACT and open_kinds[TAGGED]:
@@ -347,6 +372,63 @@ def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = 
         elif op == "Ts":
             state.rise = float(instruction.operands[0])
     return marks
+
+
+def _add_points(path: list, op: str, operands, ctm) -> None:
+    """Add a path operator's points (a rectangle's four corners) on the page to `path`."""
+    values = [float(v) for v in operands]
+    if op == "re":
+        x, y, w, h = values
+        values = [x, y, x + w, y, x, y + h, x + w, y + h]
+    a, b, c, d, e, f = ctm
+    for i in range(0, len(values) - 1, 2):
+        x, y = values[i], values[i + 1]
+        path.append((a * x + c * y + e, b * x + d * y + f))
+
+
+def _painted(path: list, *, even_odd: bool) -> list[tuple[float, float, float, float]]:
+    """The boxes a filled or stroked path covers: its bounding box, or, for a border drawn
+    as one rectangle inside another filled even-odd (how WeasyPrint draws borders), the
+    strips between the two."""
+    xs, ys = [x for x, _ in path], [y for _, y in path]
+    whole = (min(xs), min(ys), max(xs), max(ys))
+    if not even_odd or len(path) != 8:
+        return [whole]
+    first, second = path[:4], path[4:]
+    outer, inner = ((first, second) if _area(first) >= _area(second) else (second, first))
+    ox0, oy0, ox1, oy1 = _bounds(outer)
+    ix0, iy0, ix1, iy1 = _bounds(inner)
+    if not (ox0 <= ix0 and oy0 <= iy0 and ix1 <= ox1 and iy1 <= oy1):
+        return [whole]
+    strips = [(ox0, oy0, ox1, iy0), (ox0, iy1, ox1, oy1), (ox0, iy0, ix0, iy1), (ix1, iy0, ox1, iy1)]
+    return [b for b in strips if b[2] - b[0] > 0.01 and b[3] - b[1] > 0.01]
+
+
+def _bounds(points) -> tuple[float, float, float, float]:
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _area(points) -> float:
+    x0, y0, x1, y1 = _bounds(points)
+    return (x1 - x0) * (y1 - y0)
+
+
+def _xobject_box(xobjects, name, ctm) -> tuple[float, float, float, float] | None:
+    """The box on the page of a drawn XObject: an image fills the unit square of the CTM, a
+    form its /BBox (through its /Matrix)."""
+    xobject = xobjects.get(name) if xobjects is not None else None
+    if xobject is None:
+        return None
+    if xobject.get("/Subtype") == pikepdf.Name.Form:
+        x0, y0, x1, y1 = (float(v) for v in xobject.get("/BBox", [0, 0, 0, 0]))
+        matrix = _multiply(tuple(float(v) for v in xobject.get("/Matrix", IDENTITY)), ctm)
+    else:
+        x0, y0, x1, y1, matrix = 0.0, 0.0, 1.0, 1.0, ctm
+    points: list = []
+    _add_points(points, "re", [x0, y0, x1 - x0, y1 - y0], matrix)
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _show(marks: PageMarks, state: _TextState, inner, op: str, operands) -> None:

@@ -74,9 +74,10 @@ class PdfFile:
     """A PDF read once (see the module docstring). Use as a context manager, or `close()`.
 
     `PdfFile(data)` opens bytes; `PdfFile.of(pdf)` reads a pikepdf.Pdf that the caller
-    keeps open and closes."""
+    keeps open and closes. `shapes=True` also records where paths and images are painted
+    (`PageMarks.shapes`), for the page checks of a PDF alone (`verify.pagegeometry`)."""
 
-    def __init__(self, data: bytes | None = None, *, pdf: pikepdf.Pdf | None = None):
+    def __init__(self, data: bytes | None = None, *, pdf: pikepdf.Pdf | None = None, shapes: bool = False):
         if pdf is None:
             if data is None:
                 raise ValueError("PdfFile needs the bytes of a PDF or an open pikepdf.Pdf")
@@ -95,7 +96,9 @@ class PdfFile:
         self.reachable = {e.objgen for e in self.elements}
         self.parents = number_tree(parent_tree) if parent_tree is not None else {}
         cmaps: dict = {}
-        self.marks: list[PageMarks] = [scan_page(p, decode=True, cmaps=cmaps) for p in self.pages]
+        # shapes: also where every path and image is painted (the page geometry `publish check`
+        # measures; a build measures the laid-out boxes instead and does not pay for it)
+        self.marks: list[PageMarks] = [scan_page(p, decode=True, cmaps=cmaps, shapes=shapes) for p in self.pages]
 
     @classmethod
     def of(cls, pdf: pikepdf.Pdf) -> "PdfFile":
