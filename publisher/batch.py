@@ -16,7 +16,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .clinic import Clinic, read_clinic
 from .collect import BuildResult, Collector
@@ -26,6 +26,9 @@ from .job import Job, LayoutBundle, OutputOptions, run_job
 from .output import OutputWriter
 from .project import Project, build_timestamp, digital_path, load_editions, load_topics
 from .runner import executor_for, run_all, worker_count
+
+if TYPE_CHECKING:
+    from .summary import SummaryRequest
 
 RECIPE_SUFFIXES = (".yaml", ".yml")
 WORKER_TASKS = 40  # files a local worker renders before it is replaced (see build_batch)
@@ -37,8 +40,8 @@ def find_recipes(folder: Path) -> list[Path]:
 
 
 def plan_batch(project: Project, recipes: list[Path], out_dir: Path,
-               topic_dirs: Iterable[Path] = ()) -> list[tuple[Job, Path]]:
-    """Every recipe read, selected and given its target: (job, target) in the recipes' order.
+               topic_dirs: Iterable[Path] = ()) -> list[tuple[Job, Path, "SummaryRequest"]]:
+    """Every recipe read, selected and given its target: (job, target, request) in the recipes' order.
     Raises ContentError with the problems of all recipes together, EditionError for an
     unknown topic, edition or section."""
     from .summary import plan_summary, read_recipe, request_titles
@@ -63,7 +66,7 @@ def plan_batch(project: Project, recipes: list[Path], out_dir: Path,
                                    titles=request_titles(project, request), layouts_dir=project.layouts_dir)
         options = OutputOptions(timestamp=build_timestamp(doc.topic), digital=digital_path(request.topic, editions))
         jobs.append((Job(doc=doc, clinic=clinics[clinic_file], layouts=layouts, name=str(shown_path(target)),
-                         options=options), target))
+                         options=options), target, request))
     return jobs
 
 
@@ -84,13 +87,16 @@ def build_batch(project: Project, recipes_dir: Path, *, out_dir: Path | None = N
     writer = OutputWriter(out_dir)
     out_root = writer.prepare()
     planned = plan_batch(project, recipes, out_root, topic_dirs)
-    targets = [writer.claim(target) for _, target in planned]  # two recipes writing one file: o-002
+    targets = [writer.claim(target) for _, target, _ in planned]  # two recipes writing one file: o-002
     progress(f"2/3 rendering {len(planned)} file(s)")
     window = 64 if scheduler else 4 * worker_count(jobs, len(planned))  # jobs in flight
     given = nullcontext(executor) if executor is not None else \
         executor_for(jobs, work=len(planned), scheduler=scheduler, tasks_per_worker=WORKER_TASKS)
     with given as pool, Collector(writer, keep_readings=False) as collector:
-        for i, outcome in run_all(pool, run_job, [job for job, _ in planned], window=window):
+        for i, outcome in run_all(pool, run_job, [job for job, _, _ in planned], window=window):
             collector.add(i, targets[i], planned[i][0].doc, outcome)  # staged on disk: the bytes are not kept
         progress("3/3 writing the files")
-        return collector.commit()
+        result = collector.commit()
+    from .summary import record_selections
+    record_selections(project, [(target, request) for target, (_, _, request) in zip(targets, planned)])
+    return result

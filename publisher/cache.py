@@ -178,6 +178,49 @@ def font_cache_dir(project_root: Path) -> Path:
     return Path(project_root) / ".cache" / "fonts"
 
 
+# -- what a custom file holds ---------------------------------------------------------------
+# `publish summary` writes a file under any name the user gives (-o). What it holds (topic,
+# audience, sections, language...) is recorded beside the project by the SHA-256 of its bytes,
+# so `publish check` knows it whatever it is called or wherever it was moved, and checks its
+# safety sections as for a file named as the build names them.
+
+SELECTION_FIELDS = ("topic", "audience", "sections", "exclude", "format", "title", "large_print", "paper", "lang")
+
+
+def selections_dir(project_root: Path) -> Path:
+    """Where the selections of custom files are recorded (one JSON file each, by content)."""
+    return Path(project_root) / ".cache" / "selections"
+
+
+def record_selection(project_root: Path, data: bytes, selection: dict) -> None:
+    """Record what the file with bytes `data` holds (SELECTION_FIELDS of its request). A
+    folder that cannot be written costs only the record: the file itself is written."""
+    folder = selections_dir(project_root)
+    fields = {k: list(v) if isinstance(v, tuple) else v for k, v in selection.items() if k in SELECTION_FIELDS}
+    part = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, part = tempfile.mkstemp(dir=folder, prefix=".selection.", suffix=".part")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(fields, out, sort_keys=True)
+        os.replace(part, folder / f"{sha256(data)}.json")
+    except OSError:
+        if part is not None:
+            Path(part).unlink(missing_ok=True)
+
+
+def recorded_selection(project_root: Path, data: bytes) -> dict | None:
+    """What `record_selection` recorded for these bytes: {field: value}, or None (not made
+    here, changed since, or the record is damaged)."""
+    try:
+        fields = json.loads((selections_dir(project_root) / f"{sha256(data)}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(fields, dict) or not isinstance(fields.get("topic"), str):
+        return None
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items() if k in SELECTION_FIELDS}
+
+
 def cache_file(project_root: Path, out_dir: Path) -> Path:
     """Where the cache of builds into `out_dir` lives: beside the project, one file per output folder."""
     out, root = Path(out_dir).resolve(), Path(project_root).resolve()

@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 
 from . import i18n, translations, yamlfile
 from .fields import Field, fields_hint, read_fields
+from .cache import SELECTION_FIELDS
 from .collect import Collector
 from .clinic import read_clinic
 from .custom import custom_name, summary_edition  # noqa: F401 (summary_edition: this module's API too)
@@ -301,9 +302,35 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     with Collector(writer) as collector:
         collector.add(0, target, doc, run_job(job))
         result = collector.commit()
+    record_selections(project, [(result.outputs[0].path, request)])
     required, added = safety_titles(doc)
     return SummaryResult(output=result.outputs[0], document=doc, required_titles=required,
                          added_titles=added, findings=stale + result.findings)
+
+
+def record_selections(project: Project, written: Iterable[tuple[Path, SummaryRequest]]) -> None:
+    """Record what each written custom file holds, by its bytes (cache.record_selection), so
+    `publish check` knows it under any name (`recorded_request` reads it back)."""
+    from .cache import record_selection
+    for path, request in written:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            continue
+        record_selection(project.root, data, {name: getattr(request, name) for name in SELECTION_FIELDS})
+
+
+def recorded_request(project_root: Path, data: bytes, path: Path) -> SummaryRequest | None:
+    """The request a custom file with bytes `data` was made from, as `record_selections`
+    recorded it; None if none was (or the record does not make a request)."""
+    from .cache import recorded_selection
+    fields = recorded_selection(project_root, data)
+    if fields is None:
+        return None
+    try:
+        return SummaryRequest(**fields, output=Path(path))
+    except TypeError:
+        return None
 
 
 def prepare_summary(project: Project, request: SummaryRequest, editions: dict[str, Edition], topic: Topic,

@@ -130,11 +130,11 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session", autouse=True)
 def _build_cache_outside_the_checkout(tmp_path_factory):
-    """Builds from this checkout keep their cache (`.cache/builds/`, `.cache/fonts/`) in a
+    """Builds from this checkout keep their cache (`.cache/builds/`, `fonts/`, `selections/`) in a
     session temporary folder instead of here. Other projects (copies in tmp_path) keep theirs
     beside them."""
     import publisher.cache as cache
-    real, real_fonts = cache.cache_file, cache.font_cache_dir
+    real, real_fonts, real_selections = cache.cache_file, cache.font_cache_dir, cache.selections_dir
     folder = tmp_path_factory.mktemp("build-cache")
 
     def cache_file(project_root: Path, out_dir: Path) -> Path:
@@ -144,9 +144,13 @@ def _build_cache_outside_the_checkout(tmp_path_factory):
     def font_cache_dir(project_root: Path) -> Path:
         return folder / "fonts" if Path(project_root).resolve() == ROOT else real_fonts(project_root)
 
+    def selections_dir(project_root: Path) -> Path:
+        return folder / "selections" if Path(project_root).resolve() == ROOT else real_selections(project_root)
+
     patch = pytest.MonkeyPatch()
     patch.setattr(cache, "cache_file", cache_file)
     patch.setattr(cache, "font_cache_dir", font_cache_dir)
+    patch.setattr(cache, "selections_dir", selections_dir)
     yield folder
     patch.undo()
 

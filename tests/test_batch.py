@@ -67,7 +67,7 @@ def test_a_batch_file_is_the_same_as_one_summary(local_batch, tmp_path):
 def test_jobs_are_pure_their_layouts_travel_with_them(recipes, tmp_path):
     """A job reads nothing from the project: the layouts come as data and land in the worker's
     temporary folder, and the same job gives the same bytes twice."""
-    (job, _target), *_ = plan_batch(Project(ROOT), sorted(recipes.iterdir())[:1], tmp_path)
+    (job, _target, _request), *_ = plan_batch(Project(ROOT), sorted(recipes.iterdir())[:1], tmp_path)
     assert isinstance(job, Job) and job.layouts == LayoutBundle.of(ROOT / "layouts")
     first, second = run_job(job), run_job(job)
     assert first.failure is None and first.data == second.data and first.data.startswith(b"%PDF")

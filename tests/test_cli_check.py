@@ -136,3 +136,36 @@ def test_build_and_check_help_mention_the_validators():
     assert "--check [fast|full]" in run("build", "--help").output
     text = run("check", "--help").output
     assert "EPUBCheck, Ace and axe" in text and "--format [text|json]" in text
+
+
+def test_a_custom_file_under_any_name_is_known_by_what_publish_summary_recorded(tiny_project, no_validators,
+                                                                                monkeypatch):
+    """`publish summary -o` a name of the user's, then the file moved and renamed: `publish
+    check` still knows its topic, audience and sections (recorded by the file's bytes in
+    .cache/selections/), so the safety check runs on it; a file made elsewhere is still said
+    to be skipped (v-002)."""
+    import publisher.verify.outputs as outputs
+    root = str(tiny_project)
+    made = tiny_project / "letters" / "for Mrs Diaz.pdf"
+    made.parent.mkdir()
+    result = run("summary", "tiny", "--root", root, "--audience", "patient", "--section", "about",
+                 "--large-print", "-o", str(made))
+    assert result.exit_code == 0, result.output
+    assert len(list((tiny_project / ".cache" / "selections").glob("*.json"))) == 1
+    moved = tiny_project / "elsewhere" / "handout.pdf"
+    moved.parent.mkdir()
+    made.rename(moved)
+    checked = []
+    real = outputs.check_bytes
+    monkeypatch.setattr(outputs, "check_bytes", lambda doc, data, **kw: checked.append(doc) or real(doc, data, **kw))
+    result = run("check", "--root", root, str(moved))
+    assert result.exit_code == 0, result.output
+    assert "v-002" not in result.output
+    doc = checked[0]
+    assert doc.topic.id == "tiny" and doc.edition.audience == "patient" and doc.edition.large_print
+    assert {"about", "disclaimer", "help"} <= {s.id for s in doc.all_sections()}
+
+    stranger = tiny_project / "elsewhere" / "other.pdf"
+    stranger.write_bytes(moved.read_bytes().replace(b"%%EOF", b"%%EOF\n% another maker\n", 1))
+    result = run("check", "--root", root, str(stranger))
+    assert "v-002 [warning]" in result.output

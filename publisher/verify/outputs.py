@@ -18,7 +18,7 @@ from ..editions import PAPERS
 from ..custom import CUSTOM_FOLDER, parse_custom_name, summary_edition
 from ..translations import LANG_RE, TranslationMissing, select_bilingual, select_in
 from ..archive import ArchiveRefused, check_pdf_streams
-from ..errors import EditionError
+from ..errors import EditionError, PublishError
 from ..findings import Finding, Severity, finding, shown_path
 from ..model import Edition, SelectedDocument, SourceRef, Topic
 from ..select import select_sections
@@ -70,7 +70,8 @@ def check_paths(targets, *, out_dir: Path, source_dir: Path, editions: dict[str,
 
 def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edition],
                  topic_dirs=()) -> dict[Path, SelectedDocument | None]:
-    """The document each file was built from, or None where its name does not say."""
+    """The document each file was built from: by its name, else (a custom file under a name
+    of the user's) by what `publish summary` recorded for its bytes; None where neither says."""
     folders = {f.name: f for f in read.find_topics(source_dir)}
     for extra in map(Path, topic_dirs):
         folders.update({f.name: f for f in ([extra] if (extra / "topic.yaml").exists() else read.find_topics(extra))})
@@ -83,31 +84,59 @@ def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edi
         return topics[topic_id]
 
     for path in files:
-        topic_id, stem = path.parent.name, path.stem
-        if topic_id == CUSTOM_FOLDER and path.parent.parent.name in folders:  # a custom summary
-            docs[path] = custom_document(path, topic(path.parent.parent.name), editions)
-            continue
-        name, paper, lang = stem[len(topic_id) + 1:], None, None
-        if "." in name and LANG_RE.match(name.rpartition(".")[2]):  # a translation: <edition>.es
-            name, _, lang = name.rpartition(".")
-        if name not in editions and name.rpartition("-")[2] in PAPERS:  # built with --paper: <edition>-a4
-            name, _, paper = name.rpartition("-")
-        edition = editions.get(name) if stem.startswith(topic_id + "-") else None
-        if topic_id not in folders or edition is None or getattr(format_of_path(path), "name", None) != edition.format:
-            docs[path] = None
-            continue
-        try:  # in the file's language: the safety check looks for the translated texts
-            if lang:
-                doc = select_in(topic(topic_id), edition, lang)
-            elif edition.bilingual:  # both halves, as the build made it (the reading level of each)
-                doc = select_bilingual(topic(topic_id), edition)
-            else:
-                doc = select_sections(topic(topic_id), edition)
-        except TranslationMissing:  # no such translation (any more): the check cannot know what it holds
-            docs[path] = None
-            continue
-        docs[path] = replace(doc, paper=paper) if paper else doc
+        docs[path] = _named_document(path, folders, topic, editions)
+        if docs[path] is None and format_of_path(path) is not None and path.name != "index.html":
+            # A custom file under a name of the user's: what `publish summary` recorded for its bytes.
+            docs[path] = recorded_document(path, root=Path(source_dir).parent, folders=folders, topic=topic,
+                                           editions=editions)
     return docs
+
+
+def recorded_document(path: Path, *, root: Path, folders: dict, topic, editions: dict[str, Edition]
+                      ) -> SelectedDocument | None:
+    """The document of a custom file as `publish summary` recorded it (by the file's bytes;
+    summary.record_selections), selected again from the topic as it is now; None if nothing
+    was recorded or the selection cannot be made any more (a section gone)."""
+    from ..summary import plan_summary, recorded_request
+    from ..translations import edition_titles
+    try:
+        request = recorded_request(root, path.read_bytes(), path)
+    except OSError:
+        return None
+    if request is None or request.topic not in folders:
+        return None
+    try:
+        titles = edition_titles(root / "source" / "editions.yaml", request.lang) if request.lang else None
+        doc, _ = plan_summary(request, editions, topic(request.topic), path.parent, titles=titles)
+    except (PublishError, TypeError, ValueError):  # the topic or the editions changed since
+        return None
+    return doc
+
+
+def _named_document(path: Path, folders: dict, topic, editions: dict[str, Edition]) -> SelectedDocument | None:
+    """The document of a file named as the build (or `publish summary`'s default) names it;
+    None when its name does not say."""
+    topic_id, stem = path.parent.name, path.stem
+    if topic_id == CUSTOM_FOLDER and path.parent.parent.name in folders:  # a custom summary
+        return custom_document(path, topic(path.parent.parent.name), editions)
+    name, paper, lang = stem[len(topic_id) + 1:], None, None
+    if "." in name and LANG_RE.match(name.rpartition(".")[2]):  # a translation: <edition>.es
+        name, _, lang = name.rpartition(".")
+    if name not in editions and name.rpartition("-")[2] in PAPERS:  # built with --paper: <edition>-a4
+        name, _, paper = name.rpartition("-")
+    edition = editions.get(name) if stem.startswith(topic_id + "-") else None
+    if topic_id not in folders or edition is None or getattr(format_of_path(path), "name", None) != edition.format:
+        return None
+    try:  # in the file's language: the safety check looks for the translated texts
+        if lang:
+            doc = select_in(topic(topic_id), edition, lang)
+        elif edition.bilingual:  # both halves, as the build made it (the reading level of each)
+            doc = select_bilingual(topic(topic_id), edition)
+        else:
+            doc = select_sections(topic(topic_id), edition)
+    except TranslationMissing:  # no such translation (any more): the check cannot know what it holds
+        return None
+    return replace(doc, paper=paper) if paper else doc
 
 
 def custom_document(path: Path, topic: Topic, editions: dict[str, Edition]) -> SelectedDocument | None:
