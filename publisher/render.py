@@ -43,7 +43,9 @@ class TemplateContext(TypedDict, total=False):
     build: dict
     css: str
     footer_left: str
+    footer_page_sep: str  # large print: what comes between the footer's last line and the page number
     paper_size: str
+    paper: str  # "letter" or "a4" (the body's paper-<name> class)
     main_title: str  # the title the document shows: the topic's, or a custom summary's
     logo_src: str  # the clinic logo (data: URI, or its file in the EPUB); "" without a logo
     qr: QRCode | None  # printed editions: the QR code to the digital version, if base_url is set
@@ -190,14 +192,25 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     # (css_string writes them as \A; the margin box keeps them) so nothing wraps mid-phrase.
     contact = " · ".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
     reviewed_note = _("Reviewed %(date)s") % {"date": _nowrap(reviewed)}
-    if doc.edition.large_print:  # 18 pt: who to call on one line (it wraps at the dot if it must), then the date
-        footer_left = "\n".join(p for p in (contact, reviewed_note) if p)
-    else:
-        footer_left = "\n".join((footer_title(main_title), " · ".join(p for p in (contact, reviewed_note) if p)))
     # A note is one phrase: it moves to the next line whole. (A bilingual edition's second
     # sheet has its own footer, in its language, with its own notes: _parallel.)
     notes = [_nowrap(n) for n in ([_("Review overdue")] if review_overdue else [])
              + ([_("Translation not yet reviewed")] if draft else [])]
+    page_sep = " · "
+    if doc.edition.large_print:
+        # 18 pt, one box the width of the text: who to call, the review date, each note, and
+        # the page number after the last line. Parts share a line (" · ") only when they fit
+        # on it, so a separator never starts or ends a line (Spanish: the clinic's name and
+        # phone take two lines on A4).
+        width = large_print_footer_width(doc.paper)
+        contact_lines = footer_lines([p for p in (clinic.name, _nowrap(clinic.phone)) if p], width, layouts_dir)
+        lines = contact_lines + [reviewed_note, *notes]
+        page_label = _("Page %(page)s of %(pages)s") % {"page": "00", "pages": "00"}
+        if text_width(f"{lines[-1]} · {page_label}", layouts_dir) > width:
+            page_sep = "\n"
+        footer_left, notes = "\n".join(lines), []
+    else:
+        footer_left = "\n".join((footer_title(main_title), " · ".join(p for p in (contact, reviewed_note) if p)))
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
@@ -206,7 +219,7 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
                               "next_review_iso": topic.next_review.isoformat(),
                               "review_overdue": review_overdue, "translation_draft": draft},
         # large print: each note on a line of its own (the page has a deeper margin for them)
-        footer_left=footer_left + "".join(("\n" if doc.edition.large_print else " · ") + n for n in notes),
+        footer_left=footer_left + "".join(" · " + n for n in notes), footer_page_sep=page_sep,
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
         lang=lang, dir="rtl" if translations.is_rtl(lang) else "ltr", edition_title=doc.edition.title,
         clinic_lang=clinic.words_lang,
@@ -281,6 +294,49 @@ def footer_title(title: str, limit: int = FOOTER_TITLE_CHARS) -> str:
     if " " in cut[limit // 2:]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:·-") + "…"
+
+
+#: The large-print footer: 18 pt Atkinson Hyperlegible in a box the width of the text
+#: (print.css, `@page large-print`: one-inch side margins), in pt.
+LARGE_PRINT_FOOTER_PT = 18.0
+LARGE_PRINT_SIDE_MARGINS_PT = 2 * 72.0
+PAPER_WIDTHS_PT = {"letter": 8.5 * 72, "a4": 210 / 25.4 * 72}
+FOOTER_FONT = "fonts/AtkinsonHyperlegible-Regular.ttf"
+
+
+def large_print_footer_width(paper: str) -> float:
+    """The width (pt) of the large-print footer's box on `paper`, with a little to spare."""
+    return (PAPER_WIDTHS_PT[paper] - LARGE_PRINT_SIDE_MARGINS_PT) * 0.97
+
+
+@lru_cache(maxsize=4)
+def _advances(font_file: Path) -> tuple[dict[int, int], int, float]:
+    """(code point -> advance width, the width of a missing glyph, units per em) of a font."""
+    from fontTools.ttLib import TTFont
+    with TTFont(font_file, lazy=True) as font:
+        metrics = font["hmtx"].metrics
+        glyphs = {code: metrics[name][0] for code, name in font.getBestCmap().items()}
+        return glyphs, metrics[".notdef"][0], float(font["head"].unitsPerEm)
+
+
+def text_width(text: str, layouts_dir: Path, size: float = LARGE_PRINT_FOOTER_PT) -> float:
+    """How wide (pt) `text` is set in the footer's typeface at `size`."""
+    glyphs, missing, units = _advances(Path(layouts_dir) / FOOTER_FONT)
+    return sum(glyphs.get(ord(c), missing) for c in text) * size / units
+
+
+def footer_lines(parts: list[str], width: float, layouts_dir: Path) -> list[str]:
+    """`parts` set on lines of at most `width` pt: joined with " · " where they fit, a new
+    line where they do not, so no line starts or ends with the separator (a part wider
+    than a line stands alone and wraps at its own spaces)."""
+    lines: list[str] = []
+    for part in parts:
+        joined = f"{lines[-1]} · {part}" if lines else part
+        if lines and text_width(joined, layouts_dir) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines
 
 
 def _nowrap(text: str) -> str:

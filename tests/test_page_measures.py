@@ -261,3 +261,63 @@ def test_publish_check_finds_a_blank_right_column_beside_a_half_width_section(tm
     lines = _check([path])
     gaps = [line for line in lines if line.startswith("g-011")]
     assert len(gaps) == 1 and "page 1, section 'After'" in gaps[0] and "made-elsewhere.pdf" in gaps[0], lines
+
+
+# --- 5. the large-print footer wraps cleanly --------------------------------------------------
+
+def _footer_and_text(path):
+    """Per page: (the running footer's lines, the lowest body line's foot, the footer's top),
+    read from the PDF (verify.pagegeometry: artifacts are the footer)."""
+    from publisher.verify.pagegeometry import measure_pdf
+    from publisher.verify.pdfread import PdfFile
+    with PdfFile(path.read_bytes(), shapes=True) as file:
+        measured = measure_pdf(file)
+    out = []
+    for page in measured.pages:
+        footer = sorted((line for line in page.lines if line.column == "margin"), key=lambda line: line.y0)
+        body = [line for line in page.lines if line.column != "margin"]
+        out.append(([" ".join(line.text.split()) for line in footer], max((line.y1 for line in body), default=0),
+                    footer[0].y0 if footer else 0))
+    return out
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_spanish_large_print_footer_wraps_cleanly_and_keeps_clear_of_the_text(project, paper, tmp_path):
+    from publisher.build import BuildOptions, build_editions
+    result = build_editions(project, BuildOptions(topics=["neuroplasticity"], editions=["patient-handout-large-print"],
+                                                  langs=["es"], paper=paper, out_dir=tmp_path))
+    path = next(o.path for o in result.outputs if o.language == "es")
+    pages = _footer_and_text(path)
+    for number, (lines, text_foot, footer_top) in enumerate(pages, start=1):
+        assert lines[0] == "Clínica de Salud Comunitaria · +1 555-010-0100"  # one line, the dot between
+        assert len(lines) == 3, lines
+        assert lines[-1].endswith(f"Página {number} de {len(pages)}")
+        assert not [line for line in lines if line.startswith("·") or line.endswith("·")], lines
+        # At least one 18 pt line (24 px) of white between the text and the footer.
+        assert footer_top - text_foot >= 24, (number, footer_top, text_foot)
+
+
+def test_a_footer_part_that_does_not_fit_takes_a_line_of_its_own(tiny_project, tmp_path):
+    """A clinic name long enough that name and phone cannot share the 18 pt line: each on a
+    line of its own, no separator at either end."""
+    from publisher.build import BuildOptions, Project, build_editions
+    from publisher.render import footer_lines, large_print_footer_width
+    clinic = tiny_project / "source" / "clinic.yaml"
+    text = clinic.read_text(encoding="utf-8")
+    name = "Greater Springfield Family Health Clinic"
+    clinic.write_text("\n".join(f"name: {name}" if line.startswith("name:") else line
+                                for line in text.splitlines()) + "\n", encoding="utf-8")
+    result = build_editions(Project(tiny_project), BuildOptions(editions=["patient-handout-large-print"],
+                                                                langs=["en"], out_dir=tmp_path))
+    lines = _footer_and_text(result.outputs[0].path)[0][0]
+    assert lines[:2] == [name, "+1 555-010-0100"], lines
+    assert not [line for line in lines if line.startswith("·") or line.endswith("·")], lines
+    # The line-setting itself: parts share a line only when they fit it.
+    width = large_print_footer_width("a4")
+    assert footer_lines(["Short", "+1 555"], width, project_layouts()) == ["Short · +1 555"]
+    assert footer_lines([name, "+1 555-010-0100"], width, project_layouts()) == [name, "+1 555-010-0100"]
+
+
+def project_layouts():
+    from conftest import ROOT
+    return ROOT / "layouts"
