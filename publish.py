@@ -99,13 +99,14 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
     for f in result.findings:
         click.echo(report.format_finding(f), err=True)
     width = max([58] + [len(_shown(out.path)) for out in result.outputs])
-    # The grade column is the English Flesch-Kincaid grade; every language's own measure
-    # (INFLESZ for Spanish) follows in the reading-level report below the table.
-    click.echo(f"{'file':{width}} {'pages':>5} {'size':>9} {'FK grade':>8}")
-    for out in result.outputs:
+    # The reading level of each file in the scale of each language it holds (FK grade for
+    # English, INFLESZ for Spanish); the full report per section follows below the table.
+    levels = [report.format_levels(out.levels) for out in result.outputs]
+    level_width = max([13] + [len(level) for level in levels])
+    click.echo(f"{'file':{width}} {'pages':>5} {'size':>9} {'reading level':>{level_width}}")
+    for out, level in zip(result.outputs, levels):
         pages = str(out.pages) if out.pages is not None else "-"
-        grade = f"{out.grade:.1f}" if out.grade is not None else "-"
-        click.echo(f"{_shown(out.path):{width}} {pages:>5} {report.human_size(out.size):>9} {grade:>8}")
+        click.echo(f"{_shown(out.path):{width}} {pages:>5} {report.human_size(out.size):>9} {level:>{level_width}}")
     for out, edition, reading in result.readings:
         click.echo("\n" + report.format_reading(_shown(out.path), reading, edition))
     click.echo(f"Built {len(result.outputs)} file(s).")
@@ -323,6 +324,7 @@ def serve(host, port, topic_dirs, no_watch, root):
 def list_(topics, topic_dirs, root):
     """Show topics, editions and section ids with their audiences."""
     from publisher import report
+    from publisher import translations
     from publisher.build import load_editions, load_topics, measure_built
     from publisher.verify import readability
     project = _project(root)
@@ -337,10 +339,14 @@ def list_(topics, topic_dirs, root):
     for topic in loaded.values():
         click.echo(f"\nTopic {topic.id}: {topic.full_title}")
         click.echo(f"  reviewed {topic.reviewed}, next review {topic.next_review}, version {topic.version}")
-        for edition in editions.values():
-            if edition.audience == "patient" and readability.has_targets(edition):
-                path, reading = measure_built(project, topic, edition)
-                click.echo("  " + report.format_built_level(edition, _shown(path), reading))
+        # Every patient file the build makes with a reading target, in each of its languages
+        # (a bilingual file: both, each in its own scale).
+        docs, _ = translations.plan(topic, [e for e in editions.values()
+                                            if e.audience == "patient" and readability.has_targets(e)])
+        for doc in docs:
+            path, reading = measure_built(project, doc)
+            lang = doc.topic.language if doc.topic.source_language else ""
+            click.echo("  " + report.format_built_level(doc.edition, _shown(path), reading, lang))
         _list_languages(topic, editions)
         click.echo("  Sections (id, audience, required for, tags of the short editions, variants):")
         for section in topic.sections:

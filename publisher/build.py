@@ -22,7 +22,7 @@ from .errors import ChecksFailed, ContentError, OutputError
 from .findings import shown_path
 from .formats import FORMATS, format_of_path
 from .job import CHECK_LEVELS, Job, JobResult, OutputOptions, run_job
-from .model import Edition, Output, PageMap, SelectedDocument, SourceRef, Topic
+from .model import Edition, Output, PageMap, SelectedDocument, SourceRef
 from .output import OutputWriter, safe_target
 from .pagenumbers.maps import carries_pages, is_page_source, make_page_map, page_sources, source_document
 # The project's names stay importable from here too (publish.py, the web server, tests).
@@ -30,7 +30,6 @@ from .project import (Project, build_timestamp, digital_path, load_editions, loa
                       output_name, pdf_file_name, pick_editions)
 from .runner import executor_for, run_all
 from . import translations
-from .select import select_sections
 
 if TYPE_CHECKING:  # `publish check` only
     from .verify.outputs import CheckReport
@@ -140,13 +139,16 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
             if collector.add(i, targets[i], docs[i], outcome) is not None and store is not None:
                 whole = outcome.reading.whole if outcome.reading else None
                 store.record(output_name(docs[i]), keys[i], outcome.data, pages=outcome.pages,
-                             grade=outcome.grade, whole=whole.__dict__ if whole else None)
+                             grade=outcome.grade, whole=whole.__dict__ if whole else None,
+                             languages=[s.__dict__ for s in outcome.reading.languages] if outcome.reading else None,
+                             levels=outcome.reading.levels() if outcome.reading else ())
         for i, entry in fresh.items():
             if entry:  # up to date: listed with the others, nothing written
                 collector.add_existing(i, Output(path=targets[i], topic=docs[i].topic.id, edition=docs[i].edition.id,
                                                  format=docs[i].edition.format, size=entry["size"],
                                                  pages=entry["pages"], grade=entry["grade"],
-                                                 language=docs[i].topic.language))
+                                                 language=docs[i].topic.language,
+                                                 levels=tuple(tuple(x) for x in entry.get("levels") or ())))
         progress("4/4 writing the files and the index")
         result = collector.commit()
     result.skipped = skipped
@@ -296,13 +298,12 @@ def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
     return replace(doc, paper=paper)
 
 
-def measure_built(project: Project, topic: Topic, edition: Edition,
-                  out_dir: Path | None = None) -> tuple[Path, object]:
-    """(path, reading level) of an edition's file already in the output folder; the reading
-    is None if it has not been built. Reads the file; renders nothing (so `publish list`
-    stays fast)."""
+def measure_built(project: Project, doc: SelectedDocument, out_dir: Path | None = None) -> tuple[Path, object]:
+    """(path, reading level) of a document's file already in the output folder (an edition
+    in one of the topic's languages, or a bilingual one: `translations.plan` gives them); the
+    reading is None if it has not been built. Reads the file; renders nothing (so `publish
+    list` stays fast)."""
     from .cache import BuildCache, cache_file
-    doc = select_sections(topic, edition)
     out = Path(out_dir or project.out_dir)
     path = out / output_name(doc)
     if not path.is_file():

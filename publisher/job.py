@@ -122,7 +122,8 @@ class JobResult:
     def output(self, target: Path, doc: SelectedDocument) -> Output:
         """The `model.Output` this result is once written to `target`."""
         return Output(path=target, topic=doc.topic.id, edition=doc.edition.id, format=doc.edition.format,
-                      size=len(self.data or b""), pages=self.pages, grade=self.grade, language=doc.topic.language)
+                      size=len(self.data or b""), pages=self.pages, grade=self.grade, language=doc.topic.language,
+                      levels=self.reading.levels() if self.reading else ())
 
     def raise_failure(self) -> None:
         """For callers that want an exception: TemplateError or ChecksFailed with the findings

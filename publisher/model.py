@@ -321,3 +321,6 @@ class Output:
     pages: int | None = None
     grade: float | None = None  # measured Flesch-Kincaid grade (editions with a target)
     language: str = ""  # the output's language
+    #: the whole text's level in each language it holds, each in that language's own first
+    #: scale (readingscales.MEASURES): (("fk_grade", 4.8), ("inflesz", 73.4)) for a bilingual file
+    levels: tuple[tuple[str, float], ...] = ()

@@ -615,7 +615,11 @@ def render_index(files, *, out_dir: Path, layouts_dir: Path, editions: dict | No
         group["entries"].append({
             "href": path.relative_to(out_dir).as_posix(), "title": edition.title if edition else path.name,
             "lang": lang, "words": ", ".join(words), "format": format_of_path(path).label,
-            "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"})
+            "size": f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes",
+            # each edition's files together, in editions.yaml's order; the topic's own language first
+            "order": (list(editions).index(edition.id) if edition else len(editions), stem, lang != "", lang)})
+    for group in groups.values():
+        group["entries"].sort(key=lambda entry: entry.pop("order"))
     context = {"topics": sorted(groups.values(), key=lambda g: g["title"].lower()),
                "css": read_css(layouts_dir, "html")}
     html = _render(env, "index.html.j2", dict(context))

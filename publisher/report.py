@@ -111,19 +111,36 @@ def _short(measure) -> str:
         measure.key, measure.key)
 
 
-def format_built_level(edition, shown_path: str, reading) -> str:
-    """One line for `publish list`: the measured level of an edition's built file, or 'not built'."""
+def format_built_level(edition, shown_path: str, reading, lang: str = "") -> str:
+    """One line for `publish list`: the measured level of an edition's built file, or 'not built'.
+    Each language of the file is given in its own scale, with its target (a bilingual file: the
+    topic's language, then the second); `lang`: the file's language when it is not the topic's."""
     from .readingscales import MEASURES
+    name = f"{edition.id} ({lang})" if lang else edition.id
     if reading is None:
-        return f"{edition.id} reading level: not built"
-    whole = reading.whole
-    measures = MEASURES.get(whole.lang, ())
-    if not measures or not whole.words:
-        return f"{edition.id} reading level: not measured ('{whole.lang}'), measured on {shown_path}"
-    first = [t for t in edition.targets(whole.lang, "whole") if t.measure == measures[0].key]
-    target = f" (target {first[0].value:g} or {'lower' if first[0].bound == 'max' else 'higher'})" if first else ""
-    others = "".join(f", {_short(m)} {whole.value(m.key):.1f}" for m in measures[1:])
-    return f"{edition.id} reading level: {whole.describe()}{target}{others}, measured on {shown_path}"
+        return f"{name} reading level: not built"
+    scores = [s for s in (reading.languages or (reading.whole,)) if s.words]
+    parts = []
+    for score in scores:
+        measures = MEASURES.get(score.lang, ())
+        if not measures:
+            parts.append(f"not measured ('{score.lang}')")
+            continue
+        first = [t for t in edition.targets(score.lang, "whole") if t.measure == measures[0].key]
+        target = f" (target {first[0].value:g} or {'lower' if first[0].bound == 'max' else 'higher'})" if first else ""
+        others = "".join(f", {_short(m)} {score.value(m.key):.1f}" for m in measures[1:])
+        parts.append((f"{score.lang}: " if len(scores) > 1 else "") + f"{score.describe()}{target}{others}")
+    if not parts:
+        parts = [f"not measured ('{reading.whole.lang}')"]
+    return f"{name} reading level: {'; '.join(parts)}, measured on {shown_path}"
+
+
+def format_levels(levels) -> str:
+    """`Output.levels` for the build's table: each language's level in its own scale, short
+    ('FK grade 4.8', 'INFLESZ 73.4', both for a bilingual file); '-' when not measured."""
+    from .readingscales import MEASURES
+    names = {m.key: _short(m) for ms in MEASURES.values() for m in ms}
+    return "; ".join(f"{names.get(key, key)} {value:.1f}" for key, value in levels) or "-"
 
 
 def format_validation(run) -> str:

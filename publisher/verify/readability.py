@@ -391,6 +391,12 @@ class Reading:
         could be measured: no other language's formula stands in)."""
         return "; ".join(filter(None, (score.describe() for score in self.languages)))
 
+    def levels(self) -> tuple[tuple[str, float], ...]:
+        """The whole text of each language measured, in its language's first scale, in order:
+        (("fk_grade", 4.8), ("inflesz", 73.4)); a language without a formula is left out."""
+        return tuple((MEASURES[s.lang][0].key, round(s.value(MEASURES[s.lang][0].key), 1))
+                     for s in (self.languages or (self.whole,)) if s.lang in MEASURES and s.words)
+
     @property
     def grade(self) -> float | None:
         """The English Flesch-Kincaid grade of the whole text, if the text is English."""
