@@ -1,0 +1,86 @@
+"""The Spanish patient handout with a full clinic profile (tests/fixtures/clinics/riverside.yaml:
+logo, website, QR code, two local crisis lines) fits its one sheet (finding p-012 was: 3
+pages): two Letter pages, no text under the stylesheet's body size but the running footer,
+and the safety block whole in one column with both local lines (print.css, .safety-block)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar
+
+from conftest import ROOT
+from pdf_tags import page_texts
+from publisher.build import BuildOptions, Project, build_editions
+
+RIVERSIDE = ROOT / "tests" / "fixtures" / "clinics" / "riverside.yaml"
+SIGNS = ["Tristeza, falta de esperanza o sentirse vacío por más de dos semanas",
+         "Pensamientos de hacerse daño o de suicidio"]
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory):
+    out = tmp_path_factory.mktemp("spanish-riverside")
+    result = build_editions(Project(ROOT), BuildOptions(topics=["neuroplasticity"], editions=["patient-handout"],
+                                                        langs=["es"], clinic_file=RIVERSIDE, cache=False,
+                                                        out_dir=out))
+    (output,) = result.outputs
+    assert not [f for f in result.findings if f.is_error]
+    return output
+
+
+def body_size() -> float:
+    """The stylesheet's body text size (tokens.css --size-body), in points."""
+    tokens = (ROOT / "layouts" / "styles" / "tokens.css").read_text(encoding="utf-8")
+    return float(re.search(r"--size-body:\s*([\d.]+)pt", tokens)[1])
+
+
+def chars(path):
+    """(page number, size in pt, distance from the page's bottom in inches, character)."""
+    for number, page in enumerate(extract_pages(path), start=1):
+        stack = list(page)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, LTChar):
+                yield number, item.size, item.y0 / 72, item.get_text()
+            stack.extend(getattr(item, "_objs", []) or [])
+
+
+def test_spanish_handout_with_two_local_crisis_lines_is_one_letter_sheet(handout):
+    assert handout.path.name == "neuroplasticity-patient-handout.es.pdf" and handout.pages == 2
+    pages = list(extract_pages(handout.path))
+    assert [tuple(round(v) for v in p.bbox) for p in pages] == [(0, 0, 612, 792)] * 2  # US Letter
+
+
+def test_no_text_is_smaller_than_the_body_size_but_the_footer(handout):
+    small = {(n, round(size, 1)) for n, size, above_bottom, c in chars(handout.path)
+             if c.strip() and size < body_size() - 0.05 and above_bottom > 0.55}  # the footer sits in the bottom margin
+    assert small == set()
+    footer = {round(size, 1) for _, size, above_bottom, c in chars(handout.path) if c.strip() and above_bottom <= 0.55}
+    assert footer == {9.0}  # print.css: the running footer's own size
+
+
+def test_the_safety_block_is_whole_in_one_column_with_both_local_lines(handout):
+    first, second = page_texts(handout.path)
+    assert "Cuándo buscar ayuda" not in first
+    start = second.index("Cuándo buscar ayuda")
+    block = second[start:]
+    for text in SIGNS + ["Si está en crisis", "llame o envíe un mensaje de texto al 988",
+                         "Equipo de Crisis del Condado de Riverside: +1 217-555-0199 (abierto de día y de noche)",
+                         "Línea de ayuda de la comunidad: 211 (comida, vivienda y servicios locales)"]:
+        assert text in block, text
+    # one column: every character of the block from its heading to the crisis box's last line
+    # is in the right-hand column of page 2
+    xs = []
+    for n, page in enumerate(extract_pages(handout.path), start=1):
+        if n != 2:
+            continue
+        stack = list(page)
+        while stack:
+            item = stack.pop()
+            if hasattr(item, "get_text") and not isinstance(item, LTChar) and (
+                    "Cuándo buscar ayuda" in item.get_text() or "Equipo de Crisis" in item.get_text()):
+                xs.append(item.x0 / 72)
+            stack.extend(getattr(item, "_objs", []) or [])
+    assert xs and all(x > 4.0 for x in xs), xs
