@@ -37,16 +37,8 @@ from ..pdftree import kids
 from . import layout as L
 from .pdfread import PdfFile, is_element
 
-#: The g- checks `publish check` runs on a PDF alone, and those only a build can run.
+#: The g- checks `publish check` runs on a PDF alone (the others run only in a build; see above).
 ON_PDF = ("g-003", "g-006", "g-007", "g-008", "g-010", "g-011")
-BUILD_ONLY = {
-    "g-001": "compares the printed text with the HTML it was made from",
-    "g-002": "compares list numbers with the HTML",
-    "g-003": "(out of its column) needs the column boxes; off the paper is checked on the PDF",
-    "g-004": "needs to know which block holds the warning signs and the crisis box",
-    "g-005": "needs to know which blocks are boxes",
-    "g-009": "needs the output's audience",
-}
 PX = 1 / L.PT  # CSS px per pt
 COLUMN_GAP = 0.8  # runs on one baseline further apart than this many font sizes are two columns
 TAGS = {"/P": "p", "/LI": "li", "/L": "ul", "/LBody": "lbody", "/Lbl": "lbl", "/Table": "table",
