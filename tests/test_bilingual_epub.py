@@ -123,7 +123,7 @@ def test_disclaimer_and_crisis_help_with_the_local_lines_are_in_both_languages(b
     assert "Riverside County Crisis Team: +1 217-555-0199 (open day and night)" in en
     assert "Equipo de Crisis del Condado de Riverside: +1 217-555-0199 (abierto de día y de noche)" in es
     assert "Local help near Riverside Family Health:" in en
-    assert "Local help near" not in es and "Ayuda local cerca de Riverside Family Health:" in es
+    assert "Local help near" not in es and "Ayuda cerca de Riverside Family Health:" in es
 
 
 def test_title_page_says_the_translation_is_not_reviewed_in_both_languages(book):

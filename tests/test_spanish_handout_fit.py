@@ -20,14 +20,28 @@ SIGNS = ["Tristeza, falta de esperanza o sentirse vacío por más de dos semanas
 
 
 @pytest.fixture(scope="module")
-def handout(tmp_path_factory):
+def built(tmp_path_factory):
+    """`publish build --lang es --clinic riverside.yaml`, the two-sheet editions: the Spanish
+    handout and the bilingual one (its Spanish sheet has the same title block and text)."""
     out = tmp_path_factory.mktemp("spanish-riverside")
-    result = build_editions(Project(ROOT), BuildOptions(topics=["neuroplasticity"], editions=["patient-handout"],
-                                                        langs=["es"], clinic_file=RIVERSIDE, cache=False,
-                                                        out_dir=out))
-    (output,) = result.outputs
+    result = build_editions(Project(ROOT), BuildOptions(topics=["neuroplasticity"], langs=["es"], cache=False,
+                                                        editions=["patient-handout", "patient-handout-bilingual"],
+                                                        clinic_file=RIVERSIDE, out_dir=out))
     assert not [f for f in result.findings if f.is_error]
-    return output
+    return {o.edition: o for o in result.outputs}
+
+
+@pytest.fixture(scope="module")
+def handout(built):
+    return built["patient-handout"]
+
+
+def test_the_bilingual_handout_with_the_same_profile_is_two_sheets(built):
+    bilingual = built["patient-handout-bilingual"]
+    assert bilingual.pages == 4
+    pages = page_texts(bilingual.path)
+    assert "Cuándo buscar ayuda" in pages[3] and "Equipo de Crisis del Condado de Riverside" in pages[3]
+    assert "When to get help" in pages[1] and "Riverside County Crisis Team" in pages[1]
 
 
 def body_size() -> float:

@@ -131,6 +131,6 @@ def test_an_untranslated_clinic_profile_is_marked_english_in_the_crisis_box(tmp_
     (page,) = [o.path for o in result.outputs]
     html = page.read_text(encoding="utf-8")
     assert '<ul class="local-crisis" lang="en" xml:lang="en">' in html
-    assert 'Ayuda local cerca de <span lang="en" xml:lang="en">Riverside Family Health</span>:' in html
+    assert 'Ayuda cerca de <span lang="en" xml:lang="en">Riverside Family Health</span>:' in html
     assert reader_text(page, keep="es").count("open day and night") == 0
     assert "open day and night" in reader_text(page, keep="en")
