@@ -296,8 +296,9 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
                                          allow_stale_translations=allow_stale_translations)
     writer = OutputWriter(target.parent)
     writer.claim(target)
+    digital = digital_path(topic.id, editions, lang=doc.topic.language, topic=topic)  # in the file's language
     job = Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=str(shown_path(target)),
-              options=OutputOptions(timestamp=build_timestamp(topic), digital=digital_path(topic.id, editions)))
+              options=OutputOptions(timestamp=build_timestamp(topic), digital=digital))
     progress(f"3/3 rendering {target.name}")
     with Collector(writer) as collector:
         collector.add(0, target, doc, run_job(job))

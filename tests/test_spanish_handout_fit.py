@@ -98,3 +98,25 @@ def test_the_safety_block_is_whole_in_one_column_with_both_local_lines(handout):
                 xs.append(item.x0 / 72)
             stack.extend(getattr(item, "_objs", []) or [])
     assert xs and all(x > 4.0 for x in xs), xs
+
+
+def test_the_qr_code_of_a_spanish_handout_opens_a_page_in_spanish(built, tmp_path):
+    """The QR code opens the digital version in the handout's language: the Spanish web page
+    where the topic's translations cover it (the tiny topic), else the bilingual web page (the
+    bundled topic translates only its handout); an English handout still opens the English page."""
+    from publisher.verify.text import pdf_text
+
+    def caption(path) -> str:
+        text = "".join(pdf_text(path.read_bytes()).split())
+        return re.search(r"vayaa(https://\S+?\.html)", text)[1]
+
+    base = "https://riverside.example.org/handouts/"
+    assert caption(built["patient-handout"].path) == \
+        base + "neuroplasticity/neuroplasticity-patient-handout-bilingual-web.html"
+    result = build_editions(Project(ROOT), BuildOptions(topics=["tiny"], topic_dirs=[ROOT / "tests" / "fixtures" / "topics"],
+                                                        editions=["patient-handout"], clinic_file=RIVERSIDE,
+                                                        cache=False, out_dir=tmp_path))
+    files = {o.path.name: o.path for o in result.outputs}
+    assert caption(files["tiny-patient-handout.es.pdf"]) == base + "tiny/tiny-web.es.html"
+    english = "".join(pdf_text(files["tiny-patient-handout.pdf"].read_bytes()).split())
+    assert (base + "tiny/tiny-web.html") in english
