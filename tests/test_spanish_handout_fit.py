@@ -120,3 +120,29 @@ def test_the_qr_code_of_a_spanish_handout_opens_a_page_in_spanish(built, tmp_pat
     assert caption(files["tiny-patient-handout.es.pdf"]) == base + "tiny/tiny-web.es.html"
     english = "".join(pdf_text(files["tiny-patient-handout.pdf"].read_bytes()).split())
     assert (base + "tiny/tiny-web.html") in english
+
+
+def test_a_spanish_summary_of_the_handouts_sections_is_the_handout_on_one_sheet(tmp_path):
+    """`publish summary --lang es` choosing exactly the sections the handout shows makes the
+    handout itself (its name, the topic's title and subtitle): one sheet with the Riverside
+    profile. Its default title listing every section took three more lines at 19 pt (3 pages)."""
+    from click.testing import CliRunner
+
+    import publish
+    from publisher.verify.text import pdf_text
+    out = tmp_path / "summary.es.pdf"
+    result = CliRunner().invoke(publish.cli, [
+        "summary", "neuroplasticity", "--root", str(ROOT), "--audience", "patient", "--lang", "es",
+        "--clinic", str(RIVERSIDE), "-o", str(out), "--section", "what-is-neuroplasticity", "--section", "research",
+        "--section", "clinical-implications", "--section", "misconceptions"])
+    assert result.exit_code == 0, result.output
+    assert "(2 page(s)," in result.output and result.output.strip().endswith(
+        "Neuroplasticidad y salud mental: Cómo el cerebro cambia, se adapta y sana")
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    assert "Hoja para pacientes · Revisado el" in text and "Hoja personalizada" not in text
+    # a choice of fewer sections is still a custom file, named and titled as one
+    fewer = CliRunner().invoke(publish.cli, [
+        "summary", "neuroplasticity", "--root", str(ROOT), "--audience", "patient", "--lang", "es",
+        "-o", str(tmp_path / "fewer.es.pdf"), "--section", "research"])
+    assert fewer.exit_code == 0, fewer.output
+    assert "Hoja personalizada para pacientes" in " ".join(pdf_text((tmp_path / "fewer.es.pdf").read_bytes()).split())
