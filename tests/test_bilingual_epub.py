@@ -144,6 +144,10 @@ def test_nav_lists_each_section_in_both_languages_and_marks_the_spanish_entries(
     assert titles[:4] == [(None, None, "1. Please read first"), ("es", "es", "1. Lea esto primero"),
                           (None, None, "2. What is neuroplasticity?"), ("es", "es", "2. ¿Qué es la neuroplasticidad?")]
     assert len(entries) == 14 and all(lang == "es" for lang, _, _ in titles[1::2])
+    # the titles carry the section numbers: the list does not number them again ("1. 1. ...")
+    assert nav.get("class") == "numbered-titles"
+    with zipfile.ZipFile(book.path) as z:
+        assert "ol.numbered-titles { list-style: none;" in z.read("EPUB/styles/epub.css").decode()
     assert titles[-2:] == [(None, None, "About this booklet"), ("es", "es", "Sobre este folleto")]
     # every link of the nav goes to an id that exists in its document
     for a in nav.iter("{%s}a" % NS["x"]):
