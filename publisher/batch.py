@@ -64,7 +64,9 @@ def plan_batch(project: Project, recipes: list[Path], out_dir: Path,
             clinics[clinic_file] = read_clinic(clinic_file)
         doc, target = plan_summary(request, editions, topics[request.topic], out_dir,
                                    titles=request_titles(project, request), layouts_dir=project.layouts_dir)
-        options = OutputOptions(timestamp=build_timestamp(doc.topic), digital=digital_path(request.topic, editions))
+        options = OutputOptions(timestamp=build_timestamp(doc.topic),
+                                digital=digital_path(request.topic, editions, lang=doc.topic.language,
+                                                     topic=topics[request.topic]))
         jobs.append((Job(doc=doc, clinic=clinics[clinic_file], layouts=layouts, name=str(shown_path(target)),
                          options=options), target, request))
     return jobs

@@ -109,8 +109,13 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
     out_root = writer.prepare()
     targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])
     font_cache = font_cache_dir(project.root) if options.cache else None
+    digital: dict[tuple[str, str], str | None] = {}  # (topic, language): what its printed files' QR codes open
+    for doc in docs:
+        key = (doc.topic.id, doc.topic.language)
+        if key not in digital:
+            digital[key] = digital_path(doc.topic.id, all_editions, lang=doc.topic.language, topic=loaded[doc.topic.id])
     jobs = [Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=str(shown_path(target)),
-                options=OutputOptions(timestamp=stamps[doc.topic.id], digital=digital_path(doc.topic.id, all_editions),
+                options=OutputOptions(timestamp=stamps[doc.topic.id], digital=digital[doc.topic.id, doc.topic.language],
                                       review_overdue=doc.topic.id in overdue, check=check,
                                       page_source=is_page_source(doc.edition, all_editions),
                                       font_cache=font_cache))

@@ -158,11 +158,27 @@ def edition_path(topic_id: str, edition: Edition, lang: str | None = None, *, pa
             f"{FORMATS[edition.format].extension}")
 
 
-def digital_path(topic_id: str, editions: dict[str, Edition]) -> str | None:
-    """The whole-topic web page (else EPUB) of a topic: what a printed handout's QR code opens."""
-    digital = sorted((FORMATS[e.format].digital_rank, index) for index, e in enumerate(editions.values())
-                     if FORMATS[e.format].digital_rank is not None and e.audience is None)
-    return edition_path(topic_id, list(editions.values())[digital[0][1]]) if digital else None
+def digital_path(topic_id: str, editions: dict[str, Edition], *, lang: str | None = None,
+                 topic: Topic | None = None) -> str | None:
+    """What a printed handout's QR code opens: the whole-topic web page (else EPUB) of a topic.
+
+    A file in another language than the topic's own (`lang`; `topic`: the topic as read, with
+    its translations) opens the digital version in that language when the topic's
+    translations cover one: the whole-topic web page (else EPUB) in it, else a bilingual
+    digital edition with it as second language (the bundled topic's Spanish handout opens the
+    English/Spanish web page); failing both, the topic's own."""
+    ranked = sorted((FORMATS[e.format].digital_rank, index, e) for index, e in enumerate(editions.values())
+                    if FORMATS[e.format].digital_rank is not None)
+    own = [e for _, _, e in ranked if e.audience is None]
+    if lang and topic is not None and lang != topic.language:
+        from . import translations
+        whole, bilingual = translations.covered(topic, own, lang), translations.covered(
+            topic, [e for _, _, e in ranked if e.bilingual and translations.same_language(e.bilingual, lang)], lang)
+        if whole:
+            return edition_path(topic_id, whole[0], lang)
+        if bilingual:
+            return edition_path(topic_id, bilingual[0])
+    return edition_path(topic_id, own[0]) if own else None
 
 
 def pdf_file_name(doc: SelectedDocument) -> str:

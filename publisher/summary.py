@@ -233,10 +233,18 @@ def plan_summary(request: SummaryRequest, editions: dict[str, Edition], topic: T
                               paper=request.paper)
     doc = select_in_language(request, topic, edition, titles=titles)
     words = i18n.translations(layouts_dir, doc.topic.language) if layouts_dir else gettext.NullTranslations()
-    # A custom file's edition name ("Custom patient handout") is the catalog's, in its language.
-    doc = replace(doc, edition=replace(doc.edition, title=words.gettext(edition.title)),
-                  title=request.title or summary_title(doc.topic, doc, sections=request.sections,
-                                                       exclude=request.exclude, words=words))
+    from .select import select_sections
+    if [s.id for s in doc.all_sections()] == [s.id for s in select_sections(doc.topic, doc.edition).all_sections()]:
+        # Exactly what the edition shows: the edition itself, under its own name (in the file's
+        # language) and the topic's title; a title listing every section would only take room.
+        base = editions[edition.id]
+        name = (titles or {}).get(base.id, base.title) if doc.topic.source_language else base.title
+        doc = replace(doc, edition=replace(doc.edition, title=name), title=request.title or doc.topic.full_title)
+    else:
+        # A custom file's edition name ("Custom patient handout") is the catalog's, in its language.
+        doc = replace(doc, edition=replace(doc.edition, title=words.gettext(edition.title)),
+                      title=request.title or summary_title(doc.topic, doc, sections=request.sections,
+                                                           exclude=request.exclude, words=words))
     usual = summary_edition(editions, audience=request.audience, fmt=fmt, large_print=request.large_print).paper
     other_paper = doc.paper if FORMATS[fmt].paged and doc.paper and doc.paper != usual else None
     return doc, resolve_target(request, doc.topic, fmt, out_dir, other_paper)
@@ -296,8 +304,9 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
                                          allow_stale_translations=allow_stale_translations)
     writer = OutputWriter(target.parent)
     writer.claim(target)
+    digital = digital_path(topic.id, editions, lang=doc.topic.language, topic=topic)  # in the file's language
     job = Job(doc=doc, clinic=clinic, layouts=project.layouts_dir, name=str(shown_path(target)),
-              options=OutputOptions(timestamp=build_timestamp(topic), digital=digital_path(topic.id, editions)))
+              options=OutputOptions(timestamp=build_timestamp(topic), digital=digital))
     progress(f"3/3 rendering {target.name}")
     with Collector(writer) as collector:
         collector.add(0, target, doc, run_job(job))

@@ -409,6 +409,14 @@ def select_bilingual(topic: Topic, edition: Edition, *, titles: dict[str, str] |
     return replace(first, parallel=second)
 
 
+def covered(topic: Topic, editions, lang: str) -> list[Edition]:
+    """Those of `editions` (in their order) the topic can be built in `lang`: every text they
+    show is translated (a bilingual edition: into its second language)."""
+    docs, _ = plan(topic, editions, langs=[lang])
+    built = {d.edition.id for d in docs if d.parallel is not None or same_language(d.topic.language, lang)}
+    return [e for e in editions if e.id in built]
+
+
 def plan(topic: Topic, editions, *, langs=None, titles_of=lambda lang: {}):
     """Every (edition, language) of a topic that can be built: -> (documents, skipped), where
     skipped lists (edition, language, missing ids) of those a language does not fully cover.

@@ -19,7 +19,9 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _READ_ALOUD = ("alt", "aria-label", "title", "placeholder", "value")
 _SKIP = {"style", "script"}
 #: Addresses are read at a glance or followed, not read as words of a language.
-_ADDRESS = re.compile(r"(?:https?://|www\.|mailto:|tel:)\S+|\b[\w.-]+\.(?:org|com|html|pdf|epub)\b[\w/.-]*"
+#: (A PDF's text breaks a long address over lines: "https:// example.org/ handouts/x- y.html" is one.)
+_ADDRESS = re.compile(r"https?://\s*(?:[\w.]|[/-]\s*)+"
+                      r"|(?:https?://|www\.|mailto:|tel:)\S+|\b[\w.-]+\.(?:org|com|html|pdf|epub)\b[\w/.-]*"
                       r"|\b\w+(?:/[\w.-]+)+")
 
 

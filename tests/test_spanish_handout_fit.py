@@ -98,3 +98,51 @@ def test_the_safety_block_is_whole_in_one_column_with_both_local_lines(handout):
                 xs.append(item.x0 / 72)
             stack.extend(getattr(item, "_objs", []) or [])
     assert xs and all(x > 4.0 for x in xs), xs
+
+
+def test_the_qr_code_of_a_spanish_handout_opens_a_page_in_spanish(built, tmp_path):
+    """The QR code opens the digital version in the handout's language: the Spanish web page
+    where the topic's translations cover it (the tiny topic), else the bilingual web page (the
+    bundled topic translates only its handout); an English handout still opens the English page."""
+    from publisher.verify.text import pdf_text
+
+    def caption(path) -> str:
+        text = "".join(pdf_text(path.read_bytes()).split())
+        return re.search(r"vayaa(https://\S+?\.html)", text)[1]
+
+    base = "https://riverside.example.org/handouts/"
+    assert caption(built["patient-handout"].path) == \
+        base + "neuroplasticity/neuroplasticity-patient-handout-bilingual-web.html"
+    result = build_editions(Project(ROOT), BuildOptions(topics=["tiny"], topic_dirs=[ROOT / "tests" / "fixtures" / "topics"],
+                                                        editions=["patient-handout"], clinic_file=RIVERSIDE,
+                                                        cache=False, out_dir=tmp_path))
+    files = {o.path.name: o.path for o in result.outputs}
+    assert caption(files["tiny-patient-handout.es.pdf"]) == base + "tiny/tiny-web.es.html"
+    english = "".join(pdf_text(files["tiny-patient-handout.pdf"].read_bytes()).split())
+    assert (base + "tiny/tiny-web.html") in english
+
+
+def test_a_spanish_summary_of_the_handouts_sections_is_the_handout_on_one_sheet(tmp_path):
+    """`publish summary --lang es` choosing exactly the sections the handout shows makes the
+    handout itself (its name, the topic's title and subtitle): one sheet with the Riverside
+    profile. Its default title listing every section took three more lines at 19 pt (3 pages)."""
+    from click.testing import CliRunner
+
+    import publish
+    from publisher.verify.text import pdf_text
+    out = tmp_path / "summary.es.pdf"
+    result = CliRunner().invoke(publish.cli, [
+        "summary", "neuroplasticity", "--root", str(ROOT), "--audience", "patient", "--lang", "es",
+        "--clinic", str(RIVERSIDE), "-o", str(out), "--section", "what-is-neuroplasticity", "--section", "research",
+        "--section", "clinical-implications", "--section", "misconceptions"])
+    assert result.exit_code == 0, result.output
+    assert "(2 page(s)," in result.output and result.output.strip().endswith(
+        "Neuroplasticidad y salud mental: Cómo el cerebro cambia, se adapta y sana")
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    assert "Hoja para pacientes · Revisado el" in text and "Hoja personalizada" not in text
+    # a choice of fewer sections is still a custom file, named and titled as one
+    fewer = CliRunner().invoke(publish.cli, [
+        "summary", "neuroplasticity", "--root", str(ROOT), "--audience", "patient", "--lang", "es",
+        "-o", str(tmp_path / "fewer.es.pdf"), "--section", "research"])
+    assert fewer.exit_code == 0, fewer.output
+    assert "Hoja personalizada para pacientes" in " ".join(pdf_text((tmp_path / "fewer.es.pdf").read_bytes()).split())

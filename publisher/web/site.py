@@ -212,7 +212,8 @@ class Site:
         from ..cache import Inputs
         from ..job import Job, OutputOptions, run_job
         doc, target, profile, content, notes = self.plan(fields)
-        digital = digital_path(doc.topic.id, content.editions)
+        digital = digital_path(doc.topic.id, content.editions, lang=doc.topic.language,
+                               topic=content.topics.get(doc.topic.id))
         inputs = Inputs(self.project.layouts_dir, self.project.editions_file, profile.clinic,
                         options={"paper": doc.paper, "check": "fast", "served": True})
         key = inputs.key(doc, name=target.name, extra={"digital": digital,
