@@ -8,6 +8,7 @@ below is data: each code has a title and a hint an editor can act on.
 from __future__ import annotations
 
 import enum
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,9 +202,19 @@ def shown_path(path) -> Path:
     (a linked file is named by its link, not by where the link leads)."""
     path = Path(path)
     cwd = Path.cwd()
-    for candidate in (path.absolute(), path.resolve()):
-        try:
-            return candidate.relative_to(cwd)
-        except ValueError:
-            pass
-    return path
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(cwd)
+    except ValueError:
+        pass
+    try:  # the folder reached through links or "..": the file keeps its own name
+        return (_real_folder(str(absolute.parent)) / absolute.name).relative_to(cwd)
+    except ValueError:
+        return path
+
+
+@lru_cache(maxsize=256)
+def _real_folder(folder: str) -> Path:
+    """A folder with its links and ".." resolved: the files of a topic share a few folders,
+    so each is resolved once (a build names hundreds of files)."""
+    return Path(folder).resolve()

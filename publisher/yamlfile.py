@@ -32,7 +32,10 @@ class OverLimit(yaml.YAMLError):
         self.code, self.message, self.mark = code, message, mark
 
 
-class _Loader(yaml.SafeLoader):
+class _Limits:
+    """The composer's checks, shared by both loaders below: no aliases, nesting and list
+    length within the limits, and the problems found on the way (duplicate fields...)."""
+
     def __init__(self, stream):
         super().__init__(stream)
         self.problems: list[tuple[str, str, int, str | None]] = []  # (code, message, line, hint)
@@ -45,7 +48,8 @@ class _Loader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(None, None, "aliases ('*name') are not allowed",
                                               self.peek_event().start_mark)
         # PyYAML composes by recursion: stop long before Python's recursion limit.
-        if self.depth >= MAX_YAML_DEPTH and self.check_event(yaml.CollectionStartEvent):
+        # (Named one by one: libyaml's check_event matches the class itself, not its bases.)
+        if self.depth >= MAX_YAML_DEPTH and self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
             raise OverLimit("b-002", f"YAML nested too deeply (more than {MAX_YAML_DEPTH} levels)",
                             self.peek_event().start_mark)
         # Counted as the items arrive, so a long list stops at the limit, not after it is built.
@@ -57,6 +61,31 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+class _Loader(_Limits, yaml.SafeLoader):
+    """PyYAML's own reader, scanner and parser, in Python: the messages of a file that is not
+    YAML ("mapping values are not allowed here") say more than libyaml's."""
+
+
+try:  # libyaml's scanner and parser (C, seven times faster) under the same Python composer
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # PyYAML built without libyaml
+    _CParser = None
+
+if _CParser is not None:
+    class _FastLoader(_Limits, yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver,
+                      _CParser):
+        """libyaml's events, composed and constructed by the same Python code as _Loader's."""
+
+        def __init__(self, stream):
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self.problems, self.depth = [], 0
+else:  # pragma: no cover
+    _FastLoader = _Loader
 
 
 def _construct_mapping(loader, node):
@@ -82,12 +111,13 @@ def _construct_mapping(loader, node):
     return result
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# Dates stay strings: an editor's date is checked by us, with a message they can act on.
-_Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+for _loader_class in {_Loader, _FastLoader}:
+    _loader_class.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    # Dates stay strings: an editor's date is checked by us, with a message they can act on.
+    _loader_class.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def read_text(path: Path, shown: Path) -> tuple[str | None, list[Finding]]:
@@ -175,8 +205,15 @@ def load(text: str, source: SourceRef) -> tuple[object, list[Finding]]:
     offset = (source.line or 1) - 1
     loader = None
     try:
-        loader = _Loader(text)
-        data = loader.get_single_data()
+        try:  # libyaml first; a file it refuses is read again by PyYAML, for PyYAML's messages
+            loader = _FastLoader(text)
+            data = loader.get_single_data()
+        except yaml.YAMLError as exc:
+            if isinstance(exc, OverLimit) or _FastLoader is _Loader:
+                raise
+            loader.dispose()
+            loader = _Loader(text)
+            data = loader.get_single_data()
     except OverLimit as exc:
         return None, [finding(exc.code, exc.message, source=SourceRef(source.file, exc.mark.line + 1 + offset))]
     except yaml.reader.ReaderError as exc:

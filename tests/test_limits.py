@@ -262,3 +262,41 @@ def test_every_limit_is_documented_with_its_value_and_code():
         row = next((line for line in table.splitlines() if line.startswith("|") and f"`{name}`" in line), None)
         assert row, f"{name} is not in the Limits table of docs/CONTENT.md"
         assert shown in row and limit.code in row, (name, shown, limit.code, row)
+
+
+def test_libyaml_and_pyyaml_read_every_content_file_alike():
+    """Content is parsed by libyaml (C) under the Python composer; a file it refuses is read
+    again by PyYAML for its messages. Both give the same data, with the same lines, for every
+    YAML file and front matter of the repository's topics, profiles and recipes."""
+    from publisher import yamlfile
+    if yamlfile._FastLoader is yamlfile._Loader:
+        pytest.skip("PyYAML here is built without libyaml")
+    files = [p for folder in ("source", "tests/fixtures/topics", "tests/fixtures/clinics", "recipes")
+             for p in sorted((ROOT / folder).rglob("*")) if p.suffix in (".yaml", ".yml", ".md")]
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    texts = [t.split("---\n")[1] if t.startswith("---\n") else t for t in texts if not t.startswith("#!")]
+    texts = [t for t in texts if t.strip()]
+    assert len(texts) > 100
+
+    def read(loader_class, text):
+        loader = loader_class(text)
+        try:
+            data = loader.get_single_data()
+        except Exception as exc:  # noqa: BLE001 - the Markdown bodies are not YAML: both must refuse
+            return type(exc).__name__
+        finally:
+            loader.dispose()
+        return data, _lines(data), loader.problems
+
+    for text in texts:
+        assert read(yamlfile._FastLoader, text) == read(yamlfile._Loader, text) or \
+            isinstance(read(yamlfile._FastLoader, text), str)
+
+
+def _lines(data):
+    """Every LineDict's line and key lines, through the whole value."""
+    if isinstance(data, dict):
+        return [getattr(data, "line", None), getattr(data, "lines", None), [_lines(v) for v in data.values()]]
+    if isinstance(data, list):
+        return [_lines(v) for v in data]
+    return None
