@@ -545,3 +545,22 @@ def test_the_form_lists_the_sections_by_their_titles_in_the_chosen_language(tmp_
     assert "not translated" in about.text_content()
     assert page.xpath('//select[@id="lang-shown"]/option[@selected]')[0].get("value") == "es"
     assert page.xpath('//select[@id="lang"]/option[@selected]')[0].get("value") == "es"
+
+
+def test_preview_measures_files_built_earlier_in_their_languages(tmp_path):
+    """Files already up to date when `publish serve` starts are measured on disk as the build
+    selects them: a Spanish file in Spanish, a bilingual one in both languages."""
+    project = make_project(tmp_path / "p", sleep=False, translations=True)
+    first = Preview(Site(project))
+    first.build()  # renders and caches everything
+    again = Preview(Site(project))
+    again.build()  # up to date: nothing rendered, every level measured on the files
+    readings = again.states["tiny"].readings
+    _, spanish = readings["tiny-patient-handout.es.pdf"]
+    assert [s.lang for s in spanish.languages] == ["es"] and spanish.missing == ()
+    _, both = readings["tiny-patient-handout-bilingual.pdf"]
+    assert [s.lang for s in both.languages] == ["en", "es"] and both.missing == ()
+    assert [(s.id, s.lang) for s in both.sections] == [(i, lang) for lang in ("en", "es")
+                                                       for i in ("disclaimer", "help", "about")]
+    _, book = readings["tiny-patient-handout-bilingual-epub.epub"]
+    assert [s.lang for s in book.languages] == ["en", "es"] and book.missing == ()

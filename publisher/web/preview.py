@@ -152,23 +152,26 @@ class Preview:
 
     def _measure_missing(self, state: TopicState) -> None:
         """Reading levels of patient files that were up to date at the first build (the
-        cache records only the whole text's grade): measured on the file on disk."""
-        from ..select import select_sections
+        cache records only the whole text's level): measured on the file on disk, each as the
+        build selects it (a file in another language in it, a bilingual file in both)."""
+        from .. import translations
+        from ..project import output_name
         from ..verify import readability
         content = self.site.content()
         topic = content.topics.get(state.id)
         if topic is None:
             return
+        docs, _ = translations.plan(topic, [e for e in content.editions.values() if readability.has_targets(e)])
+        by_file = {Path(output_name(d)).name: d for d in docs}
         for eid, out in state.outputs.items():
-            edition = content.editions.get(out.edition)
-            if eid in state.readings or edition is None or not readability.has_targets(edition) \
-                    or (out.language and out.language != topic.language):
-                continue  # a file in another language was measured when it was rendered
+            doc = by_file.get(Path(out.path).name)
+            if eid in state.readings or doc is None:
+                continue
             try:
-                reading = readability.measure(select_sections(topic, edition), Path(out.path).read_bytes())
+                reading = readability.measure(doc, Path(out.path).read_bytes())
             except (PublishError, OSError, ValueError):
                 continue
-            state.readings[eid] = (edition, reading)
+            state.readings[eid] = (doc.edition, reading)
 
     # -- watching -----------------------------------------------------------------------
     def watched(self) -> list[Path]:
