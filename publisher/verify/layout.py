@@ -77,6 +77,9 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     leaves: list[tuple[float, float, float, float]] = field(default_factory=list)  # painted boxes
     columns: list = field(default_factory=list)  # column boxes, in order
+    # id of a multi-column flow's element -> its number of columns (a flow that fills only
+    # its left column on a page still has its right one there, empty)
+    column_counts: dict = field(default_factory=dict)
     paper_width: float = 0.0
     paper_height: float = 0.0
 
@@ -207,7 +210,12 @@ def _walk(box, page: Page, layout: Layout, *, column, limit, spans, outer=None) 
         page.leaves.append((box.border_box_x(), box.border_box_y(),
                             box.border_box_x() + box.border_width(), box.border_box_y() + box.border_height()))
     inner = box.element if isinstance(box, boxes.BlockLevelBox) else outer
-    for child in getattr(box, "children", ()):
+    children = getattr(box, "children", ())
+    if any(getattr(child, "is_column", False) for child in children):
+        count = box.style["column_count"]
+        page.column_counts[id(box.element)] = count if isinstance(count, int) else sum(
+            1 for child in children if getattr(child, "is_column", False))
+    for child in children:
         _walk(child, page, layout, column=column, limit=limit, spans=spans, outer=inner)
 
 
@@ -507,7 +515,7 @@ def _strips(page: Page) -> list[tuple[float, float]]:
     per_flow: dict = defaultdict(list)
     for column in page.columns:
         per_flow[id(getattr(column, "element", None))].append(column)
-    count = max((len(c) for c in per_flow.values()), default=1)
+    count = max((max(len(c), page.column_counts.get(flow, 0)) for flow, c in per_flow.items()), default=1)
     width = (page.x1 - page.x0) / count
     return [(page.x0 + i * width, page.x0 + (i + 1) * width) for i in range(count)]
 

@@ -32,6 +32,7 @@ from ..pagenumbers.starts import page_starts
 from ..pdftree import save_with_reading_level
 from ..verify.layout import check_layout
 from . import WriteResult, embed_images
+from . import columnfix  # noqa: F401 (WeasyPrint 70: a flow keeps the columns it filled)
 from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
 
 if TYPE_CHECKING:

@@ -1,0 +1,89 @@
+"""Two-column flows on paper (the page review of the custom summaries): the text starts on
+the page the title block is on, even when the block that comes next is kept whole and does
+not fit in the next column (WeasyPrint 70 moved the whole flow to the next page then:
+writers/columnfix.py); an empty column beside a filled one counts as empty (g-007).
+
+Small documents are laid out here with print.css (the structure of shared/print.html.j2
+and partials/_crisis.html.j2); the real Spanish custom summary once."""
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+import weasyprint
+from click.testing import CliRunner
+
+import publish
+from publisher.verify import layout
+from publisher.verify.layout import check_layout
+
+from conftest import ROOT
+
+SAFETY = """<section class="seek-help" aria-labelledby="help"><h2 id="help">When to get help</h2>
+<div class="safety-block"><p>See a trained professional if you have any of these:</p>
+<div class="safety-signs"><ul class="warning-signs">{signs}</ul>
+<section class="callout callout-crisis" aria-labelledby="crisis"><h3 id="crisis">If you are in crisis</h3>
+<p>Call or text 988.</p></section></div></div><p>A closing paragraph after the box.</p></section>"""
+
+
+@functools.cache
+def _sheets() -> tuple:
+    """tokens.css and print.css without @font-face (the layout rules all kept)."""
+    out = []
+    for name in ("tokens.css", "print.css"):
+        text = (ROOT / "layouts" / "styles" / name).read_text(encoding="utf-8")
+        out.append(weasyprint.CSS(string=re.sub(r"@font-face\s*{[^}]*}", "", text)))
+    return tuple(out)
+
+
+def handout(filler: int, signs: int) -> weasyprint.Document:
+    """A two-column handout: a tall title block, `filler` short sections, the safety section."""
+    from publisher.writers import columnfix  # noqa: F401 (the writer's fix, as a build has it)
+    body = "".join(f'<section aria-labelledby="s{i}"><h2 id="s{i}">Part {i}</h2><p>{"Text of the part. " * 10}</p>'
+                   "</section>" for i in range(filler))
+    body += SAFETY.format(signs="".join(f"<li>Warning sign number {i} of the list</li>" for i in range(signs)))
+    html = ('<html lang="en"><body class="print edition-patient-handout"><div class="title-block">'
+            '<h1 id="title">A title</h1>' + "<p class='subtitle'>A line under the title</p>" * 6 +
+            f'</div><main><div class="flow">{body}</div></main></body></html>')
+    style = weasyprint.CSS(string="@page handout { size: 7in 7in; margin: 0.4in } body { font-size: 12pt }")
+    return weasyprint.HTML(string=html).render(stylesheets=[*_sheets(), style])
+
+
+def first_text_page(document, text: str) -> int:
+    pages = layout.measure(document).pages
+    return next(p.index for p in pages for line in p.lines if line.column != "margin" and text in line.text)
+
+
+@pytest.mark.parametrize("filler", [1, 2, 3])
+def test_text_starts_on_the_title_page_when_the_kept_block_goes_to_the_next(filler):
+    document = handout(filler, signs=11)
+    assert len(document.pages) == 2
+    assert first_text_page(document, "Part 0") == 0  # was 1: the whole flow moved to page 2
+    assert first_text_page(document, "When to get help") == 1
+    assert first_text_page(document, "If you are in crisis") == 1
+    found = [f"{f.code} {f.message}" for f in check_layout(document)]
+    assert not [f for f in found if f.startswith(("g-004", "g-006", "g-001"))], found
+    # Page 1's right column is empty (the block kept whole could not fit there): counted
+    # as empty, and explained by the block on page 2 (no g-007).
+    assert layout.empty_share(layout.measure(document).pages[0]) > 1 / 3
+    assert not [f for f in found if f.startswith("g-007")], found
+
+
+def test_spanish_custom_summary_starts_its_text_on_page_one(tmp_path):
+    """The page review's case: two sections in Spanish with the Riverside profile put only
+    the title block on page 1 (76% empty) and every line of text on page 2."""
+    out = tmp_path / "es.pdf"
+    res = CliRunner().invoke(publish.cli, [
+        "summary", "neuroplasticity", "--audience", "patient", "--section", "exercise-and-neuroplasticity",
+        "--section", "recovery-is-possible", "--lang", "es",
+        "--clinic", str(ROOT / "tests" / "fixtures" / "clinics" / "riverside.yaml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "g-0" not in res.output, res.output
+    from pdf_tags import page_texts
+    pages = page_texts(out)
+    assert len(pages) == 2
+    assert "Lea esto primero" in pages[0] and "Mejorar es posible" in pages[0]
+    # The warning signs and the crisis box together on page 2.
+    assert "Pensamientos de hacerse daño" in pages[1] and "988" in pages[1]
+
