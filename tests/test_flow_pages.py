@@ -87,3 +87,26 @@ def test_spanish_custom_summary_starts_its_text_on_page_one(tmp_path):
     # The warning signs and the crisis box together on page 2.
     assert "Pensamientos de hacerse daño" in pages[1] and "988" in pages[1]
 
+
+def test_publish_check_reads_a_wrapped_title_and_a_title_page_alone_as_the_build_does(tmp_path, monkeypatch):
+    """The same summary laid out with WeasyPrint's own multi-column code (a PDF made before
+    the fix): the build finds page 1 76% empty (g-007), and `publish check` reading the file
+    must find it too (it took the right column's safety heading, higher on page 2 than the
+    left column's first line, for the page's first line, and excused page 1), and must not
+    take the wrapped title's last word ('seguro', at the left under the QR code's caption)
+    for a heading at the foot of a column (g-006)."""
+    from publisher.writers import columnfix
+    from weasyprint.layout import block
+    monkeypatch.setattr(block, "columns_layout", columnfix.ORIGINAL)
+    out = tmp_path / "old.pdf"
+    res = CliRunner().invoke(publish.cli, [
+        "summary", "neuroplasticity", "--audience", "patient", "--section", "exercise-and-neuroplasticity",
+        "--section", "recovery-is-possible", "--lang", "es",
+        "--clinic", str(ROOT / "tests" / "fixtures" / "clinics" / "riverside.yaml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    built = {line.split(" ")[0] for line in res.output.splitlines() if line.startswith("g-")}
+    assert built == {"g-007"}, res.output
+    res = CliRunner().invoke(publish.cli, ["check", str(out)])
+    checked = [line for line in res.output.splitlines() if line.startswith("g-")]
+    assert [line.split(" ")[0] for line in checked] == ["g-007"], res.output
+    assert "page 1" in checked[0]

@@ -88,23 +88,28 @@ def measure_pdf(file: PdfFile) -> L.Layout:
     page_lines = [_page_lines(file, index, nodes, layout.parents) for index in range(len(file.pages))]
     area = _text_area(file, page_lines)
     flow = object()
+    two_columns = [_two_columns(layout, lines, area) for lines in page_lines]
     for index, lines in enumerate(page_lines):
         width, height = file.page_sizes[index]
         page = L.Page(index, *area, paper_width=width * PX, paper_height=height * PX)
         body = [line for line in lines if line.column != "margin"]
         middle = (area[0] + area[2]) / 2
-        flowing = [line for line in body if not _in_table(layout, line.block)]
+        flowing = [line for line in body if not _full_width(layout, line.block)]
         left = [line for line in flowing if line.x1 <= middle + 2]
         right = [line for line in flowing if line.x0 >= middle - 2]
         # Two columns when text stands in both halves of the page (a one-column page has its
-        # short lines in one half only: the left, or the right in a right-to-left language).
-        columns = (_Column(flow), _Column(flow)) if len(left) >= 2 and len(right) >= 2 else None
+        # short lines in one half only: the left, or the right in a right-to-left language),
+        # or when all its text stands in one half, set a column wide (the other column is
+        # empty: the block that comes next, kept whole, moved on to the next page).
+        one_half = (len(left) >= 4 and not right or len(right) >= 4 and not left) and len(left or right) == len(flowing)
+        columns = (_Column(flow), _Column(flow)) if two_columns[index] or (
+            one_half and _column_width(left or right, area)) else None
         if columns:
             page.columns.extend(columns)
         for line in lines:
             if line.column != "margin":
                 line.column = None
-                if columns and not _in_table(layout, line.block):
+                if columns and not _full_width(layout, line.block):
                     if line.x1 <= middle + 2:
                         line.column = columns[0]
                     elif line.x0 >= middle - 2:
@@ -113,6 +118,7 @@ def measure_pdf(file: PdfFile) -> L.Layout:
                 layout.boxes_of[line.block].add((index, id(line.column)))
                 page.leaves.append((line.x0, line.y0, line.x1, line.y1))
             page.lines.append(line)
+        page.lines = _reading_order(page.lines, columns or ())
         for x0, y0, x1, y1 in file.marks[index].shapes:
             box = (x0 * PX, (height - y1) * PX, x1 * PX, (height - y0) * PX)
             top, bottom = max(box[1], area[1]), min(box[3], area[3])
@@ -122,6 +128,20 @@ def measure_pdf(file: PdfFile) -> L.Layout:
         layout.pages.append(page)
     _explain_short_pages(layout, text_of)
     return layout
+
+
+def _two_columns(layout: L.Layout, lines: list[L.Line], area) -> bool:
+    """Whether text (outside tables) stands in both halves of a page's text area."""
+    middle = (area[0] + area[2]) / 2
+    body = [line for line in lines if line.column != "margin" and not _full_width(layout, line.block)]
+    return (sum(line.x1 <= middle + 2 for line in body) >= 2 and sum(line.x0 >= middle - 2 for line in body) >= 2)
+
+
+def _column_width(lines: list[L.Line], area) -> bool:
+    """Whether the lines of one half of the page are set a column wide (their longest line
+    reaches most of the half): a column, not a few short lines of a one-column page."""
+    half = (area[2] - area[0]) / 2
+    return max(line.x1 - line.x0 for line in lines) > 0.9 * half
 
 
 def check_pdf_pages(file: PdfFile) -> list[Finding]:
@@ -289,6 +309,30 @@ def _text_area(file: PdfFile, page_lines: list[list[L.Line]]) -> tuple[float, fl
         width, height = file.page_sizes[0] if file.page_sizes else (0, 0)
         return 0.0, 0.0, width * PX, height * PX
     return min(xs0), min(ys0), max(xs1), max(ys1)
+
+
+def _full_width(layout: L.Layout, element) -> bool:
+    """Whether a block stands across the whole text area, outside the columns: the title
+    block (its QR code's caption beside the title is not a right-hand column), a table, or
+    a section that shows one."""
+    return element is not None and (_in_table(layout, element) or any(
+        "title-block" in (a.get("class") or "") for a in layout.ancestors(element)))
+
+
+def _reading_order(lines: list[L.Line], columns) -> list[L.Line]:
+    """A page's lines in reading order (the PDF gives them by baseline): a line across the
+    text area, then the left column down to the next such line, then the right column's,
+    and so on; the running footer last."""
+    body = [line for line in lines if line.column != "margin"]
+    across = sorted(line.y0 for line in body if line.column is None)
+
+    def key(line):
+        if line.column is None:  # after the column lines above it
+            return (sum(y < line.y0 for y in across) + 1, -1, line.y0, line.x0)
+        band = sum(y < line.y0 for y in across)
+        return (band, list(columns).index(line.column) if line.column in columns else 0, line.y0, line.x0)
+
+    return sorted(body, key=key) + [line for line in lines if line.column == "margin"]
 
 
 def _in_table(layout: L.Layout, element) -> bool:
