@@ -269,9 +269,11 @@ def used_translations(doc) -> tuple[Translation, ...]:
 
 
 def is_draft(doc) -> bool:
-    """The output shows a translation that no qualified reviewer has checked yet."""
+    """The output shows a translation that no qualified reviewer has checked yet: a draft,
+    or a reviewed one whose source text changed since (built with --allow-stale-translations:
+    nobody has reviewed it against the text it now stands for)."""
     docs = [doc] + ([doc.parallel] if getattr(doc, "parallel", None) is not None else [])
-    return any(t.draft for d in docs for t in used_translations(d))
+    return any(t.draft or t.stale for d in docs for t in used_translations(d))
 
 
 def stale_findings(doc, *, allow_stale: bool = False, output: str = "") -> list[Finding]:
@@ -291,7 +293,7 @@ def stale_findings(doc, *, allow_stale: bool = False, output: str = "") -> list[
                 severity, str(t.file), None,
                 f"Bring the translation in line with {t.source}, then set its translation: "
                 f"source_fingerprint: {t.current} (it records {t.recorded or 'none'})"
-                + ("; or build with --allow-stale-translations." if patient else ".")))
+                + ("; or build with --allow-stale-translations." if patient and not allow_stale else ".")))
     return found
 
 
@@ -420,16 +422,16 @@ def covered(topic: Topic, editions, lang: str) -> list[Edition]:
 def plan(topic: Topic, editions, *, langs=None, titles_of=lambda lang: {}):
     """Every (edition, language) of a topic that can be built: -> (documents, skipped), where
     skipped lists (edition, language, missing ids) of those a language does not fully cover.
-    `langs`: only these languages (None: all the topic has); a bilingual edition counts as
-    its two languages."""
+    `langs`: only these languages (None: all the topic has); a bilingual edition is built
+    when its second language is among them (`--lang en` is the topic's language alone: an
+    English-only build never reads, nor fails on, a Spanish translation)."""
     wanted = [lang for lang in languages(topic)
               if langs is None or any(same_language(lang, asked) for asked in langs)]
     docs, skipped = [], []
     for edition in editions:
         if edition.bilingual:
             second = find_language(topic, edition.bilingual)
-            if langs is not None and not any(same_language(x, topic.language) or (second and same_language(x, second))
-                                             for x in langs):
+            if langs is not None and not any(same_language(x, second or edition.bilingual) for x in langs):
                 continue
             try:
                 docs.append(select_bilingual(topic, edition, titles=titles_of(second or edition.bilingual)))
