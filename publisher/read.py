@@ -631,6 +631,8 @@ def read_section_translations(topic, main: Path, section: Section, files: list[P
         if stem != main.stem:
             continue
         source = section.body if not variant else section.variants.get(variant)
+        if source is None and any((main.parent / f"{main.stem}.{variant}{suffix}").exists() for suffix in TEXT_SUFFIXES):
+            continue  # the variant is there but could not be read: its own finding says why
         if source is None:
             found.append(finding("n-004", f"'{path.name}' translates the variant '{variant}', "
                                           f"which '{main.name}' does not have", source=SourceRef(shown_path(path))))

@@ -103,6 +103,21 @@ def test_a_warning_sign_dropped_in_translation_is_an_error(tmp_path):
     assert any(f.code == "n-002" and "warning signs" in f.message for f in caught.value.findings)
 
 
+def test_a_variant_that_cannot_be_read_gives_its_own_error_not_one_about_its_translation(tmp_path):
+    """A YAML error in a variant (c-001) is reported once, on that file: its translation is
+    not also said to translate "a variant the section does not have" (n-004)."""
+    topic = copy_tiny(tmp_path / "tiny")
+    sections = topic / "sections"
+    (sections / "03-about.patient.md").write_text("---\ntitle: About: plain\n---\nSleep well.\n", encoding="utf-8")
+    (sections / "03-about.patient.es.md").write_text(
+        "---\ntitle: Sobre el sueño\ntranslation:\n  source: 03-about.patient.md\n  source_fingerprint: 0\n"
+        "  status: draft\n---\nDuerma bien.\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_topic(topic)
+    codes = [(f.code, Path(f.file).name) for f in caught.value.findings]
+    assert ("c-001", "03-about.patient.md") in codes and not [c for c in codes if c[0] == "n-004"], codes
+
+
 # -- stale translations -----------------------------------------------------------------------
 
 def test_changing_one_english_sentence_makes_the_spanish_build_report_a_stale_translation(tmp_path, monkeypatch):
