@@ -375,10 +375,11 @@ def status_rows(topic: Topic, lang: str) -> list[tuple[str, str, str, str]]:
 class TranslationMissing(Exception):
     """A selection asks for texts that have no translation into the language."""
 
-    def __init__(self, topic: Topic, edition: Edition, lang: str, missing: list[str]):
+    def __init__(self, topic: Topic, edition: Edition, lang: str, missing: list[str], *, custom: bool = False):
         self.topic, self.edition, self.lang, self.missing = topic, edition, lang, missing
-        super().__init__(f"'{edition.id}' of topic '{topic.id}' cannot be built in '{lang}': "
-                         f"no translation of {', '.join(missing)}")
+        what = (f"a {edition.audience or 'custom'} summary of topic '{topic.id}' cannot be made" if custom
+                else f"'{edition.id}' of topic '{topic.id}' cannot be built")
+        super().__init__(f"{what} in '{lang}': no translation of {', '.join(missing)}")
 
     def findings(self) -> list[Finding]:
         return [finding("n-003", str(self), source=SourceRef(shown_path(self.topic.folder)),
@@ -397,8 +398,8 @@ def select_in(topic: Topic, edition: Edition, lang: str, *, titles: dict[str, st
         return replace(english, edition=replace(edition, title=titles[edition.id])) if (titles or {}).get(edition.id) \
             else english
     missing = missing_texts(list(english.all_sections()), topic, edition, lang)
-    if missing:
-        raise TranslationMissing(topic, edition, lang, missing)
+    if missing:  # a selection by id is a custom summary, not the edition whose layout it takes
+        raise TranslationMissing(topic, edition, lang, missing, custom=bool(section_ids or exclude))
     local = replace(edition, title=(titles or {}).get(edition.id, edition.title))
     return select_sections(localize(topic, lang), local, section_ids=section_ids, exclude=exclude, title=title)
 
