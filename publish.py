@@ -180,6 +180,10 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
     for f in result.findings:
         click.echo(report.format_finding(f), err=True)
     if result.required_titles:
+        kept = [s.body.title for s in result.document.all_sections()
+                if s.id in set(request.exclude) & set(result.document.added_required)]
+        if kept:  # asked to leave out, and kept: say so, not only "added"
+            click.echo(f"Not left out (--exclude): {request.audience}s always get {', '.join(kept)}.")
         if result.added_titles:
             click.echo(f"Added the required safety sections for {request.audience}s: {', '.join(result.added_titles)}.")
         else:

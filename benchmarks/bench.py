@@ -221,7 +221,7 @@ def main() -> int:
         out = tmp / "ours"
         inputs = write_hand_inputs(project, tmp)
 
-        print("1. Full build of every edition (6 files), cold process")
+        print("1. Full build of every edition, cold process")
         ours = timed("publish build --force (cold process, --jobs = cores)",
                      lambda: run([*PUBLISH, "build", "--root", str(project), "-o", str(out), "--force"]), runs)
         hand = timed("pandoc + weasyprint --pdf-variant pdf/ua-1 (by hand)",

@@ -99,7 +99,7 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
     overdue = {t.id for t in loaded.values() if is_overdue(t, today)}
     progress("2/4 selecting sections")
     docs, skipped = plan_languages(project, loaded.values(), chosen, langs=options.langs or None)
-    docs = [_with_paper(doc, paper) for doc in docs]
+    docs = [_with_paper(doc, paper, all_editions) for doc in docs]
     outdated = [f for doc in docs for f in translations.stale_findings(
         doc, allow_stale=options.allow_stale_translations, output=output_name(doc))]
     if any(f.is_error for f in outdated):
@@ -297,10 +297,18 @@ def _claim_all(writer: OutputWriter, out_root: Path, names: list[str]) -> list[P
     return targets
 
 
-def _with_paper(doc: SelectedDocument, paper: str | None) -> SelectedDocument:
-    if paper is None or not FORMATS[doc.edition.format].paged:
+def _with_paper(doc: SelectedDocument, paper: str | None, editions: dict[str, Edition]) -> SelectedDocument:
+    """`doc` on the build's paper (--paper): a printed edition, and an EPUB whose page numbers
+    come from one (`pages_from`): its pages are those of that paper, so its file is named for
+    it (<topic>-booklet-a4.epub beside <topic>-booklet.epub, as the PDFs are)."""
+    if paper is None:
         return doc
-    return replace(doc, paper=paper)
+    if FORMATS[doc.edition.format].paged:
+        return replace(doc, paper=paper)
+    source = editions.get(doc.edition.pages_from or "")
+    if source is not None and source.paper and source.paper != paper:
+        return replace(doc, paper=paper, edition=replace(doc.edition, paper=source.paper))
+    return doc
 
 
 def measure_built(project: Project, doc: SelectedDocument, out_dir: Path | None = None) -> tuple[Path, object]:

@@ -141,15 +141,19 @@ def read_reading_level(block: dict, where, path: Path) -> tuple[tuple[ReadingTar
 def _check_pages_from(editions: dict[str, Edition], data: dict, path: Path) -> list:
     """An EPUB's page numbers come from a PDF edition showing exactly the same content."""
     found = []
+
+    def paged(e: Edition) -> bool:  # an edition with an unknown format has its own d-001 already
+        return e.format in FORMATS and FORMATS[e.format].paged
+
     for edition in editions.values():
-        if edition.pages_from is None:
+        if edition.pages_from is None or edition.format not in FORMATS:
             continue
         where = SourceRef(path, yamlfile.line_of(data[edition.id], "pages_from"))
         source = editions.get(edition.pages_from)
         if not FORMATS[edition.format].takes_page_numbers:
             found.append(finding("d-001", f"'{edition.id}': pages_from is for EPUB editions only", source=where))
-        elif source is None or not FORMATS[source.format].paged:
-            pdfs = ", ".join(e.id for e in editions.values() if FORMATS[e.format].paged) or "none"
+        elif source is None or not paged(source):
+            pdfs = ", ".join(e.id for e in editions.values() if paged(e)) or "none"
             found.append(finding("d-001", f"'{edition.id}': pages_from '{edition.pages_from}' is not a PDF edition",
                                  source=where, hint=f"Name one of the PDF editions: {pdfs}."))
         elif (source.audience, source.variant, source.references) != (

@@ -372,6 +372,11 @@ def load_section_file(topic: TopicFolder, path: Path, *, optional: bool = False)
                                         what="a section file")
         return (Loaded(data, "", 0, text) if data is not None else None), found
     front, body, body_line = yamlfile.split_front_matter(text)
+    if front is None and yamlfile.OPENING_LINE.match(text):
+        # An opening '---' without its closing line: the fields would be printed as text.
+        return None, [finding("c-001", "the front matter that starts on line 1 has no closing '---' line",
+                              source=SourceRef(file, 1),
+                              hint="End the block of fields with a line of three dashes (---), then write the text.")]
     if front is None:
         if optional:
             return Loaded(yamlfile.LineDict(), body, body_line, text), []
@@ -626,6 +631,8 @@ def read_section_translations(topic, main: Path, section: Section, files: list[P
         if stem != main.stem:
             continue
         source = section.body if not variant else section.variants.get(variant)
+        if source is None and any((main.parent / f"{main.stem}.{variant}{suffix}").exists() for suffix in TEXT_SUFFIXES):
+            continue  # the variant is there but could not be read: its own finding says why
         if source is None:
             found.append(finding("n-004", f"'{path.name}' translates the variant '{variant}', "
                                           f"which '{main.name}' does not have", source=SourceRef(shown_path(path))))

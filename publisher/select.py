@@ -67,8 +67,16 @@ def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude
                                heading_only=not take, children=children)
 
     sections = tuple(s for s in (pick(top, 2, False) for top in topic.sections) if s is not None)
-    if not any(not s.heading_only for top in sections for s in top.walk()):
+    shown = [s.id for top in sections for s in top.walk() if not s.heading_only]
+    if not shown:
         raise EditionError(f"the selection for '{edition.id}' of topic '{topic.id}' is empty")
+    if (chosen is not None or excluded) and set(shown) <= set(added):
+        # Only the safety sections are left: --exclude took away all that was asked for.
+        raise EditionError(f"nothing is left of the selection of topic '{topic.id}' but the required sections: "
+                           f"--exclude leaves out every section chosen", code="u-006",
+                           source=SourceRef(shown_path(topic.folder)),
+                           hint="Leave the sections you want out of --exclude, or name others with --section ID; "
+                                f"`publish list {topic.id}` shows the section ids.")
     return SelectedDocument(
         topic=topic, edition=edition, title=title or topic.full_title, sections=sections,
         references=topic.references if edition.references else (),
@@ -78,7 +86,9 @@ def select_sections(topic: Topic, edition: Edition, *, section_ids=None, exclude
 
 def _unknown(name: str, known: set[str], topic_id: str, folder) -> Finding:
     """u-002 for one unknown id: the ids close to it, else every id (a hint for each)."""
-    near = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+    by_case = {k.lower(): k for k in known}  # ids are lower case: "DEPRESSION" means depression
+    near = [by_case[name.lower()]] if name.lower() in by_case else \
+        difflib.get_close_matches(name.lower(), sorted(known), n=3, cutoff=0.5)
     if near:
         hint = f"Did you mean {' or '.join(near)}?"
     else:

@@ -186,16 +186,21 @@ def resolve_format(request: SummaryRequest) -> str:
     """The format asked for, else the output's extension, else PDF; the two must agree."""
     by_extension = {ext: f.name for ext, f in BY_EXTENSION.items()}
     suffix = request.output.suffix.lower() if request.output else ""
+    if request.output is not None and request.output.name.lower() in by_extension:
+        # "-o .pdf": a hidden file named ".pdf.pdf" is not what anybody meant.
+        raise EditionError("the output has no name before its extension", code="u-005",
+                           source=SourceRef(shown_path(request.output)),
+                           hint=f"Give the file a name, e.g. handout{request.output.name.lower()}.")
     if suffix and suffix not in by_extension and not (request.output_in_out_dir is False and Path(request.output).is_dir()):
         # A file named .docx must not silently hold a PDF.
         raise EditionError(f"the output ends in {suffix}, which is not a format publish writes",
-                           code="u-005", source=SourceRef(shown_path(request.output)), hint=f"Name the file {', '.join(sorted(by_extension))} (or leave out the "
-                                              "extension).")
+                           code="u-005", source=SourceRef(shown_path(request.output)),
+                           hint=f"Name the file {', '.join(sorted(by_extension))} (or leave out the extension).")
     fmt = request.format or by_extension.get(suffix, "pdf")
     if suffix and suffix in by_extension and by_extension[suffix] != fmt:
         raise EditionError(f"the output ends in {suffix} but the format is {fmt}", code="u-005",
                            source=SourceRef(shown_path(request.output)),
-                           hint=f"Name the file ...{FORMATS[fmt].extension}, or leave out --format.")
+                           hint=f"Give the file a name ending in {FORMATS[fmt].extension}, or leave out --format.")
     return fmt
 
 

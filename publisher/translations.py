@@ -269,9 +269,11 @@ def used_translations(doc) -> tuple[Translation, ...]:
 
 
 def is_draft(doc) -> bool:
-    """The output shows a translation that no qualified reviewer has checked yet."""
+    """The output shows a translation that no qualified reviewer has checked yet: a draft,
+    or a reviewed one whose source text changed since (built with --allow-stale-translations:
+    nobody has reviewed it against the text it now stands for)."""
     docs = [doc] + ([doc.parallel] if getattr(doc, "parallel", None) is not None else [])
-    return any(t.draft for d in docs for t in used_translations(d))
+    return any(t.draft or t.stale for d in docs for t in used_translations(d))
 
 
 def stale_findings(doc, *, allow_stale: bool = False, output: str = "") -> list[Finding]:
@@ -291,7 +293,7 @@ def stale_findings(doc, *, allow_stale: bool = False, output: str = "") -> list[
                 severity, str(t.file), None,
                 f"Bring the translation in line with {t.source}, then set its translation: "
                 f"source_fingerprint: {t.current} (it records {t.recorded or 'none'})"
-                + ("; or build with --allow-stale-translations." if patient else ".")))
+                + ("; or build with --allow-stale-translations." if patient and not allow_stale else ".")))
     return found
 
 
@@ -373,10 +375,11 @@ def status_rows(topic: Topic, lang: str) -> list[tuple[str, str, str, str]]:
 class TranslationMissing(Exception):
     """A selection asks for texts that have no translation into the language."""
 
-    def __init__(self, topic: Topic, edition: Edition, lang: str, missing: list[str]):
+    def __init__(self, topic: Topic, edition: Edition, lang: str, missing: list[str], *, custom: bool = False):
         self.topic, self.edition, self.lang, self.missing = topic, edition, lang, missing
-        super().__init__(f"'{edition.id}' of topic '{topic.id}' cannot be built in '{lang}': "
-                         f"no translation of {', '.join(missing)}")
+        what = (f"a {edition.audience or 'custom'} summary of topic '{topic.id}' cannot be made" if custom
+                else f"'{edition.id}' of topic '{topic.id}' cannot be built")
+        super().__init__(f"{what} in '{lang}': no translation of {', '.join(missing)}")
 
     def findings(self) -> list[Finding]:
         return [finding("n-003", str(self), source=SourceRef(shown_path(self.topic.folder)),
@@ -395,8 +398,8 @@ def select_in(topic: Topic, edition: Edition, lang: str, *, titles: dict[str, st
         return replace(english, edition=replace(edition, title=titles[edition.id])) if (titles or {}).get(edition.id) \
             else english
     missing = missing_texts(list(english.all_sections()), topic, edition, lang)
-    if missing:
-        raise TranslationMissing(topic, edition, lang, missing)
+    if missing:  # a selection by id is a custom summary, not the edition whose layout it takes
+        raise TranslationMissing(topic, edition, lang, missing, custom=bool(section_ids or exclude))
     local = replace(edition, title=(titles or {}).get(edition.id, edition.title))
     return select_sections(localize(topic, lang), local, section_ids=section_ids, exclude=exclude, title=title)
 
@@ -420,16 +423,16 @@ def covered(topic: Topic, editions, lang: str) -> list[Edition]:
 def plan(topic: Topic, editions, *, langs=None, titles_of=lambda lang: {}):
     """Every (edition, language) of a topic that can be built: -> (documents, skipped), where
     skipped lists (edition, language, missing ids) of those a language does not fully cover.
-    `langs`: only these languages (None: all the topic has); a bilingual edition counts as
-    its two languages."""
+    `langs`: only these languages (None: all the topic has); a bilingual edition is built
+    when its second language is among them (`--lang en` is the topic's language alone: an
+    English-only build never reads, nor fails on, a Spanish translation)."""
     wanted = [lang for lang in languages(topic)
               if langs is None or any(same_language(lang, asked) for asked in langs)]
     docs, skipped = [], []
     for edition in editions:
         if edition.bilingual:
             second = find_language(topic, edition.bilingual)
-            if langs is not None and not any(same_language(x, topic.language) or (second and same_language(x, second))
-                                             for x in langs):
+            if langs is not None and not any(same_language(x, second or edition.bilingual) for x in langs):
                 continue
             try:
                 docs.append(select_bilingual(topic, edition, titles=titles_of(second or edition.bilingual)))

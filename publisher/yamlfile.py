@@ -338,6 +338,8 @@ def line_of(data, key=None) -> int | None:
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
+#: The first line of front matter: a file that starts with it must have the closing one too.
+OPENING_LINE = re.compile(r"\A---[ \t]*\r?$", re.M)
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:

@@ -190,3 +190,11 @@ def test_paths_given_on_the_command_line_are_named_with_their_own_hint(project, 
     assert "u-001 [error]" in result.output and "recipe file not found. Hint: Check the path given with --recipe" \
         in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_an_output_named_only_by_its_extension_is_refused(project, tmp_path):
+    """`-o .pdf` would write a hidden '.pdf.pdf': u-005, nothing written."""
+    result = run("summary", "tiny", "--root", project, "--audience", "patient", "--section", "about",
+                 "-o", tmp_path / "out" / ".pdf")
+    assert result.exit_code == 4 and "u-005 [error]" in result.output and "no name before its extension" in result.output
+    assert not (tmp_path / "out").exists()

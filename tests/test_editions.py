@@ -93,3 +93,20 @@ def test_reading_level_targets_per_language(tmp_path):
         ("en", "fk_grade_max", 6.5), ("en", "section_fk_grade_max", 8.0), ("es", "inflesz_min", 65.0)]
     [inflesz] = edition.targets("es", "whole")
     assert inflesz.missed_by(64.94) and not inflesz.missed_by(64.96)
+
+
+@pytest.mark.parametrize("edition", ["booklet-print", "booklet", "patient-handout"])
+def test_an_unknown_format_is_a_d001_even_for_an_edition_another_takes_pages_from(tmp_path, edition):
+    """`format: docx` on the PDF edition an EPUB takes its page numbers from (or on the EPUB
+    itself) is the same coded d-001 as on any edition, never a KeyError."""
+    import re
+    text = (ROOT / "source" / "editions.yaml").read_text(encoding="utf-8")
+    block = re.search(rf"^{re.escape(edition)}:\n(?:  .*\n|\n)*", text, re.M)
+    changed = block.group(0).replace("  format: pdf\n", "  format: docx\n").replace("  format: epub\n",
+                                                                                      "  format: docx\n")
+    path = tmp_path / "editions.yaml"
+    path.write_text(text.replace(block.group(0), changed), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_editions(path, ROOT / "layouts")
+    assert any(f.code == "d-001" and "format 'docx' is unknown" in f.message for f in caught.value.findings), \
+        [f.message for f in caught.value.findings]

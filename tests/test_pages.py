@@ -179,6 +179,15 @@ def test_page_starts_also_match_on_a4(project, tmp_path):
     paths = {o.edition: o.path for o in result.outputs}
     assert_pages_match(paths["booklet-print"], paths["booklet"])
     assert "A4 paper" in opf_meta(paths["booklet"].read_bytes())["pageBreakSource"][0]
+    # The EPUB with the A4 booklet's page numbers is named for its paper, as that PDF is: a
+    # Letter build beside it keeps its own EPUB, each with the pages of its own PDF.
+    assert paths["booklet"].name == "neuroplasticity-booklet-a4.epub"
+    letter = build_editions(project, BuildOptions(topics=["neuroplasticity"], editions=["booklet", "booklet-print"],
+                                                  out_dir=tmp_path))
+    letter_paths = {o.edition: o.path for o in letter.outputs}
+    assert letter_paths["booklet"].name == "neuroplasticity-booklet.epub" and paths["booklet"].exists()
+    assert_pages_match(letter_paths["booklet-print"], letter_paths["booklet"])
+    assert_pages_match(paths["booklet-print"], paths["booklet"])
 
 
 def test_page_starts_match_when_pages_break_mid_paragraph_list_and_table(project_copy, tmp_path):

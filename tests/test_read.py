@@ -43,3 +43,28 @@ def test_second_topic_reads_without_code_change():
     kinds = {s.kind for s in topic.all_sections()}
     assert {"disclaimer", "crisis", "faq", "text"} <= kinds
     assert "<table>" in next(s for s in topic.all_sections() if s.id == "for-clinicians").body.html
+
+
+def test_front_matter_without_its_closing_line_is_a_c001_not_text(tiny_project):
+    """A section file, or a variant, whose block of fields has lost its closing '---' is
+    refused with file and line; the fields are never printed as the section's text."""
+    import pytest
+    from publisher.errors import ContentError
+    sections = tiny_project / "source" / "tiny" / "sections"
+    for path in sorted(sections.glob("*.md"))[:2]:
+        original = path.read_text(encoding="utf-8")
+        lines = original.splitlines(keepends=True)
+        closing = next(i for i, line in enumerate(lines) if i > 0 and line.strip() == "---")
+        path.write_text("".join(lines[:closing] + lines[closing + 1:]), encoding="utf-8")
+        with pytest.raises(ContentError) as caught:
+            read_topic(tiny_project / "source" / "tiny")
+        [found] = [f for f in caught.value.findings if f.code == "c-001"]
+        assert found.file.endswith(path.name) and found.line == 1 and "no closing '---'" in found.message
+        path.write_text(original, encoding="utf-8")
+    variant = sections / "03-about.patient.md"
+    variant.write_text("---\ntitle: About, in plain words\n\nSleep well.\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_topic(tiny_project / "source" / "tiny")
+    assert [(f.code, f.line) for f in caught.value.findings] == [("c-001", 1)]
+    variant.write_text("Sleep well. No fields here, so no block to close.\n", encoding="utf-8")
+    read_topic(tiny_project / "source" / "tiny")

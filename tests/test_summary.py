@@ -292,3 +292,24 @@ def test_html_has_the_selection_title_logo_and_tel_links(summaries):
 def test_html_passes_the_fast_checks(summaries):
     from publisher.verify.html import check
     assert check(summaries["html"][0].read_bytes(), name="x.html") == []
+
+
+def test_a_selection_left_with_only_the_safety_sections_is_refused(tmp_path):
+    """--exclude that takes away every section --section named leaves only what is always
+    added: that is no handout anybody asked for (u-006, exit 4, no file); a required section
+    named in --exclude is kept, and the command says so."""
+    out = tmp_path / "x.pdf"
+    result = run("summary", "tiny", "--root", str(ROOT), "--topic-dir", str(ROOT / "tests/fixtures/topics/tiny"),
+                 "--audience", "patient", "--section", "about", "--exclude", "about", "-o", str(out))
+    assert result.exit_code == 4 and "u-006 [error]" in result.output and not out.exists()
+    result = run("summary", "tiny", "--root", str(ROOT), "--topic-dir", str(ROOT / "tests/fixtures/topics/tiny"),
+                 "--audience", "patient", "--section", "about", "--exclude", "help", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Not left out (--exclude): patients always get " in result.output
+
+
+def test_a_section_id_in_other_letters_case_is_suggested():
+    result = run("summary", "tiny", "--root", str(ROOT), "--topic-dir", str(ROOT / "tests/fixtures/topics/tiny"),
+                 "--audience", "patient", "--section", "ABOUT")
+    assert result.exit_code == 4 and "'ABOUT' is not a section id of topic 'tiny'. Hint: Did you mean about?" \
+        in result.output

@@ -103,6 +103,21 @@ def test_a_warning_sign_dropped_in_translation_is_an_error(tmp_path):
     assert any(f.code == "n-002" and "warning signs" in f.message for f in caught.value.findings)
 
 
+def test_a_variant_that_cannot_be_read_gives_its_own_error_not_one_about_its_translation(tmp_path):
+    """A YAML error in a variant (c-001) is reported once, on that file: its translation is
+    not also said to translate "a variant the section does not have" (n-004)."""
+    topic = copy_tiny(tmp_path / "tiny")
+    sections = topic / "sections"
+    (sections / "03-about.patient.md").write_text("---\ntitle: About: plain\n---\nSleep well.\n", encoding="utf-8")
+    (sections / "03-about.patient.es.md").write_text(
+        "---\ntitle: Sobre el sueño\ntranslation:\n  source: 03-about.patient.md\n  source_fingerprint: 0\n"
+        "  status: draft\n---\nDuerma bien.\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_topic(topic)
+    codes = [(f.code, Path(f.file).name) for f in caught.value.findings]
+    assert ("c-001", "03-about.patient.md") in codes and not [c for c in codes if c[0] == "n-004"], codes
+
+
 # -- stale translations -----------------------------------------------------------------------
 
 def test_changing_one_english_sentence_makes_the_spanish_build_report_a_stale_translation(tmp_path, monkeypatch):
@@ -130,6 +145,42 @@ def test_stale_translations_can_be_allowed_and_then_warn(tmp_path, monkeypatch):
     assert "n-001 [warning] tiny/sections/03-about.es.md" in result.output
     assert (tmp_path / "out" / "tiny" / "tiny-patient-handout.es.pdf").is_file()
     assert not (tmp_path / "out" / "tiny" / "tiny-patient-handout.pdf").exists()  # --lang es only
+
+
+def test_an_english_only_build_reads_no_spanish_translation(tmp_path, monkeypatch):
+    """`--lang en` builds the topic's own language only: the bilingual editions (built with
+    their second language, `--lang es`) are left out, so a stale Spanish text cannot stop it."""
+    topic = copy_tiny(tmp_path / "tiny")
+    edit(topic / "sections" / "03-about.md", ABOUT, "Good sleep helps you feel well.")
+    monkeypatch.chdir(tmp_path)
+    options = dict(topics=["tiny"], topic_dirs=[topic], out_dir=tmp_path / "out", cache=False,
+                   editions=["patient-handout", "patient-handout-bilingual"])
+    result = build_editions(Project(ROOT), BuildOptions(**options, langs=["en"]))
+    assert [o.path.name for o in result.outputs] == ["tiny-patient-handout.pdf"]
+    assert not [f for f in result.findings if f.code == "n-001"]
+    with pytest.raises(ChecksFailed):  # the Spanish and the English-and-Spanish files: the stale text counts
+        build_editions(Project(ROOT), BuildOptions(**options, langs=["es"]))
+
+
+def test_a_reviewed_translation_built_stale_says_it_is_not_reviewed(tmp_path, monkeypatch):
+    """A translation a reviewer checked, whose English changed since, built with
+    --allow-stale-translations: nobody has reviewed it against the new text, so the file says
+    "Traducción aún no revisada" as a draft does (and the warning no longer offers the option)."""
+    topic = copy_tiny(tmp_path / "tiny")
+    for path in (topic / "sections").glob("*.es.*"):
+        edit(path, "  status: draft\n", "  status: reviewed\n  reviewer: Ana Pérez, CHI\n  reviewed: 2026-02-01\n")
+    for path in topic.glob("*.es.yaml"):
+        edit(path, "  status: draft\n", "  status: reviewed\n  reviewer: Ana Pérez, CHI\n  reviewed: 2026-02-01\n")
+    monkeypatch.chdir(tmp_path)
+    options = dict(topics=["tiny"], topic_dirs=[topic], cache=False, editions=["patient-handout"], langs=["es"])
+    reviewed = build_editions(Project(ROOT), BuildOptions(**options, out_dir=tmp_path / "reviewed"))
+    assert "revisada" not in squash(pdf_text(reviewed.outputs[0].path.read_bytes()))
+    edit(topic / "sections" / "03-about.md", ABOUT, "Good sleep helps you feel well.")
+    stale = build_editions(Project(ROOT), BuildOptions(**options, out_dir=tmp_path / "stale",
+                                                       allow_stale_translations=True))
+    assert "Traducción aún no revisada" in squash(pdf_text(stale.outputs[0].path.read_bytes()))
+    [warning] = [f for f in stale.findings if f.code == "n-001"]
+    assert not warning.is_error and "--allow-stale-translations" not in warning.hint_text
 
 
 # -- which editions are built in which language ----------------------------------------------
