@@ -110,3 +110,55 @@ def test_publish_check_reads_a_wrapped_title_and_a_title_page_alone_as_the_build
     checked = [line for line in res.output.splitlines() if line.startswith("g-")]
     assert [line.split(" ")[0] for line in checked] == ["g-007"], res.output
     assert "page 1" in checked[0]
+
+
+# --- large print with a clinic's full profile -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def riverside_large_print(tmp_path_factory):
+    """The Spanish large-print handout with the Riverside profile (logo, website, QR code, two
+    local crisis lines), Letter and A4, built once: ([(path, findings)], ...)."""
+    from publisher.build import BuildOptions, build_editions
+    from publisher.project import Project
+    out = []
+    for paper in ("letter", "a4"):
+        result = build_editions(Project(ROOT), BuildOptions(
+            topics=["neuroplasticity"], editions=["patient-handout-large-print"], langs=["es"], paper=paper,
+            clinic_file=ROOT / "tests" / "fixtures" / "clinics" / "riverside.yaml",
+            out_dir=tmp_path_factory.mktemp(f"lp-{paper}")))
+        out.append((result.outputs[0].path, [f"{f.code} {f.severity.name} {f.message}" for f in result.findings]))
+    return out
+
+
+def test_large_print_with_a_clinic_profile_has_no_page_of_a_qr_code_or_three_signs(riverside_large_print):
+    """It ran to 9 Letter pages: the safety block over pages 6-8 (page 7 three signs, 71%
+    empty), page 9 the QR code alone, and a 2.1 in bottom margin on every page."""
+    from pdf_tags import page_texts
+    for path, findings in riverside_large_print:
+        pages = page_texts(path)
+        assert len(pages) <= 8, (path.name, len(pages))
+        assert not [f for f in findings if f.startswith("g-") and "g-004 WARNING" not in f], findings
+        # The QR code's caption shares its page with the end of the text.
+        last = pages[-1]
+        assert "Escanee el código" in last and "ayuda experta" in last, last
+        # The safety block over two pages at most: the crisis box with the last signs.
+        holding = [i for i, text in enumerate(pages) if "Cuándo buscar ayuda" in text or "988" in text
+                   or "Pensamientos de hacerse daño" in text]
+        assert holding[-1] - holding[0] <= 1, holding
+
+
+def test_large_print_footer_with_notes_stands_clear_of_the_paper_edge(riverside_large_print):
+    """Three 18 pt footer lines: a line of white above them and at least 0.25 in of paper
+    below the last (it stood at the very edge), with no more margin than that needs."""
+    from publisher.verify.pagegeometry import measure_pdf
+    from publisher.verify.pdfread import PdfFile
+    for path, _ in riverside_large_print:
+        with PdfFile(path.read_bytes(), shapes=True) as file:
+            measured = measure_pdf(file)
+        for page in measured.pages:
+            footer = sorted((line for line in page.lines if line.column == "margin"), key=lambda line: line.y0)
+            body = [line for line in page.lines if line.column != "margin"]
+            assert len(footer) == 3, [line.text for line in footer]
+            assert (page.paper_height - footer[-1].y1) * 0.75 >= 0.25 * 72 - 1  # pt
+            if body:
+                assert footer[0].y0 - max(line.y1 for line in body) >= 24  # an 18 pt line

@@ -19,7 +19,7 @@ import publish
 from publisher.verify.layout import check_layout
 from publisher.writers.pdf import mark_safety_tall
 
-from conftest import ROOT
+from conftest import ROOT, TALL_SAFETY, page_faults
 from pdf_tags import page_texts
 
 SAFETY = """<section class="seek-help" aria-labelledby="help"><h2 id="help">When to get help</h2>
@@ -121,7 +121,9 @@ def test_custom_large_print_summary_keeps_the_lead_in_with_the_first_sign(rivers
     last_sign = [i for i, text in enumerate(pages) if "Thoughts of hurting yourself" in text]
     crisis = [i for i, text in enumerate(pages) if "call or text 988" in text]
     assert last_sign == crisis
-    assert "g-0" not in output, output
+    # Taller than an 18 pt page, the block breaks inside its signs list, and the build says so.
+    assert page_faults(output.splitlines()) == [], output
+    assert TALL_SAFETY in output or len(set(heading + crisis)) == 1, output
 
 
 def test_only_a_block_taller_than_any_page_counts_as_tall():

@@ -414,6 +414,11 @@ def check_kept_together(layout: Layout) -> list[Finding]:
                 # Heading, lead-in, signs and crisis box are taller than a page together: the
                 # block breaks inside its signs list (print.css, `.safety-tall`), the lead-in
                 # with the first signs (check_lead_in), the crisis box whole with the last ones.
+                # Laid out as well as it can be, yet the signs are apart: a warning (README).
+                out.append(finding(code, f"{layout.where(pages[0], element)}: the safety block (heading, lead-in, "
+                                         f"warning signs and crisis box) is taller than a page, so its signs list "
+                                         f"breaks ({span}); the crisis box is whole with the last signs",
+                                   severity=Severity.WARNING))
                 continue
             severity = Severity.WARNING if (too_tall or code == "g-005") else Severity.ERROR
             note = " (it is taller than a page: shorten it)" if too_tall else ""
