@@ -18,7 +18,7 @@ from publisher.verify import epubcheck
 from publisher.verify.ace import run_ace
 from publisher.verify.tools import find_tools
 
-from conftest import ROOT, SLEEP_TOPIC, output
+from conftest import TALL_SAFETY, ROOT, SLEEP_TOPIC, output
 
 pytestmark = [pytest.mark.slow, pytest.mark.validators]
 
@@ -77,7 +77,8 @@ def test_the_full_build_ran_every_validator_before_writing(built_full):
     built_files = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()]
     assert ran == expected_runs(built_files)
     assert all(r.clean for r in result.validations)
-    assert result.findings == []
+    # None but the large-print handouts' tall safety block (g-004 warning, README).
+    assert [f for f in result.findings if TALL_SAFETY not in f.message] == []
 
 
 @pytest.mark.parametrize("topic", TOPICS)
