@@ -190,7 +190,6 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     clinic = replace(clinic, words_lang=translations.clinic_language(clinic, lang))
     # The running footer: the title, then who to call, then the review date; line breaks
     # (css_string writes them as \A; the margin box keeps them) so nothing wraps mid-phrase.
-    contact = " · ".join(p for p in (clinic.name, _nowrap(clinic.phone)) if p)
     reviewed_note = _("Reviewed %(date)s") % {"date": _nowrap(reviewed)}
     # A note is one phrase: it moves to the next line whole. (A bilingual edition's second
     # sheet has its own footer, in its language, with its own notes: _parallel.)
@@ -210,7 +209,11 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
             page_sep = "\n"
         footer_left, notes = "\n".join(lines), []
     else:
-        footer_left = "\n".join((footer_title(main_title), " · ".join(p for p in (contact, reviewed_note) if p)))
+        # 9 pt under the title: who to call, the review date and each note, sharing a line
+        # (" · ") only where they fit the footer's box (the large-print footer's rule).
+        parts = [p for p in (clinic.name, _nowrap(clinic.phone)) if p] + [reviewed_note, *notes]
+        width = footer_width(doc.edition.layout, doc.paper if doc.paper in PAPER_WIDTHS_PT else "letter")
+        footer_left, notes = "\n".join([footer_title(main_title), *footer_lines(parts, width, layouts_dir, FOOTER_PT)]), []
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
@@ -309,6 +312,24 @@ def large_print_footer_width(paper: str) -> float:
     return (PAPER_WIDTHS_PT[paper] - LARGE_PRINT_SIDE_MARGINS_PT) * 0.97
 
 
+#: The other printed editions' footer: 9 pt in the @bottom-left box, 78% of the text's width
+#: (print.css `@page`), between side margins (in) that each layout's @page rule sets:
+#: change both together.
+FOOTER_PT = 9.0
+FOOTER_SHARE = 0.78
+SIDE_MARGINS_IN = {"patient-handout": {"letter": 0.42, "a4": 0.32},
+                   "patient-handout-bilingual": {"letter": 0.42, "a4": 0.32},
+                   "clinician-summary": {"letter": 0.6, "a4": 0.6}, "booklet": {"letter": 1.5, "a4": 1.5}}
+DEFAULT_SIDE_MARGIN_IN = 0.75
+
+
+def footer_width(layout: str, paper: str) -> float:
+    """The width (pt) of the running footer's box of a printed layout on `paper`, with a
+    little to spare."""
+    margin = SIDE_MARGINS_IN.get(layout, {}).get(paper, DEFAULT_SIDE_MARGIN_IN) * 72
+    return (PAPER_WIDTHS_PT[paper] - 2 * margin) * FOOTER_SHARE * 0.97
+
+
 @lru_cache(maxsize=4)
 def _advances(font_file: Path) -> tuple[dict[int, int], int, float]:
     """(code point -> advance width, the width of a missing glyph, units per em) of a font."""
@@ -325,14 +346,14 @@ def text_width(text: str, layouts_dir: Path, size: float = LARGE_PRINT_FOOTER_PT
     return sum(glyphs.get(ord(c), missing) for c in text) * size / units
 
 
-def footer_lines(parts: list[str], width: float, layouts_dir: Path) -> list[str]:
-    """`parts` set on lines of at most `width` pt: joined with " · " where they fit, a new
-    line where they do not, so no line starts or ends with the separator (a part wider
-    than a line stands alone and wraps at its own spaces)."""
+def footer_lines(parts: list[str], width: float, layouts_dir: Path, size: float = LARGE_PRINT_FOOTER_PT) -> list[str]:
+    """`parts` set on lines of at most `width` pt at `size` pt: joined with " · " where they
+    fit, a new line where they do not, so no line starts or ends with the separator (a part
+    wider than a line stands alone and wraps at its own spaces)."""
     lines: list[str] = []
     for part in parts:
         joined = f"{lines[-1]} · {part}" if lines else part
-        if lines and text_width(joined, layouts_dir) <= width:
+        if lines and text_width(joined, layouts_dir, size) <= width:
             lines[-1] = joined
         else:
             lines.append(part)

@@ -162,3 +162,40 @@ def test_large_print_footer_with_notes_stands_clear_of_the_paper_edge(riverside_
             assert (page.paper_height - footer[-1].y1) * 0.75 >= 0.25 * 72 - 1  # pt
             if body:
                 assert footer[0].y0 - max(line.y1 for line in body) >= 24  # an 18 pt line
+
+
+# --- separators: never at a line's end or start -------------------------------------------
+
+@pytest.fixture(scope="module")
+def every_printed_edition(tmp_path_factory):
+    """Every printed edition in English and Spanish: with the Riverside profile on Letter and
+    A4, and with the project's own profile on Letter -> the PDFs."""
+    from publisher.build import BuildOptions, build_editions
+    from publisher.project import Project
+    riverside = ROOT / "tests" / "fixtures" / "clinics" / "riverside.yaml"
+    paths = []
+    for paper, clinic in (("letter", riverside), ("a4", riverside), ("letter", None)):
+        result = build_editions(Project(ROOT), BuildOptions(
+            topics=["neuroplasticity"], langs=["en", "es"], paper=paper, clinic_file=clinic,
+            out_dir=tmp_path_factory.mktemp(f"all-{paper}")))
+        paths += [o.path for o in result.outputs if o.path.suffix == ".pdf"]
+    return paths
+
+
+def test_no_line_of_any_printed_edition_starts_or_ends_with_a_separator(every_printed_edition):
+    """The title block's edition and contact lines, and the running footers ('... Revisado el 1
+    de noviembre de 2026 ·' above 'Traducción aún no revisada', in the Spanish handout's title
+    block and footer and the bilingual handout's Spanish sheet), in every edition."""
+    from publisher.verify.pagegeometry import measure_pdf
+    from publisher.verify.pdfread import PdfFile
+    assert len(every_printed_edition) >= 18
+    seen_notes = 0
+    for path in every_printed_edition:
+        with PdfFile(path.read_bytes(), shapes=True) as file:
+            measured = measure_pdf(file)
+        lines = [" ".join(line.text.split()) for page in measured.pages for line in page.lines]
+        dangling = [line for line in lines if line.startswith("·") or line.endswith("·")]
+        assert dangling == [], (path.name, dangling)
+        seen_notes += any("Traducción aún no revisada" in line for line in lines)
+    assert seen_notes >= 6  # the Spanish files, with the draft note in title block and footer
+

@@ -124,13 +124,33 @@ def render_document(rendered: "RenderedEdition") -> tuple[weasyprint.Document, l
             # layout: a block found split is laid out again, and remembered (_TALL_SAFETY_BLOCKS).
             tall_key = _safety_key(rendered, sheets) if SAFETY_SECTION in rendered.html else None
             tall = tall_key in _TALL_SAFETY_BLOCKS
-            document = html_document(mark_safety_tall(rendered.html) if tall else rendered.html).render(
-                stylesheets=styles, font_config=font_config, presentational_hints=True)
-            if tall_key is not None and not tall and safety_block_split(document):
-                document = html_document(mark_safety_tall(rendered.html)).render(
+            # A separator (" · " between the parts of the title block's lines) never ends or
+            # starts a line: where the layout puts one there, it becomes a line break and the
+            # document is laid out again, with the tall safety block's layout if it needs it
+            # (one more layout for both). The breaks are remembered like tall blocks.
+            html = number_separators(rendered.html)
+            breaks_key = hashlib.sha256(f"{sheets!r}\0{html}".encode("utf-8")).hexdigest()
+            breaks = set(_SEPARATOR_BREAKS.get(breaks_key, ()))
+            html = break_at_separators(html, breaks)
+
+            def lay_out_html(text: str, tall: bool) -> weasyprint.Document:
+                return html_document(mark_safety_tall(text) if tall else text).render(
                     stylesheets=styles, font_config=font_config, presentational_hints=True)
-                if safety_block_taller_than_a_page(document):  # split wherever it stands: remember it
+
+            document = lay_out_html(html, tall)
+            for _ in range(SEPARATOR_PASSES):
+                needs_tall = tall_key is not None and not tall and safety_block_split(document)
+                dangling = dangling_separators(document)
+                if not needs_tall and not dangling:
+                    break
+                breaks |= dangling
+                html = break_at_separators(html, dangling)
+                tall = tall or needs_tall
+                document = lay_out_html(html, tall)
+                if needs_tall and safety_block_taller_than_a_page(document):  # split wherever it stands
                     _remember_tall(tall_key)
+            if breaks:
+                _remember(_SEPARATOR_BREAKS, breaks_key, frozenset(breaks))
         except RefusedURL as exc:
             raise _refused(exc) from None
     return document, records
@@ -165,12 +185,71 @@ def _safety_key(rendered: "RenderedEdition", sheets: tuple) -> str:
 
 
 def _remember_tall(key: str) -> None:
-    if len(_TALL_SAFETY_BLOCKS) >= 256:  # a long batch over many topics: keep the memory flat
-        _TALL_SAFETY_BLOCKS.clear()
-    _TALL_SAFETY_BLOCKS[key] = None
+    _remember(_TALL_SAFETY_BLOCKS, key, None)
+
+
+def _remember(memory: dict, key: str, value) -> None:
+    if len(memory) >= 256:  # a long batch over many topics: keep the memory flat
+        memory.clear()
+    memory[key] = value
+
+
+#: The separators of a document (its numbered HTML and stylesheets, SHA-256) that became line
+#: breaks in this process: the same document is laid out once with them.
+_SEPARATOR_BREAKS: dict[str, frozenset] = {}
 
 
 SAFETY_SECTION = 'class="seek-help"'
+
+#: How many times a document is laid out again for separators left at a line's end or start
+#: (each pass turns those into line breaks; the lines after them may move).
+SEPARATOR_PASSES = 3
+_SEPARATOR = re.compile(r'<span class="sep">( · )</span>')
+_NUMBERED_SEPARATOR = re.compile(r'<span class="sep" data-sep="(\d+)"> · </span>')
+
+
+def number_separators(html: str) -> str:
+    """`html` with each separator (`<span class="sep"> · </span>`, the partials' " · "
+    between the parts of a line) numbered: `data-sep="N"`."""
+    count = iter(range(1 << 30))
+    return _SEPARATOR.sub(lambda m: f'<span class="sep" data-sep="{next(count)}">{m[1]}</span>', html)
+
+
+def break_at_separators(html: str, numbers: set[str]) -> str:
+    """`html` with the numbered separators of `numbers` turned into line breaks."""
+    return _NUMBERED_SEPARATOR.sub(lambda m: '<br class="sep-break"/>' if m[1] in numbers else m[0], html)
+
+
+def dangling_separators(document: weasyprint.Document) -> set[str]:
+    """The numbers of the separators that the layout put first or last on a line."""
+    from weasyprint.formatting_structure import boxes as wboxes
+    found: set[str] = set()
+
+    def items(box):
+        """The visible parts of a line in order: text, and inline blocks as one part each."""
+        for child in getattr(box, "children", ()):
+            if isinstance(child, wboxes.TextBox):
+                if child.text.strip():
+                    yield child
+            elif isinstance(child, (wboxes.InlineBlockBox, wboxes.InlineReplacedBox)):
+                yield child
+            elif isinstance(child, wboxes.InlineBox):
+                yield from items(child)
+
+    def walk(box) -> None:
+        if isinstance(box, wboxes.LineBox):
+            parts = list(items(box))
+            for part in (parts[:1] + parts[-1:]) if parts else ():
+                element = part.element
+                if isinstance(part, wboxes.TextBox) and element is not None and element.get("data-sep"):
+                    found.add(element.get("data-sep"))
+        if not isinstance(box, wboxes.MarginBox):
+            for child in getattr(box, "children", ()):
+                walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
 
 
 def mark_safety_tall(html: str) -> str:
