@@ -5,6 +5,7 @@ that opens the digital version of the same topic, with the address printed besid
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -20,6 +21,28 @@ class QRCode:
     url: str
     src: str  # data:image/svg+xml URI
     alt: str
+
+    @property
+    def url_parts(self) -> tuple[str, ...]:
+        """The printed address in the pieces a line may break between: the scheme with the
+        host ("https://riverside.example.org/"), then each folder of the path with its "/",
+        then the file (with any query). The printed caption keeps the first whole on a line
+        unless it is longer than the line (partials/_qr.html.j2, print.css `.url-part`), so the
+        address never breaks right after "https://"."""
+        return url_parts(self.url)
+
+
+def url_parts(url: str) -> tuple[str, ...]:
+    """`url` cut after the host and after every later "/" (see `QRCode.url_parts`); the
+    pieces joined are `url`."""
+    match = re.match(r"[a-z][a-z0-9+.-]*://[^/]*/?", url, re.I)
+    head = match[0] if match else ""
+    rest = url[len(head):]
+    path, query = (rest.split("?", 1) + [None])[:2] if "?" in rest else (rest, None)
+    pieces = [p + "/" for p in path.split("/")[:-1]] + [path.rsplit("/", 1)[-1]]
+    if query is not None:
+        pieces[-1] += "?" + query
+    return tuple(p for p in [head, *pieces] if p)
 
 
 def digital_url(base_url: str, relative: str) -> str:

@@ -48,6 +48,7 @@ class TemplateContext(TypedDict, total=False):
     paper: str  # "letter" or "a4" (the body's paper-<name> class)
     main_title: str  # the title the document shows: the topic's, or a custom summary's
     logo_src: str  # the clinic logo (data: URI, or its file in the EPUB); "" without a logo
+    logo_indent: str  # printed title block: the logo's width and gap (CSS length), "" if unknown
     qr: QRCode | None  # printed editions: the QR code to the digital version, if base_url is set
     lang: str  # the output's language (BCP 47)
     dir: str  # its direction: "rtl" for a right-to-left language, else "ltr"
@@ -224,6 +225,7 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
         # large print: each note on a line of its own (the page has a deeper margin for them)
         footer_left=footer_left + "".join(" · " + n for n in notes), footer_page_sep=page_sep,
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
+        logo_indent=logo_indent(clinic, doc.edition.large_print),
         lang=lang, dir="rtl" if translations.is_rtl(lang) else "ltr", edition_title=doc.edition.title,
         clinic_lang=clinic.words_lang,
         parallel=_parallel(doc, clinic, review_overdue=review_overdue, layouts_dir=layouts_dir),
@@ -358,6 +360,46 @@ def footer_lines(parts: list[str], width: float, layouts_dir: Path, size: float 
         else:
             lines.append(part)
     return lines
+
+
+#: The printed logo's height (in) beside the clinic's name, and the gap after it (print.css
+#: `.clinic-logo`, `.large-print .clinic-logo`: change both together).
+LOGO_HEIGHT_IN = {False: 0.6, True: 0.9}
+LOGO_GAP_IN = 0.15
+
+
+def logo_proportion(data: bytes, media_type: str) -> float | None:
+    """Width / height of a PNG or SVG logo, or None when its bytes do not say."""
+    if media_type == "image/png" and data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        return width / height if width and height else None
+    if media_type == "image/svg+xml":
+        head = data[:4096].decode("utf-8", "replace")
+        tag = re.search(r"<svg\b[^>]*>", head, re.S)
+        if tag is None:
+            return None
+        box = re.search(r'viewBox\s*=\s*["\']\s*[-\d.eE+]+[\s,]+[-\d.eE+]+[\s,]+([\d.eE+]+)[\s,]+([\d.eE+]+)', tag[0])
+        sizes = [re.search(rf'\b{name}\s*=\s*["\']\s*([\d.]+)\s*(?:px)?\s*["\']', tag[0]) for name in ("width", "height")]
+        try:
+            if all(sizes):
+                width, height = float(sizes[0][1]), float(sizes[1][1])
+            elif box:
+                width, height = float(box[1]), float(box[2])
+            else:
+                return None
+        except ValueError:
+            return None
+        return width / height if width > 0 and height > 0 else None
+    return None
+
+
+def logo_indent(clinic: Clinic, large_print: bool) -> str:
+    """The margin that sets the clinic's name and contact lines beside the logo (its printed
+    width and gap, CSS), or "" when the logo's proportions are unknown (lines then wrap under it)."""
+    proportion = logo_proportion(clinic.logo_data, clinic.logo_media_type) if clinic.logo_data else None
+    if proportion is None:
+        return ""
+    return f"{LOGO_HEIGHT_IN[bool(large_print)] * proportion + LOGO_GAP_IN:.3f}in"
 
 
 def _nowrap(text: str) -> str:

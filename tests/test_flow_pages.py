@@ -199,3 +199,27 @@ def test_no_line_of_any_printed_edition_starts_or_ends_with_a_separator(every_pr
         seen_notes += any("Traducción aún no revisada" in line for line in lines)
     assert seen_notes >= 6  # the Spanish files, with the draft note in title block and footer
 
+
+def test_qr_caption_and_clinic_header_wrap_cleanly(every_printed_edition):
+    """With the Riverside profile, normal and large print, Letter and A4: the printed address
+    never breaks right after 'https://' (the caption read 'Scan the code, or go / to /
+    https:// / riverside.example.org/...'), the caption's last words stay together, and the
+    clinic's lines beside the logo stay in their column (the web address wrapped to the left
+    margin under the logo in large print)."""
+    from publisher.verify.pagegeometry import measure_pdf
+    from publisher.verify.pdfread import PdfFile
+    checked = 0
+    for path in every_printed_edition:
+        with PdfFile(path.read_bytes(), shapes=True) as file:
+            measured = measure_pdf(file)
+        for page in measured.pages:
+            lines = [line for line in page.lines if line.column != "margin"]
+            texts = [" ".join(line.text.split()) for line in lines]
+            assert not [t for t in texts if t.endswith("https://")], (path.name, texts)
+            assert not [t for t in texts if t in ("to", "a", "go", "vaya")], (path.name, texts)
+            name = [line for line in lines if line.text.strip() == "Riverside Family Health"]
+            site = [line for line in lines if line.text.strip().endswith("https://riverside.example.org")]
+            if name and site:
+                checked += 1
+                assert abs(site[0].x0 - name[0].x0) < 1, (path.name, site[0].text, site[0].x0, name[0].x0)
+    assert checked >= 10  # the title blocks of the Riverside files (both sheets of a bilingual one)
