@@ -144,7 +144,7 @@ def test_custom_summaries_have_no_blank_gap(tmp_path):
     # Read back from disk by `publish check` too: the clinician summary's Depression (a
     # subsection whose parent holds a table it does not show) flows in the two columns, not
     # at half width beside a blank right column (a 3.7 in gap the PDF's geometry shows).
-    assert [line for line in _check(sorted(tmp_path.glob("*.pdf"))) if line.startswith("g-")] == []
+    assert page_faults(_check(sorted(tmp_path.glob("*.pdf")))) == []
 
 
 # --- 4. the printed booklet's first page: title, disclaimer and the first section -----------
@@ -221,11 +221,15 @@ def test_publish_check_finds_the_page_faults_of_a_built_pdf_with_the_same_code(c
 
 def test_publish_check_finds_no_page_fault_in_the_built_topics(built, tiny_built):
     """Every printed edition of the bundled topic (both languages), the sleep topic and the
-    tiny one, read back from disk: no g- finding, as the build found none."""
+    tiny one, read back from disk: no g- finding but what the build found, the bundled
+    large-print handouts' tall safety block, said in the same words."""
     pdfs = sorted(built[0].rglob("*.pdf")) + sorted(tiny_built[1].rglob("*.pdf"))
     assert len(pdfs) >= 15
     lines = _check(pdfs)
-    assert [line for line in lines if line.startswith("g-")] == []
+    assert page_faults(lines) == []
+    said = sorted(line.split(": ", 2)[2].split(". Hint")[0] for line in lines if line.startswith("g-004"))
+    by_build = sorted(f.message.split(": ", 1)[1] for f in built[1].findings if f.code == "g-004")
+    assert said == by_build and len(said) == 2
 
 
 def test_publish_check_measures_the_pages_as_the_build_does(built):
@@ -322,3 +326,25 @@ def test_a_footer_part_that_does_not_fit_takes_a_line_of_its_own(tiny_project, t
 def project_layouts():
     from conftest import ROOT
     return ROOT / "layouts"
+
+
+def test_publish_check_finds_warning_signs_apart_from_the_crisis_box(tmp_path):
+    """g-004 on a PDF alone: a safety block that fits on a page but was split (the fourth
+    sign forced onto the next page; written, as the build writes, with one structure element
+    for the section across the pages) is an error, as in the build."""
+    import weasyprint
+    from publisher.writers.pdfua import write_pdf
+    signs = "".join(f"<li>Warning sign number {i}</li>" for i in range(6))
+    html = (f'<html lang="en"><head><title>Made elsewhere</title></head><body><main>'
+            f'<section><h2>Before</h2><p>{"Some text here. " * 30}</p></section>'
+            f'<section class="seek-help"><h2>When to get help</h2><p>See a professional if you have any of these:</p>'
+            f'<ul>{signs}</ul><section><h3>If you are in crisis</h3><p>Call or text 988.</p></section></section>'
+            f'</main></body></html>')
+    path = tmp_path / "made-elsewhere.pdf"
+    css = "@page { size: letter; margin: 0.5in } li:nth-child(4) { break-before: page }"
+    document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
+    path.write_bytes(write_pdf(document, identifier=b"0" * 32))
+    lines = [line for line in _check([path]) if line.startswith("g-004")]
+    assert len(lines) == 1 and lines[0].startswith("g-004 [error]"), lines
+    assert "page 1, section 'When to get help'" in lines[0] and "split over pages 1-2" in lines[0], lines
+

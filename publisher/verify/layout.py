@@ -410,21 +410,34 @@ def check_kept_together(layout: Layout) -> list[Finding]:
             span = (f"split over pages {pages[0] + 1}-{pages[-1] + 1}" if len(pages) > 1
                     else "split over two columns")
             too_tall = _content_height(layout, element) > height
-            if code == "g-004" and not too_tall and _safety_height(layout, element) > height and _box_whole(layout, element):
-                # Heading, lead-in, signs and crisis box are taller than a page together: the
+            if code == "g-004":
+                # Heading, lead-in, signs and crisis box taller than a page together: the
                 # block breaks inside its signs list (print.css, `.safety-tall`), the lead-in
                 # with the first signs (check_lead_in), the crisis box whole with the last ones.
-                # Laid out as well as it can be, yet the signs are apart: a warning (README).
-                out.append(finding(code, f"{layout.where(pages[0], element)}: the safety block (heading, lead-in, "
-                                         f"warning signs and crisis box) is taller than a page, so its signs list "
-                                         f"breaks ({span}); the crisis box is whole with the last signs",
-                                   severity=Severity.WARNING))
+                block_tall = _safety_height(layout, element) > height and _box_whole(layout, element)
+                out.append(safety_split(layout.where(pages[0], element), span, too_tall=too_tall,
+                                        block_tall=block_tall))
                 continue
-            severity = Severity.WARNING if (too_tall or code == "g-005") else Severity.ERROR
             note = " (it is taller than a page: shorten it)" if too_tall else ""
-            out.append(finding(code, f"{layout.where(pages[0], element)}: {what} {span}{note}", severity=severity))
+            out.append(finding(code, f"{layout.where(pages[0], element)}: {what} {span}{note}", severity=Severity.WARNING))
     out += check_lead_in(layout)
     return out
+
+
+def safety_split(where: str, span: str, *, too_tall: bool, block_tall: bool) -> Finding:
+    """g-004 for warning signs and a crisis box found apart (`span`: "split over pages 5-6"):
+    an error, but a warning when the signs and box are taller than a page (`too_tall`), or
+    when the whole safety block is (`block_tall`: heading, lead-in, signs and box; laid out as
+    well as it can be, it breaks inside its signs list, as the README says). The build and
+    `publish check` (verify.pagegeometry) say it alike."""
+    if too_tall:
+        return finding("g-004", f"{where}: the warning signs and the crisis box are {span} (it is taller than a "
+                                "page: shorten it)", severity=Severity.WARNING)
+    if block_tall:
+        return finding("g-004", f"{where}: the safety block (heading, lead-in, warning signs and crisis box) is "
+                                f"taller than a page, so its signs list breaks ({span}); the crisis box is whole "
+                                "with the last signs", severity=Severity.WARNING)
+    return finding("g-004", f"{where}: the warning signs and the crisis box are {span}")
 
 
 def _safety_unit(layout: Layout, signs) -> tuple:

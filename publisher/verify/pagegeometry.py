@@ -9,6 +9,9 @@ which structure element (paragraph, list item, heading, table cell, section, lan
 each line belongs to. The checks of `verify.layout` then run on it unchanged:
 
 - g-003 text off the paper (the running footer too),
+- g-004 the warning signs and the crisis box of the safety section (the one holding 988)
+  not on one page and in one column (a warning when they, or the whole section, are taller
+  than the text area: it then breaks inside its signs list),
 - g-006 a heading that is the last line of a page or column,
 - g-007 a page (not the last) more than a third empty, columns counted apart, unless the
   next page opens with the safety section (the one holding 988) that did not fit below, or
@@ -19,9 +22,9 @@ each line belongs to. The checks of `verify.layout` then run on it unchanged:
 
 Build only (they need the HTML or the layout's boxes, see `BUILD_ONLY`): g-001 and g-002
 compare the page with the HTML; g-003 "out of its column" needs the column boxes (a PDF
-shows only where text is, not where its column ends); g-004 and g-005 need to know which
-block is the safety block or a box; g-009 needs the audience; g-007's forced page breaks
-other than a language part are known only from the stylesheet.
+shows only where text is, not where its column ends); g-005 needs to know which block is
+a box, and g-004's lead-in rule which paragraph is the lead-in; g-009 needs the audience;
+g-007's forced page breaks other than a language part are known only from the stylesheet.
 
 Sections are named by their heading's text (a PDF keeps no HTML ids). Lengths are turned
 into CSS px (1 px = 0.75 pt, y downwards) so the checks read them as they read the layout.
@@ -38,7 +41,7 @@ from . import layout as L
 from .pdfread import PdfFile, is_element
 
 #: The g- checks `publish check` runs on a PDF alone (the others run only in a build; see above).
-ON_PDF = ("g-003", "g-006", "g-007", "g-008", "g-010", "g-011")
+ON_PDF = ("g-003", "g-004", "g-006", "g-007", "g-008", "g-010", "g-011")
 PX = 1 / L.PT  # CSS px per pt
 COLUMN_GAP = 0.8  # runs on one baseline further apart than this many font sizes are two columns
 TAGS = {"/P": "p", "/LI": "li", "/L": "ul", "/LBody": "lbody", "/Lbl": "lbl", "/Table": "table",
@@ -149,12 +152,50 @@ def check_pdf_pages(file: PdfFile) -> list[Finding]:
     layout = measure_pdf(file)
     found: list[Finding] = []
     found += L.check_overflow(layout)
+    found += check_safety_block(layout)
     found += L.check_headings(layout)
     found += L.check_empty(layout)
     found += L.check_measure(layout)
     found += L.check_lone_last(layout)
     found += L.check_gaps(layout)
     return found
+
+
+def check_safety_block(layout: L.Layout) -> list[Finding]:
+    """g-004 on a PDF alone: the warning signs (the items of the safety section's own list)
+    and the crisis box (the section inside it, holding 988) on one page and in one column;
+    said as the build says it (`layout.safety_split`): a warning when they, or the whole
+    safety section, are taller than the text area, which the PDF's lines measure."""
+    out = []
+    lines = [line for page in layout.pages for line in page.lines if line.column != "margin" and line.block is not None]
+    # The text area as the text shows it (its lowest line seldom reaches the foot), with a
+    # line to spare: about the page's own text area, which the build compares with.
+    height = max((page.y1 - page.y0 for page in layout.pages), default=0) + L.line_step(lines)
+    for section in [n for n in layout.root.iter() if "seek-help" in (n.get("class") or "")] if layout.root else []:
+        boxes = [n for n in section.iter() if n is not section and n.tag == "section"]
+        inner = {id(n) for box in boxes for n in box.iter()}
+        signs = {id(n) for li in section.iter("li") if id(li) not in inner for n in li.iter()}
+        if not boxes or not signs:
+            continue
+        unit = signs | {id(n) for n in boxes[0].iter()}
+        mine = [line for line in lines if id(line.block) in unit]
+        places = {(line.page, id(line.column)) for line in mine}
+        if len(places) < 2:
+            continue
+        pages = sorted({page for page, _ in places})
+        span = f"split over pages {pages[0] + 1}-{pages[-1] + 1}" if len(pages) > 1 else "split over two columns"
+        whole = [line for line in lines if section in layout.ancestors(line.block)]
+        out.append(L.safety_split(layout.where(pages[0], section), span, too_tall=_extent(mine) > height,
+                                  block_tall=_extent(whole) > height))
+    return out
+
+
+def _extent(lines: list[L.Line]) -> float:
+    """The height the lines take, their pieces on each page and column added up."""
+    pieces: dict = defaultdict(list)
+    for line in lines:
+        pieces[(line.page, id(line.column))].append(line)
+    return sum(max(line.y1 for line in part) - min(line.y0 for line in part) for part in pieces.values())
 
 
 # --- the structure tree as nodes ---------------------------------------------------------
