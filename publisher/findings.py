@@ -119,6 +119,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "g-009": ("Clinician text under 9 pt", "Give the element at least 9 pt in the clinician summary rules of layouts/styles/print.css."),
     "g-010": ("Lone list item or table row at the top of a page", "Keep a list's last items together (li:last-child { break-before: avoid } in print.css), or shorten the text before the list."),
     "g-011": ("Blank gap inside a column", "More than four lines of blank space between two lines of text in one column: look for a forced break, a block kept together that moved on, or a large margin in the edition's layout (print.css)."),
+    "g-012": ("Text in the printer's unprintable edge", "Office printers leave 0.17-0.25 in of the paper's edge blank: keep every glyph, the running footer's too, 0.25 in from each edge (the @page margins in print.css; a footer in the bottom margin needs vertical-align: bottom and padding-bottom: 0.25in or more)."),
     # translations (docs/CONTENT.md, "Translations")
     "n-001": ("Stale translation", "The text it translates changed after it was translated: update the translation, then record the new source_fingerprint."),
     "n-002": ("Translation file problem", "A translation needs a translation: block (source, source_fingerprint, status) and every text its source has."),

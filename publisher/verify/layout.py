@@ -17,7 +17,9 @@ the page and the column they sit in); the checks then read that list:
 - g-009 clinician text smaller than 9 pt,
 - g-010 the last item of a list, or the last row of a table, alone at the top of a page,
 - g-011 a blank gap taller than four lines between two lines of text in one column (a
-  picture, a table or a box drawn there is not blank; the foot of a column is not inside it).
+  picture, a table or a box drawn there is not blank; the foot of a column is not inside it),
+- g-012 a glyph (the running footer's too) closer than 0.25 in to an edge of the paper,
+  where office printers do not print (a warning).
 
 Each finding names the page and the section (the `id` of the nearest enclosing section).
 Lengths are in CSS px as WeasyPrint lays them out (1 px = 0.75 pt) and shown in pt.
@@ -36,7 +38,13 @@ PT = 0.75  # pt per CSS px
 TOLERANCE = 0.75  # px a glyph may stand out (anti-aliasing, rounding)
 EMPTY_SHARE_MAX = 1 / 3
 LINE_CHARS = (45, 80)
-GAP_LINES_MAX = 4  # a blank gap inside a column may be at most this many body lines tall
+GAP_LINES_MAX = 4
+#: Office printers leave 0.17-0.25 in of the paper's edge unprinted: every glyph keeps
+#: this far (px, 0.25 in) from each edge (g-012).
+PRINTABLE_EDGE = 0.25 * 96
+#: A glyph's ink above and below its baseline, in font sizes (Atkinson Hyperlegible's
+#: capitals and descenders, with a little to spare); pagegeometry reads lines alike.
+INK_ABOVE, INK_BELOW = 0.9, 0.3  # a blank gap inside a column may be at most this many body lines tall
 MIN_LINES_FOR_MEASURE = 8  # fewer body lines than this say nothing about the measure
 CLINICIAN_MIN_PT = 9.0
 MAX_TEXT_FINDINGS = 5  # per document; the rest are counted in the last one
@@ -65,6 +73,8 @@ class Line:
     limit: tuple[float, float]  # the x range the text must stay in (its column, or its block)
     sizes: tuple[float, ...]  # font sizes (px) of its text
     last_in_block: bool = False
+    # the glyphs' ink (top, bottom) when it is not (y0, y1): a line box holds leading too
+    ink: tuple[float, float] | None = None
 
 
 @dataclass
@@ -164,12 +174,21 @@ def _walk_margin(box, page: Page) -> None:
     """Margin boxes (running footer): only their glyphs' places on the paper matter."""
     if isinstance(box, boxes.LineBox):
         for text in _text_boxes(box):
+            if not text.text.strip():
+                continue
             page.lines.append(Line(page.index, "margin", text.position_x, text.position_x + text.width,
                                    box.position_y, box.position_y + box.height, text.text, None,
-                                   (0, float("inf")), (text.style["font_size"],)))
+                                   (0, float("inf")), (text.style["font_size"],), ink=_ink([text])))
         return
     for child in getattr(box, "children", ()):
         _walk_margin(child, page)
+
+
+def _ink(texts) -> tuple[float, float]:
+    """(top, bottom) of the glyphs of text boxes: from each baseline, INK_ABOVE and
+    INK_BELOW font sizes."""
+    return (min(t.position_y + t.baseline - INK_ABOVE * t.style["font_size"] for t in texts),
+            max(t.position_y + t.baseline + INK_BELOW * t.style["font_size"] for t in texts))
 
 
 def _text_boxes(line):
@@ -237,7 +256,7 @@ def _add_line(line, page: Page, layout: Layout, column, limit) -> None:
     x1 = max(t.position_x + t.width for t in content)
     text = "".join(t.text for t in content)
     record = Line(page.index, column, x0, x1, line.position_y, line.position_y + line.height, text, block,
-                  limit, tuple(t.style["font_size"] for t in texts))
+                  limit, tuple(t.style["font_size"] for t in texts), ink=_ink(content))
     page.lines.append(record)
     page.leaves.append((x0, record.y0, x1, record.y1))
 
@@ -274,6 +293,7 @@ def check_layout(document, *, audience: str | None = None) -> list[Finding]:
     found += check_measure(layout)
     found += check_lone_last(layout)
     found += check_gaps(layout)
+    found += check_edges(layout)
     if audience == "clinician":
         found += check_min_size(layout, CLINICIAN_MIN_PT, "g-009")
     return found
@@ -386,6 +406,33 @@ def check_overflow(layout: Layout) -> list[Finding]:
                 problems.append((layout.where(page.index, line.block),
                                  f"'{_short(line.text)}' runs {over:.1f} pt {where}"))
     return _capped("g-003", problems)
+
+
+def check_edges(layout: Layout) -> list[Finding]:
+    """g-012: every glyph, the running header's and footer's too, at least PRINTABLE_EDGE
+    from each edge of the paper (office printers leave 0.17-0.25 in unprinted). Text off
+    the paper is g-003's: this check names what stands in the unprinted band only."""
+    problems = []
+    for page in layout.pages:
+        near = []  # (distance, edge, line): each line's nearest edge; the page's nearest one is said
+        for line in page.lines:
+            top, bottom = line.ink or (line.y0, line.y1)
+            gaps = {"left": line.x0, "right": page.paper_width - line.x1,
+                    "top": top, "bottom": page.paper_height - bottom}
+            side, gap = min(gaps.items(), key=lambda item: item[1])
+            if -TOLERANCE <= gap < PRINTABLE_EDGE - TOLERANCE:
+                near.append((gap, side, line))
+        if near:
+            gap, side, line = min(near, key=lambda item: item[0])
+            top = (line.ink or (line.y0, line.y1))[0]
+            if line.column == "margin":
+                where = f"page {page.index + 1}, running {'header' if top < page.paper_height / 2 else 'footer'}"
+            else:
+                where = layout.where(page.index, line.block)
+            others = f" (and {len(near) - 1} more lines)" if len(near) > 1 else ""
+            problems.append((where, f"'{_short(line.text)}'{others} is printed {max(gap, 0) * PT / 72:.2f} in from the "
+                                    f"paper's {side} edge, where printers leave the paper blank (0.25 in or more)"))
+    return _capped("g-012", problems, severity=Severity.WARNING)
 
 
 def _elements_with_class(layout: Layout, name: str):

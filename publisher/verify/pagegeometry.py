@@ -18,7 +18,8 @@ each line belongs to. The checks of `verify.layout` then run on it unchanged:
   with another language part (the bilingual handout's second sheet),
 - g-008 body lines averaging outside 45-80 characters, in each language,
 - g-010 a list's last item alone at the top of a page,
-- g-011 a blank gap taller than four lines inside a column.
+- g-011 a blank gap taller than four lines inside a column,
+- g-012 text (the running footer too) closer than 0.25 in to an edge of the paper.
 
 Build only (they need the HTML or the layout's boxes, see `BUILD_ONLY`): g-001 and g-002
 compare the page with the HTML; g-003 "out of its column" needs the column boxes (a PDF
@@ -41,7 +42,7 @@ from . import layout as L
 from .pdfread import PdfFile, is_element
 
 #: The g- checks `publish check` runs on a PDF alone (the others run only in a build; see above).
-ON_PDF = ("g-003", "g-004", "g-006", "g-007", "g-008", "g-010", "g-011")
+ON_PDF = ("g-003", "g-004", "g-006", "g-007", "g-008", "g-010", "g-011", "g-012")
 PX = 1 / L.PT  # CSS px per pt
 COLUMN_GAP = 0.8  # runs on one baseline further apart than this many font sizes are two columns
 TAGS = {"/P": "p", "/LI": "li", "/L": "ul", "/LBody": "lbody", "/Lbl": "lbl", "/Table": "table",
@@ -158,6 +159,7 @@ def check_pdf_pages(file: PdfFile) -> list[Finding]:
     found += L.check_measure(layout)
     found += L.check_lone_last(layout)
     found += L.check_gaps(layout)
+    found += L.check_edges(layout)
     return found
 
 
@@ -289,8 +291,8 @@ def _page_lines(file: PdfFile, index: int, nodes: dict, parents: dict) -> list[L
             size = max(r.size for r in group)
             block = None if artifact else _block_of(group, owners, parents)
             lines.append(L.Line(index, "margin" if artifact else None, group[0].x0 * PX,
-                                max(r.x1 for r in group) * PX, (height - baseline - 0.9 * size) * PX,
-                                (height - baseline + 0.3 * size) * PX, "".join(r.text for r in group), block,
+                                max(r.x1 for r in group) * PX, (height - baseline - L.INK_ABOVE * size) * PX,
+                                (height - baseline + L.INK_BELOW * size) * PX, "".join(r.text for r in group), block,
                                 (0.0, width * PX), tuple(r.size * PX for r in group)))
             group = [run]
     return [line for line in lines if line.column == "margin" or line.block is not None]
