@@ -210,11 +210,15 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
             page_sep = "\n"
         footer_left, notes = "\n".join(lines), []
     else:
-        # 9 pt under the title: who to call, the review date and each note, sharing a line
-        # (" · ") only where they fit the footer's box (the large-print footer's rule).
-        parts = [p for p in (clinic.name, _nowrap(clinic.phone)) if p] + [reviewed_note, *notes]
+        # 9 pt: the title and each note ("Translation not yet reviewed"), then who to call and
+        # the review date, parts sharing a line (" · ") only where they fit the footer's box
+        # (the large-print footer's rule): two lines where they fit, so the footer stands
+        # clear of the paper's edge in the bottom margin (print.css).
+        parts = [p for p in (clinic.name, _nowrap(clinic.phone)) if p] + [reviewed_note]
         width = footer_width(doc.edition.layout, doc.paper if doc.paper in PAPER_WIDTHS_PT else "letter")
-        footer_left, notes = "\n".join([footer_title(main_title), *footer_lines(parts, width, layouts_dir, FOOTER_PT)]), []
+        footer_left = "\n".join([*footer_lines([footer_title(main_title), *notes], width, layouts_dir, FOOTER_PT),
+                                 *footer_lines(parts, width, layouts_dir, FOOTER_PT)])
+        notes = []
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
