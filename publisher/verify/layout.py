@@ -430,8 +430,10 @@ def check_edges(layout: Layout) -> list[Finding]:
             else:
                 where = layout.where(page.index, line.block)
             others = f" (and {len(near) - 1} more lines)" if len(near) > 1 else ""
-            problems.append((where, f"'{_short(line.text)}'{others} is printed {max(gap, 0) * PT / 72:.2f} in from the "
-                                    f"paper's {side} edge, where printers leave the paper blank (0.25 in or more)"))
+            distance = max(gap, 0) * PT / 72
+            at = f"{distance:.2f} in from the paper's {side} edge" if distance >= 0.005 else f"at the paper's {side} edge"
+            problems.append((where, f"'{_short(line.text)}'{others} is printed {at}, where printers leave the "
+                                    f"paper blank (0.25 in or more)"))
     return _capped("g-012", problems, severity=Severity.WARNING)
 
 
