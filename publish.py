@@ -227,7 +227,7 @@ def check(targets, out_dir, topic_dirs, fmt, root):
     Runs our PDF/UA, EPUB, HTML and safety checks, then EPUBCheck, Ace and axe where Java, Node
     and Chromium are installed (and says which were skipped and why). PDFs also get the page
     checks their pages alone allow (g-003 off the paper, g-004 signs apart from the crisis box,
-    g-006, g-007, g-008, g-010, g-011; the others need the source HTML and run when the file
+    g-006, g-007, g-008, g-010, g-011, g-012 text in the unprintable edge; the others need the source HTML and run when the file
     is built). Exit 0 only when no
     finding is an error."""
     from publisher import report

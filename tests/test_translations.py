@@ -451,8 +451,8 @@ def test_each_sheet_of_the_bilingual_handout_has_its_footer_in_its_own_language(
         assert "Community Health Clinic" in text and "Página" not in text and "Traducción aún" not in text
     for number, text in enumerate(pages[2:], start=3):  # the Spanish sheet
         assert f"Página {number} de 4" in text and "Revisado el 1 de noviembre de 2026" in text
-        assert "Neuroplasticidad y salud mental Clínica de Salud Comunitaria" in text  # title line, then clinic
-        assert "Traducción aún no revisada" in text
+        # the title line with the draft note (they share the footer's first line), then the clinic
+        assert "Neuroplasticidad y salud mental · Traducción aún no revisada Clínica de Salud Comunitaria" in text
         assert "Page " not in text and "Reviewed" not in text and "Translation not yet" not in text
 
 
