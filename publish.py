@@ -339,8 +339,9 @@ def list_(topics, topic_dirs, root):
     except PublishError as exc:
         _fail(exc)
     click.echo("Editions:")
+    width = max((len(e.id) for e in editions.values()), default=0)  # the columns line up
     for e in editions.values():
-        click.echo(f"  {e.id:22} {e.format:5} audience: {e.audience or 'all':10} {e.description}")
+        click.echo(f"  {e.id:{width}} {e.format:5} audience: {e.audience or 'all':10} {e.description}")
     for topic in loaded.values():
         click.echo(f"\nTopic {topic.id}: {topic.full_title}")
         click.echo(f"  reviewed {topic.reviewed}, next review {topic.next_review}, version {topic.version}")
