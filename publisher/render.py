@@ -208,12 +208,16 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
         page_label = _("Page %(page)s of %(pages)s") % {"page": "00", "pages": "00"}
         if text_width(f"{lines[-1]} · {page_label}", layouts_dir) > width:
             page_sep = "\n"
+        # More than two lines (a note, or a clinic name and phone too long for one line) need
+        # the deeper bottom margin (print.css, @page large-print-notes; base.html.j2).
+        deep_footer = len(lines) + (page_sep == "\n") > 2
         footer_left, notes = "\n".join(lines), []
     else:
         # 9 pt: the title and each note ("Translation not yet reviewed"), then who to call and
         # the review date, parts sharing a line (" · ") only where they fit the footer's box
         # (the large-print footer's rule): two lines where they fit, so the footer stands
         # clear of the paper's edge in the bottom margin (print.css).
+        deep_footer = False
         parts = [p for p in (clinic.name, _nowrap(clinic.phone)) if p] + [reviewed_note]
         width = footer_width(doc.edition.layout, doc.paper if doc.paper in PAPER_WIDTHS_PT else "letter")
         footer_left = "\n".join([*footer_lines([footer_title(main_title), *notes], width, layouts_dir, FOOTER_PT),
@@ -225,7 +229,8 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
         clinic=clinic, build={"reviewed": reviewed, "next_review": next_review,
                               "reviewed_iso": topic.reviewed.isoformat(),
                               "next_review_iso": topic.next_review.isoformat(),
-                              "review_overdue": review_overdue, "translation_draft": draft},
+                              "review_overdue": review_overdue, "translation_draft": draft,
+                              "deep_footer": deep_footer},
         # large print: each note on a line of its own (the page has a deeper margin for them)
         footer_left=footer_left + "".join(" · " + n for n in notes), footer_page_sep=page_sep,
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,

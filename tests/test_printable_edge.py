@@ -106,3 +106,28 @@ def test_publish_check_finds_text_in_the_unprintable_edge(tmp_path):
     found = [line for line in result.output.splitlines() if line.startswith("g-012")]
     assert len(found) == 1 and "page 1" in found[0] and "edge.pdf" in found[0], result.output
     assert "[warning]" in found[0] and "0.25 in" in found[0]
+
+
+def test_a_three_line_large_print_footer_gets_the_deeper_margin(tmp_path):
+    """A clinic name too long to share the 18 pt line with its phone: the footer has three
+    lines, and the page takes the deeper bottom margin (as with a note), so the footer keeps
+    0.25 in of paper below it and a line of white above it on full pages."""
+    from publisher.build import BuildOptions, build_editions
+    from publisher.project import Project
+    from publisher.verify.pagegeometry import measure_pdf
+    clinic = tmp_path / "clinic.yaml"
+    text = (ROOT / "source" / "clinic.yaml").read_text(encoding="utf-8")
+    clinic.write_text("\n".join("name: Greater Springfield Family Health Clinic" if line.startswith("name:") else line
+                                for line in text.splitlines()) + "\n", encoding="utf-8")
+    result = build_editions(Project(ROOT), BuildOptions(topics=["neuroplasticity"], langs=["en"], clinic_file=clinic,
+                                                        editions=["patient-handout-large-print"], out_dir=tmp_path / "out"))
+    assert not [f for f in result.findings if f.code == "g-012"], result.findings
+    (path,) = [o.path for o in result.outputs]
+    with PdfFile(path.read_bytes(), shapes=True) as file:
+        measured = measure_pdf(file)
+    for page in measured.pages:
+        footer = [line for line in page.lines if line.column == "margin"]
+        body = [line for line in page.lines if line.column != "margin"]
+        assert len(footer) == 3, [line.text for line in footer]
+        assert (page.paper_height - max(line.y1 for line in footer)) * 0.75 >= EDGE_PT - 0.5
+        assert min(line.y0 for line in footer) - max(line.y1 for line in body) >= 24  # an 18 pt line (px)
