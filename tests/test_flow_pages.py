@@ -182,6 +182,7 @@ def every_printed_edition(tmp_path_factory):
     return paths
 
 
+@pytest.mark.slow  # builds every printed edition in both languages on two papers with two clinic profiles
 def test_no_line_of_any_printed_edition_starts_or_ends_with_a_separator(every_printed_edition):
     """The title block's edition and contact lines, and the running footers ('... Revisado el 1
     de noviembre de 2026 ·' above 'Traducción aún no revisada', in the Spanish handout's title
@@ -200,6 +201,7 @@ def test_no_line_of_any_printed_edition_starts_or_ends_with_a_separator(every_pr
     assert seen_notes >= 6  # the Spanish files, with the draft note in title block and footer
 
 
+@pytest.mark.slow  # builds every printed edition in both languages on two papers with two clinic profiles
 def test_qr_caption_and_clinic_header_wrap_cleanly(every_printed_edition):
     """With the Riverside profile, normal and large print, Letter and A4: the printed address
     never breaks right after 'https://' (the caption read 'Scan the code, or go / to /

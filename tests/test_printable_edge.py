@@ -48,6 +48,7 @@ def _pages(path):
     return pages
 
 
+@pytest.mark.slow  # builds every printed edition in both languages on two papers with two clinic profiles
 def test_every_glyph_of_every_printed_edition_is_clear_of_the_paper_edge(printed):
     paths = [path for group in printed.values() for path in group]
     assert len(paths) == 28  # 5 editions, 2 of them also in Spanish, on 2 papers with 2 profiles
@@ -58,6 +59,7 @@ def test_every_glyph_of_every_printed_edition_is_clear_of_the_paper_edge(printed
                     path.name, number, text, [round(d / 72, 3) for d in (left, right, top, bottom)])
 
 
+@pytest.mark.slow  # builds every printed edition in both languages on two papers with two clinic profiles
 def test_the_running_footer_keeps_a_line_of_white_above_it(printed):
     """The running footer (the PDF's artifacts at the foot of the page, read by
     pagegeometry) and the lowest body line above it: at least one line of the footer's size
@@ -79,6 +81,7 @@ def test_the_running_footer_keeps_a_line_of_white_above_it(printed):
     assert checked > 100
 
 
+@pytest.mark.slow  # builds every printed edition in both languages on two papers with two clinic profiles
 def test_the_page_budgets_hold(printed):
     counts = {}
     for (paper, profile), paths in printed.items():

@@ -21,7 +21,7 @@ from publisher.web.app import create_app
 from publisher.web.site import Site
 from serve_helpers import ROOT, LiveServer, make_project, wait_for
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real Chromium: seconds a test
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (390, 1280)
