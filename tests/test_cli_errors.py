@@ -131,6 +131,7 @@ def test_list_takes_topic_dir(project):
     assert "Topic tiny2:" in result.output and "for-clinicians" in result.output
 
 
+@pytest.mark.slow  # five custom files built and checked
 def test_check_knows_the_custom_summaries_the_tool_wrote(project, tmp_path):
     """No v-002 'safety check skipped' for files `publish summary` wrote under their default
     names: their audience and sections are read back from the name, and the safety check runs."""

@@ -131,6 +131,7 @@ def test_an_unreadable_cache_rebuilds_everything(tiny):
     assert rebuilt_by(tiny, change) == set(EDITIONS)
 
 
+@pytest.mark.slow  # the whole bundled topic built again in two processes
 def test_jobs_give_the_same_bytes_as_a_serial_build(built, project, tmp_path):
     """The session's serial build (conftest.built: both topics, jobs=1) against the same build
     in two processes."""

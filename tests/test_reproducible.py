@@ -54,6 +54,7 @@ def two_builds(tmp_path_factory, built):
     return first, second
 
 
+@pytest.mark.slow  # two more builds of the whole bundled topic
 def test_two_builds_are_byte_identical(two_builds, built):
     first, second = two_builds
     assert sorted(first) == sorted(second)
@@ -66,6 +67,7 @@ def test_two_builds_are_byte_identical(two_builds, built):
     assert different == []
 
 
+@pytest.mark.slow  # two more builds of the whole bundled topic
 def test_pdf_identifiers_and_dates_come_from_the_content(two_builds):
     first, _ = two_builds
     reviewed = {"neuroplasticity": "20261101", "sleep-hygiene": "20261001"}
@@ -82,6 +84,7 @@ def test_pdf_identifiers_and_dates_come_from_the_content(two_builds):
     assert len(ids) == len(pdfs)  # one /ID per document, all different, none random
 
 
+@pytest.mark.slow  # two more builds of the whole bundled topic
 def test_epub_dates_and_zip_order(two_builds):
     first, _ = two_builds
     assert epub_modified(first["neuroplasticity/neuroplasticity-booklet.epub"]) == "2026-11-01T00:00:00Z"
