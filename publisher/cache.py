@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -54,15 +56,38 @@ def file_sha256(path: Path) -> str | None:
 
 @lru_cache(maxsize=None)
 def library_versions() -> tuple[tuple[str, str], ...]:
-    """(name, version) of each library in LIBRARIES ("-" if it is not installed)."""
-    from importlib import metadata
+    """(name, version) of each library in LIBRARIES ("-" if it is not installed).
+
+    Read from the names of the installed `<name>-<version>.dist-info` folders on sys.path,
+    first found first, as importlib.metadata finds them (one listing of each folder instead
+    of reading fifteen METADATA files: a third of a no-op rebuild); a library installed
+    another way is asked of importlib.metadata."""
+    wanted = {_project_key(name): name for name in LIBRARIES}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for item in listing:
+            if item.endswith(".dist-info"):
+                name, _, version = item[: -len(".dist-info")].rpartition("-")
+                found.setdefault(wanted.get(_project_key(name), ""), version)
     versions = []
     for name in LIBRARIES:
-        try:
-            versions.append((name, metadata.version(name)))
-        except metadata.PackageNotFoundError:
-            versions.append((name, "-"))
+        if name not in found:
+            from importlib import metadata
+            try:
+                found[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                found[name] = "-"
+        versions.append((name, found[name]))
     return tuple(versions)
+
+
+def _project_key(name: str) -> str:
+    """A distribution's name as PEP 503 compares them ("pdfminer.six" = "pdfminer_six")."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @lru_cache(maxsize=None)

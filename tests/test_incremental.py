@@ -181,3 +181,18 @@ def test_list_measures_a_file_the_cache_does_not_know(tiny):
     cache_file(tiny, tiny / "handouts").unlink()
     result = CliRunner().invoke(publish.cli, ["list", "--root", str(tiny)])
     assert result.exit_code == 0 and "patient-handout reading level: Flesch-Kincaid grade" in result.output
+
+
+def test_library_versions_are_those_importlib_metadata_reads():
+    """The cache key's library versions come from the dist-info folder names (one listing per
+    folder of sys.path): the same as importlib.metadata reads from each library's METADATA."""
+    from importlib import metadata
+    from publisher import cache
+    cache.library_versions.cache_clear()
+    expected = []
+    for name in cache.LIBRARIES:
+        try:
+            expected.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            expected.append((name, "-"))
+    assert cache.library_versions() == tuple(expected)
