@@ -359,16 +359,33 @@ def text_width(text: str, layouts_dir: Path, size: float = LARGE_PRINT_FOOTER_PT
 
 def footer_lines(parts: list[str], width: float, layouts_dir: Path, size: float = LARGE_PRINT_FOOTER_PT) -> list[str]:
     """`parts` set on lines of at most `width` pt at `size` pt: joined with " · " where they
-    fit, a new line where they do not, so no line starts or ends with the separator (a part
-    wider than a line stands alone and wraps at its own spaces)."""
+    fit, a new line where they do not, so no line starts or ends with the separator; a part
+    wider than a line is cut to fit it (`fit_line`), so the footer has as many lines as this
+    returns."""
     lines: list[str] = []
     for part in parts:
+        part = fit_line(part, width, layouts_dir, size)
         joined = f"{lines[-1]} · {part}" if lines else part
         if lines and text_width(joined, layouts_dir, size) <= width:
             lines[-1] = joined
         else:
             lines.append(part)
     return lines
+
+
+def fit_line(text: str, width: float, layouts_dir: Path, size: float = LARGE_PRINT_FOOTER_PT) -> str:
+    """`text` cut at a word (at a character for one long word), with "…", to fit one line of
+    `width` pt: a running footer has room for a fixed number of lines, so a clinic's long name
+    is shortened there (the title block shows it whole)."""
+    if text_width(text, layouts_dir, size) <= width:
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and text_width(" ".join(words) + "…", layouts_dir, size) > width:
+        words.pop()
+    cut = " ".join(words).rstrip(" ,;:·-")
+    while cut and text_width(cut + "…", layouts_dir, size) > width:
+        cut = cut[:-1]
+    return cut + "…"
 
 
 #: The printed logo's height (in) beside the clinic's name, and the gap after it (print.css

@@ -68,3 +68,28 @@ def test_posted_title_with_a_direction_control_is_refused(tmp_path, project):
         build_summary(project, request, out_dir=tmp_path)
     assert [f.code for f in error.value.findings] == ["c-023", "c-023"]
     assert isinstance(request, SummaryRequest) and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["Springfield Regional Behavioral Health and Family Medicine Center",
+                                  "The Springfield Regional Behavioral Health, Family Medicine and Community "
+                                  "Wellness Center of Greater Springfield County"])
+def test_a_clinic_name_longer_than_a_footer_line_is_cut_there_and_every_edition_builds(tmp_path, name):
+    """The running footer has room for a fixed number of lines: a clinic name wider than one
+    is cut at a word with "…" there (the title block shows it whole), so large print keeps its
+    line height and nothing rises over the text (it failed l-002 before); English and Spanish."""
+    from conftest import ROOT
+    from publisher.build import BuildOptions, build_editions
+    from publisher.project import Project
+    from publisher.render import LARGE_PRINT_FOOTER_PT, fit_line, text_width
+    clinic = tmp_path / "clinic.yaml"
+    text = (ROOT / "source" / "clinic.yaml").read_text(encoding="utf-8")
+    clinic.write_text("\n".join(f'name: "{name}"' if line.startswith("name:") else line
+                                for line in text.splitlines()) + "\n", encoding="utf-8")
+    result = build_editions(Project(ROOT), BuildOptions(
+        topics=["neuroplasticity"], editions=["patient-handout-large-print", "patient-handout"],
+        clinic_file=clinic, cache=False, out_dir=tmp_path / "out"))
+    assert not [f for f in result.findings if f.is_error] and len(result.outputs) == 4
+    large = next(o.path for o in result.outputs if o.edition == "patient-handout-large-print" and o.language == "es")
+    assert "…" in pdf_text(large.read_bytes())  # the footer's cut name
+    cut = fit_line(name, 300, ROOT / "layouts")
+    assert cut.endswith("…") and text_width(cut, ROOT / "layouts", LARGE_PRINT_FOOTER_PT) <= 300
