@@ -171,3 +171,15 @@ def test_a_custom_file_under_any_name_is_known_by_what_publish_summary_recorded(
     stranger.write_bytes(moved.read_bytes().replace(b"%%EOF", b"%%EOF\n% another maker\n", 1))
     result = run("check", "--root", root, str(stranger))
     assert "v-002 [warning]" in result.output
+
+
+def test_a_custom_file_written_under_an_editions_name_is_checked_as_what_it_holds(tiny_project, no_validators):
+    """`publish summary -o <the patient handout's own file name>`: check knows it by its bytes
+    (the recorded selection comes before the name), so it reports no sections missing."""
+    root = str(tiny_project)
+    target = tiny_project / "handouts" / "tiny" / "tiny-patient-handout.pdf"
+    target.parent.mkdir(parents=True)
+    result = run("summary", "tiny", "--root", root, "--audience", "patient", "--section", "help", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    result = run("check", "--root", root, str(target))
+    assert result.exit_code == 0 and "r-003" not in result.output and "[error]" not in result.output, result.output

@@ -70,8 +70,8 @@ def check_paths(targets, *, out_dir: Path, source_dir: Path, editions: dict[str,
 
 def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edition],
                  topic_dirs=()) -> dict[Path, SelectedDocument | None]:
-    """The document each file was built from: by its name, else (a custom file under a name
-    of the user's) by what `publish summary` recorded for its bytes; None where neither says."""
+    """The document each file was built from: what `publish summary` recorded for its bytes
+    (a custom file, under whatever name), else what its name says; None where neither says."""
     folders = {f.name: f for f in read.find_topics(source_dir)}
     for extra in map(Path, topic_dirs):
         folders.update({f.name: f for f in ([extra] if (extra / "topic.yaml").exists() else read.find_topics(extra))})
@@ -84,11 +84,11 @@ def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edi
         return topics[topic_id]
 
     for path in files:
-        docs[path] = _named_document(path, folders, topic, editions)
-        if docs[path] is None and format_of_path(path) is not None and path.name != "index.html":
-            # A custom file under a name of the user's: what `publish summary` recorded for its bytes.
-            docs[path] = recorded_document(path, root=Path(source_dir).parent, folders=folders, topic=topic,
-                                           editions=editions)
+        # What `publish summary` recorded for these bytes comes first: a custom file may have
+        # been written under any name, an edition's own among them (-o handouts/x/x-patient-handout.pdf).
+        recorded = recorded_document(path, root=Path(source_dir).parent, folders=folders, topic=topic,
+                                     editions=editions) if path.name != "index.html" else None
+        docs[path] = recorded if recorded is not None else _named_document(path, folders, topic, editions)
     return docs
 
 
