@@ -180,8 +180,11 @@ def read_block(path: Path, shown: Path, *, code: str, what: str, safety: bool = 
 
 def as_block(data, found: list[Finding], shown: Path, *, code: str, what: str) -> tuple[LineDict | None, list[Finding]]:
     """(data, findings) of `load` -> (the block, findings), as read_block says."""
-    if found or data is None:
+    if found:
         return None, found
+    if data is None:  # an empty file (or comments only): said, never "0 problems"
+        return None, [finding(code, f"the file is empty: {what} is a list of 'field: value' lines",
+                              source=SourceRef(shown, 1))]
     if not isinstance(data, LineDict) or not data:
         return None, [finding(code, f"{what} is a list of 'field: value' lines", source=SourceRef(shown, 1))]
     return data, []

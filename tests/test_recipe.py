@@ -105,3 +105,16 @@ def test_unknown_section_in_a_recipe_writes_nothing(project_copy):
     result = run("summary", "--recipe", path, "--root", project_copy.root)
     assert result.exit_code == 4 and "publish list neuroplasticity" in result.output
     assert not project_copy.out_dir.exists()
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "\n\n"])
+def test_an_empty_recipe_is_a_coded_line(tmp_path, text):
+    """An empty file (or comments only) says so, with the file: never '0 problem(s)'."""
+    from publisher.errors import ContentError
+    from publisher.summary import read_recipe
+    path = tmp_path / "empty.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_recipe(path)
+    [found] = caught.value.findings
+    assert found.code == "u-001" and "the file is empty" in found.message and found.line == 1
