@@ -23,7 +23,7 @@ from .collect import BuildResult, Collector
 from .errors import ContentError, PublishError
 from .findings import shown_path
 from .job import Job, LayoutBundle, OutputOptions, run_job
-from .output import OutputWriter
+from .output import OutputWriter, check_output_place
 from .project import Project, build_timestamp, digital_path, load_editions, load_topics
 from .runner import executor_for, run_all, worker_count
 
@@ -86,6 +86,7 @@ def build_batch(project: Project, recipes_dir: Path, *, out_dir: Path | None = N
     if not recipes:
         raise PublishError(f"no recipe files (*.yaml) in {recipes_dir}")
     progress(f"1/3 reading {len(recipes)} recipe(s) and their content")
+    check_output_place(project.root, out_dir)
     writer = OutputWriter(out_dir)
     out_root = writer.prepare()
     planned = plan_batch(project, recipes, out_root, topic_dirs)

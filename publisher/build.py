@@ -23,7 +23,7 @@ from .findings import shown_path
 from .formats import FORMATS, format_of_path
 from .job import CHECK_LEVELS, Job, JobResult, OutputOptions, run_job
 from .model import Edition, Output, PageMap, SelectedDocument, SourceRef
-from .output import OutputWriter, safe_target
+from .output import OutputWriter, check_output_place, safe_target
 from .pagenumbers.maps import carries_pages, is_page_source, make_page_map, page_sources, source_document
 # The project's names stay importable from here too (publish.py, the web server, tests).
 from .project import (Project, build_timestamp, digital_path, load_editions, load_topics,  # noqa: F401
@@ -105,6 +105,7 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
     if any(f.is_error for f in outdated):
         raise ChecksFailed(reviews + outdated)
     stamps = {topic.id: build_timestamp(topic) for topic in loaded.values()}  # a bad SOURCE_DATE_EPOCH stops here
+    check_output_place(project.root, out_dir)
     writer = OutputWriter(out_dir)
     out_root = writer.prepare()
     targets = _claim_all(writer, out_root, [output_name(doc) for doc in docs])

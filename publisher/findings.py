@@ -101,6 +101,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "o-001": ("Cannot write output", "Check the folder exists and is writable, and the disk has space."),
     "o-002": ("Two outputs would write the same file", "Give each output its own path."),
     "o-003": ("Output path outside the output folder", "Outputs stay inside the output folder: no '..', no absolute paths, no links that lead out of it."),
+    "o-005": ("Output folder is the project's own", "Write outputs to handouts/ (the default) or to a folder of their own."),
     "o-004": ("Another build is writing the output folder", "Wait until the other build has finished and run yours again, or build into another folder with -o."),
     "v-001": ("Validator not available", "Install it (see .ci/run)."),
     # large print (APH guidance, measured in the PDF)

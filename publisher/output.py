@@ -51,6 +51,20 @@ def _read_only(path: Path) -> bool:
     return not os.access(path, os.W_OK) or not path.stat().st_mode & stat.S_IWUSR
 
 
+def check_output_place(project_root: Path, where: Path, *, what: str = "the output folder",
+                       root_allowed: bool = False) -> None:
+    """Refuse to write into the project's own files: its source/ or layouts/ folder (or
+    anything inside them), and (unless `root_allowed`: one custom file may be written beside
+    the project's folders) the project folder itself (`publish build -o ''` is the working
+    folder; `-o source` the content). Raises OutputError o-005."""
+    root = Path(project_root).resolve()
+    place = Path(where or ".").resolve()
+    inside = [root / "source", root / "layouts"]
+    if (place == root and not root_allowed) or any(place == f or place.is_relative_to(f) for f in inside):
+        raise _error("o-005", f"{what} is the project's own folder, or its content or layouts folder", place,
+                     hint="Write outputs to handouts/ (the default) or to a folder of their own, with -o DIR.")
+
+
 def safe_target(out_dir: Path, relative: str | Path) -> Path:
     """`out_dir / relative`, refusing anything that would land outside `out_dir`."""
     out_dir = Path(out_dir).resolve()

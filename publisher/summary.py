@@ -26,7 +26,7 @@ from .errors import ChecksFailed, ContentError, EditionError
 from .findings import finding, shown_path
 from .model import AUDIENCES, N_, Edition, Output, SelectedDocument, SourceRef, Topic
 from .job import Job, OutputOptions, run_job
-from .output import OutputWriter, safe_target
+from .output import OutputWriter, check_output_place, safe_target
 from .project import Project, build_timestamp, digital_path, load_editions, load_topics
 from .formats import BY_EXTENSION, FORMAT_NAMES, FORMATS
 
@@ -307,6 +307,7 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
     progress("2/3 selecting sections")
     doc, target, stale = prepare_summary(project, request, editions, topic, out_dir,
                                          allow_stale_translations=allow_stale_translations)
+    check_output_place(project.root, target.parent, what="the folder of the output", root_allowed=True)
     writer = OutputWriter(target.parent)
     writer.claim(target)
     digital = digital_path(topic.id, editions, lang=doc.topic.language, topic=topic)  # in the file's language

@@ -306,3 +306,24 @@ def test_an_edition_id_cannot_become_a_path(tmp_path):
     assert result.exit_code == 3
     assert "d-001 [error]" in result.stderr and "edition id '../../escaped' is not a valid id" in result.stderr
     assert not list(tmp_path.rglob("*escaped*"))
+
+
+@pytest.mark.parametrize("where", ["", ".", "source", "source/tiny", "layouts"])
+def test_outputs_never_go_into_the_project_s_own_folders(tiny_project, monkeypatch, where):
+    """`publish build -o ''` (the working folder, here the project) or `-o source` would mix
+    outputs with the content: refused with o-005, nothing written; one custom file may still be
+    written beside the project's folders (`-o mood.pdf`), never into source/ or layouts/."""
+    from click.testing import CliRunner
+    import publish
+    monkeypatch.chdir(tiny_project)
+    before = sorted(p.relative_to(tiny_project) for p in tiny_project.rglob("*"))
+    result = CliRunner().invoke(publish.cli, ["build", "--root", ".", "-o", where])
+    assert result.exit_code == 6 and "o-005 [error]" in result.output, result.output
+    assert sorted(p.relative_to(tiny_project) for p in tiny_project.rglob("*")) == before
+    if where not in ("", "."):
+        result = CliRunner().invoke(publish.cli, ["summary", "tiny", "--root", ".", "--audience", "patient",
+                                                  "--section", "about", "-o", f"{where}/x.pdf"])
+        assert result.exit_code == 6 and "o-005 [error]" in result.output
+    result = CliRunner().invoke(publish.cli, ["summary", "tiny", "--root", ".", "--audience", "patient",
+                                              "--section", "about", "-o", "mood.pdf"])
+    assert result.exit_code == 0 and (tiny_project / "mood.pdf").is_file()
