@@ -120,7 +120,11 @@ def read_fields(data: Mapping, table: Table, file: Path, *, type_code: str = "c-
         elif _fits(value, spec):
             values[key] = _normal(value, spec)
         else:
-            found.append(finding(type_code, f"'{key}' must be {spec.describe()}, got {_shown(value)}",
+            got = _shown(value)
+            if spec.kind == "names" and isinstance(value, list):  # name the item that is not a name
+                wrong = [item for item in value if not isinstance(item, str) or not item.strip()][:1]
+                got = f"a list holding {_shown(wrong[0])}" if wrong else got
+            found.append(finding(type_code, f"'{key}' must be {spec.describe()}, got {got}",
                                  source=SourceRef(file, line_of(data, key)),
                                  hint=f"Expected {spec.about}." if spec.about else None))
             values[key] = spec.default

@@ -66,3 +66,9 @@ def test_a_wrong_kind_of_value_says_what_was_expected_and_quotes_a_short_excerpt
     assert found[0].message == "'n' must be a whole number above 0, got a list"
     assert found[1].message.startswith("'t' must be true or false, got 'xxx") and len(found[1].message) < 80
     assert found[1].hint == "Expected t: true."
+
+
+def test_a_list_of_names_with_a_wrong_item_names_that_item():
+    data, _ = load("sections: [depression, 42, null]\n", SourceRef(ROOT / "x.yaml", 1))
+    _, found = read_fields(data, {"sections": Field("names", about="sections: [id, ...]")}, ROOT / "x.yaml")
+    assert found[0].message.endswith("got a list holding 42")
