@@ -2,6 +2,7 @@
 parse options, call it, print its findings, exit with the error's exit code."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -130,8 +131,9 @@ def build(topics, editions, out_dir, paper, clinic_file, topic_dirs, allow_overd
                              "shows, the safety sections too, must be translated.")
 @click.option("--allow-stale-translations", is_flag=True,
               help="Use translations whose English changed after they were translated (n-001 becomes a warning).")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="File to write. Default: a file in handouts/<topic>/custom/.")
+@click.option("-o", "--output", type=click.Path(path_type=str),
+              help="File to write (a name ending in / is a folder: the file goes in it). "
+                   "Default: a file in handouts/<topic>/custom/.")
 @click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
               help="A saved selection (YAML); options given here override it.")
 @click.option("--topic-dir", "topic_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
@@ -160,9 +162,18 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
         if topic or recipe or sections or exclude or audience:
             raise click.UsageError("--batch takes its selections from the recipes; leave out TOPIC, "
                                    "--recipe, --audience, --section and --exclude")
-        return _batch(project, batch_dir, output, topic_dirs, jobs, scheduler)
+        return _batch(project, batch_dir, Path(output) if output else None, topic_dirs, jobs, scheduler)
     if scheduler:
         raise click.UsageError("--scheduler is for --batch")
+    if output and output.endswith(("/", os.sep)) and not batch_dir:
+        try:  # "-o letters/": a folder, made if it is not there; the file gets its default name in it
+            Path(output).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from publisher.errors import OutputError
+            from publisher.findings import finding, os_error_hint
+            _fail(OutputError(f"{output}: cannot make the folder", [finding(
+                "o-001", f"cannot make the folder: {exc.strerror or exc}", hint=os_error_hint(exc))]))
+    output = Path(output) if output else None
     options = dict(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt, title=title,
                    clinic=clinic_file, large_print=large_print, paper=paper, output=output, lang=lang)
     try:

@@ -199,3 +199,13 @@ def test_an_output_named_only_by_its_extension_is_refused(project, tmp_path):
                  "-o", tmp_path / "out" / ".pdf")
     assert result.exit_code == 4 and "u-005 [error]" in result.output and "no name before its extension" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_an_output_ending_in_a_slash_is_a_folder(project, tmp_path):
+    """`-o letters/` is a folder (made if missing): the file goes in it under its default name,
+    never a file called letters.pdf beside it."""
+    result = run("summary", "tiny", "--root", project, "--audience", "patient", "--section", "about",
+                 "-o", f"{tmp_path / 'letters'}/")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "letters.pdf").exists()
+    assert [p.suffix for p in (tmp_path / "letters").iterdir()] == [".pdf"]
