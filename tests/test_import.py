@@ -366,3 +366,19 @@ def test_imported_text_is_in_the_patient_handout_with_the_bundled_safety_section
     text = " ".join(extract_text(str(out / "eyes" / "eyes-patient-handout.pdf")).split())
     assert "Everyone with diabetes needs an eye check once a year." in text
     assert "988" in text
+
+
+def test_a_missing_picture_is_said_to_be_missing(tmp_path):
+    """A picture the document names that is not there is 'missing', one on the web 'on the
+    web', one above the document's folder 'outside' it: three reasons, three messages."""
+    doc = tmp_path / "doc" / "Care.md"
+    doc.parent.mkdir()
+    doc.write_text("# Care\n\n## Washing\n\nWash daily.\n\n![A towel](towel.png)\n\n![A map](https://x.example/map.png)\n\n"
+                   "![A sock](../sock.png)\n", encoding="utf-8")
+    (tmp_path / "sock.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "into").mkdir()
+    result = import_document(doc, "care", tmp_path / "into")
+    notes = [f.message for f in result.findings if f.code == "i-003"]
+    assert any("'towel.png'" in m and "it is missing" in m for m in notes), notes
+    assert any("map.png" in m and "on the web" in m for m in notes), notes
+    assert any("'../sock.png'" in m and "outside the document's folder" in m for m in notes), notes

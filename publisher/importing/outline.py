@@ -301,8 +301,12 @@ class _Builder:
         data = self.document.media(target)
         kind = _picture_type(data) if data else None
         if kind is None:
+            remote = "://" in target or target.startswith("//")
+            outside = target.startswith(("/", "\\")) or ".." in target.replace("\\", "/").split("/")
             why = ("it is not a PNG, JPEG or GIF picture" if data else
-                   "it is on the web or outside the document's folder")
+                   "it is on the web (a handout prints only pictures it holds)" if remote else
+                   "it is outside the document's folder" if outside else
+                   "it is missing: no such picture in the document or beside it")
             described = f" ('{_short(alt)}')" if alt else ""
             self.note("i-003", f"the picture '{_short(target)}'{described} in the section '{section.id}' was left "
                       f"out: {why}", "Save the picture as PNG in the topic's images/ folder and add it to the "
