@@ -90,8 +90,17 @@ def topic_folders(project: Project, extra_dirs: Iterable[Path] = ()) -> dict[str
                                     source=SourceRef(shown_path(extra)),
                                     hint="Check the path: --topic-dir names a topic folder (with topic.yaml) "
                                          "or a folder of topic folders.") for extra in missing])
+    empty = []
     for extra in extra_dirs:
-        folders += read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
+        found = read.find_topics(Path(extra)) if not (Path(extra) / "topic.yaml").exists() else [Path(extra)]
+        if not found:
+            empty.append(Path(extra))
+        folders += found
+    if empty:  # a folder without any topic.yaml would otherwise add nothing without a word
+        raise ContentError([finding("c-016", "the folder given with --topic-dir holds no topic (no topic.yaml in it "
+                                             "or in its folders)", source=SourceRef(shown_path(extra)),
+                                    hint="Name a topic folder (with topic.yaml and sections/) or a folder of topic "
+                                         "folders.") for extra in empty])
     # '.' or '..' get their real names; a linked topic folder keeps its link's name.
     folders = [Path(os.path.normpath(f.absolute())) for f in folders]
     by_name: dict[str, Path] = {}

@@ -209,3 +209,11 @@ def test_an_output_ending_in_a_slash_is_a_folder(project, tmp_path):
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "letters.pdf").exists()
     assert [p.suffix for p in (tmp_path / "letters").iterdir()] == [".pdf"]
+
+
+def test_a_topic_dir_without_any_topic_is_a_c016(project, tmp_path):
+    empty = tmp_path / "no-topics"
+    (empty / "notes").mkdir(parents=True)
+    result = run("build", "--root", project, "--topic-dir", empty, "-o", tmp_path / "out")
+    assert result.exit_code == 3 and "c-016 [error]" in result.output and "holds no topic" in result.output
+    assert not (tmp_path / "out").exists()
