@@ -7,8 +7,6 @@ Small documents are laid out here with print.css (the structure of shared/print.
 and partials/_crisis.html.j2); the real Spanish custom summary once."""
 from __future__ import annotations
 
-import functools
-import re
 
 import pytest
 import weasyprint
@@ -19,6 +17,7 @@ from publisher.verify import layout
 from publisher.verify.layout import check_layout
 
 from conftest import ROOT
+from print_sheets import print_sheets
 
 SAFETY = """<section class="seek-help" aria-labelledby="help"><h2 id="help">When to get help</h2>
 <div class="safety-block"><p>See a trained professional if you have any of these:</p>
@@ -27,14 +26,6 @@ SAFETY = """<section class="seek-help" aria-labelledby="help"><h2 id="help">When
 <p>Call or text 988.</p></section></div></div><p>A closing paragraph after the box.</p></section>"""
 
 
-@functools.cache
-def _sheets() -> tuple:
-    """tokens.css and print.css without @font-face (the layout rules all kept)."""
-    out = []
-    for name in ("tokens.css", "print.css"):
-        text = (ROOT / "layouts" / "styles" / name).read_text(encoding="utf-8")
-        out.append(weasyprint.CSS(string=re.sub(r"@font-face\s*{[^}]*}", "", text)))
-    return tuple(out)
 
 
 def handout(filler: int, signs: int) -> weasyprint.Document:
@@ -47,7 +38,7 @@ def handout(filler: int, signs: int) -> weasyprint.Document:
             '<h1 id="title">A title</h1>' + "<p class='subtitle'>A line under the title</p>" * 6 +
             f'</div><main><div class="flow">{body}</div></main></body></html>')
     style = weasyprint.CSS(string="@page handout { size: 7in 7in; margin: 0.4in } body { font-size: 12pt }")
-    return weasyprint.HTML(string=html).render(stylesheets=[*_sheets(), style])
+    return weasyprint.HTML(string=html).render(stylesheets=[*print_sheets(), style])
 
 
 def first_text_page(document, text: str) -> int:
@@ -70,14 +61,20 @@ def test_text_starts_on_the_title_page_when_the_kept_block_goes_to_the_next(fill
     assert not [f for f in found if f.startswith("g-007")], found
 
 
+def spanish_riverside_summary(out):
+    """`publish summary` of the page review's case: two sections in Spanish with the Riverside
+    profile, written to `out` -> click's result."""
+    return CliRunner().invoke(publish.cli, [
+        "summary", "neuroplasticity", "--audience", "patient", "--section", "exercise-and-neuroplasticity",
+        "--section", "recovery-is-possible", "--lang", "es",
+        "--clinic", str(ROOT / "tests" / "fixtures" / "clinics" / "riverside.yaml"), "-o", str(out)])
+
+
 def test_spanish_custom_summary_starts_its_text_on_page_one(tmp_path):
     """The page review's case: two sections in Spanish with the Riverside profile put only
     the title block on page 1 (76% empty) and every line of text on page 2."""
     out = tmp_path / "es.pdf"
-    res = CliRunner().invoke(publish.cli, [
-        "summary", "neuroplasticity", "--audience", "patient", "--section", "exercise-and-neuroplasticity",
-        "--section", "recovery-is-possible", "--lang", "es",
-        "--clinic", str(ROOT / "tests" / "fixtures" / "clinics" / "riverside.yaml"), "-o", str(out)])
+    res = spanish_riverside_summary(out)
     assert res.exit_code == 0, res.output
     assert "g-0" not in res.output, res.output
     from pdf_tags import page_texts
@@ -99,10 +96,7 @@ def test_publish_check_reads_a_wrapped_title_and_a_title_page_alone_as_the_build
     from weasyprint.layout import block
     monkeypatch.setattr(block, "columns_layout", columnfix.ORIGINAL)
     out = tmp_path / "old.pdf"
-    res = CliRunner().invoke(publish.cli, [
-        "summary", "neuroplasticity", "--audience", "patient", "--section", "exercise-and-neuroplasticity",
-        "--section", "recovery-is-possible", "--lang", "es",
-        "--clinic", str(ROOT / "tests" / "fixtures" / "clinics" / "riverside.yaml"), "-o", str(out)])
+    res = spanish_riverside_summary(out)
     assert res.exit_code == 0, res.output
     built = {line.split(" ")[0] for line in res.output.splitlines() if line.startswith("g-")}
     assert built == {"g-007"}, res.output

@@ -8,8 +8,6 @@ The checks are run on small documents laid out by WeasyPrint here (the structure
 partials/_crisis.html.j2, print.css), the real custom summary once per module."""
 from __future__ import annotations
 
-import functools
-import re
 
 import pytest
 import weasyprint
@@ -20,6 +18,7 @@ from publisher.verify.layout import check_layout
 from publisher.writers.pdf import mark_safety_tall
 
 from conftest import ROOT, TALL_SAFETY, page_faults
+from print_sheets import print_sheets
 from pdf_tags import page_texts
 
 SAFETY = """<section class="seek-help" aria-labelledby="help"><h2 id="help">When to get help</h2>
@@ -39,17 +38,9 @@ def lay_out(filler: int, signs: int = 4, css: str = "", tall: bool = False) -> w
     html = f'<html lang="en"><body><main>{body}</main></body></html>'
     style = weasyprint.CSS(string="@page { size: 6in 8in; margin: 0.5in } body { font-size: 12pt; line-height: 1.4 } "
                                   "h2 { font-size: 14pt } p, li { margin: 0 0 4pt }" + css)
-    return weasyprint.HTML(string=html).render(stylesheets=[*_sheets(), style])
+    return weasyprint.HTML(string=html).render(stylesheets=[*print_sheets(), style])
 
 
-@functools.cache
-def _sheets() -> tuple:
-    """tokens.css and print.css (no fonts: @font-face rules dropped, the layout rules are all kept)."""
-    out = []
-    for name in ("tokens.css", "print.css"):
-        text = (ROOT / "layouts" / "styles" / name).read_text(encoding="utf-8")
-        out.append(weasyprint.CSS(string=re.sub(r"@font-face\s*{[^}]*}", "", text)))
-    return tuple(out)
 
 
 def codes(document) -> list[str]:
