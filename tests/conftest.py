@@ -242,7 +242,9 @@ def output(built, topic: str, edition: str, lang: str | None = None) -> Path:
 
 @pytest.fixture
 def project_copy(tmp_path) -> Project:
-    """A throwaway copy of the project's source/ and layouts/, safe to edit."""
+    """A throwaway copy of the project's source/ and layouts/, safe to edit; its root is
+    tmp_path, so a test builds into a folder of its own (tmp_path / "out"): never into the
+    project folder itself (o-005)."""
     for name in ("source", "layouts"):
         shutil.copytree(ROOT / name, tmp_path / name)
     return Project(tmp_path)

@@ -40,7 +40,8 @@ def test_over_budget_fails_with_page_count_and_limit(project_copy, tmp_path):
     editions.write_text(editions.read_text().replace("max_pages: 2          # one sheet",
                                                      "max_pages: 1          # one sheet"), encoding="utf-8")
     with pytest.raises(ChecksFailed) as info:
-        build_editions(project_copy, BuildOptions(editions=["patient-handout"], out_dir=tmp_path, langs=["en"]))
+        build_editions(project_copy, BuildOptions(editions=["patient-handout"], out_dir=tmp_path / "out",
+                                                  langs=["en"]))
     [problem] = info.value.findings
     assert problem.code == "p-012"
     assert problem.message == ("'patient-handout' of topic 'neuroplasticity' renders to 2 pages; "

@@ -203,7 +203,7 @@ def test_page_starts_match_when_pages_break_mid_paragraph_list_and_table(project
         "li:first-child, li:last-child, tr, tbody tr:first-child, tbody tr:last-child "
         "{ break-after: auto !important; break-before: auto !important; }\n</style>{% endblock %}"),
         encoding="utf-8")
-    result = build_editions(project_copy, BuildOptions(editions=["booklet", "booklet-print"], out_dir=tmp_path,
+    result = build_editions(project_copy, BuildOptions(editions=["booklet", "booklet-print"], out_dir=tmp_path / "out",
                                                        topic_dirs=[SLEEP_TOPIC]))
     kinds = collections.Counter()
     for topic in TOPICS:
@@ -294,7 +294,8 @@ def test_without_page_source_there_are_no_markers_and_no_page_metadata(project_c
     editions = project_copy.editions_file
     editions.write_text(editions.read_text(encoding="utf-8").replace("  pages_from: booklet-print\n", ""),
                         encoding="utf-8")
-    result = build_editions(project_copy, BuildOptions(topics=["neuroplasticity"], editions=["booklet"], out_dir=tmp_path))
+    result = build_editions(project_copy, BuildOptions(topics=["neuroplasticity"], editions=["booklet"],
+                                                       out_dir=tmp_path / "out"))
     data = result.outputs[0].path.read_bytes()
     assert markers(data) == [] and page_list(data) == []
     with zipfile.ZipFile(io.BytesIO(data)) as z:  # every file of the book, uncompressed

@@ -176,7 +176,7 @@ def test_the_whole_text_target_is_checked_too(project_copy, tmp_path):
     editions = project_copy.editions_file
     editions.write_text(editions.read_text().replace("fk_grade_max: 6,", "fk_grade_max: 3,"), encoding="utf-8")
     with pytest.raises(ChecksFailed) as info:
-        build_editions(project_copy, BuildOptions(editions=["patient-handout"], out_dir=tmp_path))
+        build_editions(project_copy, BuildOptions(editions=["patient-handout"], out_dir=tmp_path / "out"))
     codes = [f.code for f in info.value.findings]
     assert codes == ["r-002"]
     assert "the target of 'patient-handout' is 3 or lower" in info.value.findings[0].message
@@ -206,7 +206,7 @@ patient-ebook:
     en: {fk_grade_max: 6, section_fk_grade_max: 8}
   references: false
 """, encoding="utf-8")
-    result = build_editions(project_copy, BuildOptions(editions=["patient-ebook"], out_dir=tmp_path))
+    result = build_editions(project_copy, BuildOptions(editions=["patient-ebook"], out_dir=tmp_path / "out"))
     data = result.outputs[0].path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         opf = etree.fromstring(z.read(next(n for n in z.namelist() if n.endswith(".opf"))))

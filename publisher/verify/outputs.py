@@ -88,7 +88,11 @@ def documents_of(files: list[Path], *, source_dir: Path, editions: dict[str, Edi
         # been written under any name, an edition's own among them (-o handouts/x/x-patient-handout.pdf).
         recorded = recorded_document(path, root=Path(source_dir).parent, folders=folders, topic=topic,
                                      editions=editions) if path.name != "index.html" else None
-        docs[path] = recorded if recorded is not None else _named_document(path, folders, topic, editions)
+        named = _named_document(path, folders, topic, editions)
+        if recorded is not None and named is not None and named.edition.audience == "patient" \
+                and recorded.edition.audience != "patient":
+            recorded = None  # named for patients, made for others: checked as its name says (the safety blocks)
+        docs[path] = recorded if recorded is not None else named
     return docs
 
 
