@@ -173,6 +173,7 @@ def test_each_printed_page_starts_where_its_epub_marker_is(built, topic):
     assert pages > 1
 
 
+@pytest.mark.slow  # the booklet and its EPUB built on A4 and on Letter
 def test_page_starts_also_match_on_a4(project, tmp_path):
     result = build_editions(project, BuildOptions(topics=["neuroplasticity"], editions=["booklet", "booklet-print"],
                             out_dir=tmp_path, paper="a4"))
@@ -190,6 +191,7 @@ def test_page_starts_also_match_on_a4(project, tmp_path):
     assert_pages_match(paths["booklet-print"], paths["booklet"])
 
 
+@pytest.mark.slow  # two topics' booklets at 21 pt
 def test_page_starts_match_when_pages_break_mid_paragraph_list_and_table(project_copy, tmp_path):
     """Large type and no chapter breaks: pages start inside paragraphs, list items and a table
     (whose header row the PDF repeats)."""
