@@ -57,8 +57,15 @@ def marked_text(path: Path) -> list[dict]:
 
 
 def element_texts(path: Path) -> list[tuple[str, str]]:
-    """(tag, text, element) for every structure element, in tree order; the text is that of
-    all the marked content the element and its descendants own."""
+    """(tag, text) for every structure element, in tree order; the text is that of all the
+    marked content the element and its descendants own."""
+    return [(tag, text) for tag, text, _ in tagged_texts(path)]
+
+
+def tagged_texts(path: Path) -> list[tuple[str, str, str]]:
+    """(tag, text, language in force) for every structure element, in tree order: the text as
+    `element_texts` reads it, the language the element's own /Lang, else its nearest
+    ancestor's, else the catalog's (ISO 32000-1, 14.9.2)."""
     per_page = marked_text(path)
     out = []
     with pikepdf.open(path) as pdf:
@@ -80,16 +87,19 @@ def element_texts(path: Path) -> list[tuple[str, str]]:
                 return text_of(kids, here) if kids is not None else ""
             return ""
 
-        def visit(node):
+        catalog = str(pdf.Root.get("/Lang", ""))
+
+        def visit(node, lang):
             if isinstance(node, pikepdf.Array):
                 for kid in node:
-                    visit(kid)
+                    visit(kid, lang)
             elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-                out.append((str(node.S), " ".join(text_of(node).split())))
+                lang = str(node.Lang) if "/Lang" in node else lang
+                out.append((str(node.S), " ".join(text_of(node).split()), lang))
                 if "/K" in node:
-                    visit(node.K)
+                    visit(node.K, lang)
 
-        visit(pdf.Root.StructTreeRoot.K)
+        visit(pdf.Root.StructTreeRoot.K, catalog)
     return out
 
 

@@ -38,17 +38,19 @@ def test_a_wrong_clinic_path_is_named_with_a_clinic_hint(project, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def refusing(real, target: Path):
+    """`real` (open, os.stat), refusing `target` as a file the user may not read does."""
+    def call(path, *args, **kwargs):
+        if Path(path) == target:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+    return call
+
+
 def test_a_file_we_may_not_read_gets_a_permission_hint(project, tmp_path, monkeypatch):
     """Whatever the user (root reads everything), a permission error is said as one."""
-    real_open = builtins.open
     target = project / "source" / "tiny" / "sections" / "03-about.md"
-
-    def refusing_open(file, *args, **kwargs):
-        if Path(file) == target:
-            raise PermissionError(errno.EACCES, "Permission denied", str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", refusing_open)
+    monkeypatch.setattr(builtins, "open", refusing(builtins.open, target))
     monkeypatch.chdir(project)
     result = run("build", "--root", project, "-o", tmp_path / "out")
     assert result.exit_code == 3
@@ -158,15 +160,8 @@ def test_check_knows_the_custom_summaries_the_tool_wrote(project, tmp_path):
 
 def test_a_topic_folder_we_may_not_look_into_is_said_to_be_one(project, tmp_path, monkeypatch):
     import os
-    real_stat = os.stat
     target = project / "source" / "tiny" / "topic.yaml"
-
-    def refusing_stat(path, *args, **kwargs):
-        if Path(path) == target:
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_stat(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "stat", refusing_stat)
+    monkeypatch.setattr(os, "stat", refusing(os.stat, target))
     monkeypatch.chdir(project)
     result = run("build", "--root", project, "-o", tmp_path / "out")
     assert result.exit_code == 3, result.output

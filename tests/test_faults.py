@@ -61,18 +61,24 @@ def test_case_orphan_workers_after_kill(tmp_path):
             break
         time.sleep(0.02)
     assert len(workers) >= 2, "the build ended before its workers could be seen"
-    os.kill(build.pid, signal.SIGKILL)
-    build.wait(timeout=10)
+    assert kill_and_wait(build, workers) == [], "workers still running 10 s after the build was killed"
+    build.stdout.read()  # the output stream ends: no worker holds it open any more
+    build.stdout.close()
+
+
+
+def kill_and_wait(parent: "subprocess.Popen", workers: list[int]) -> list[int]:
+    """kill -9 `parent`, then give its `workers` 10 s to end with it -> those still running
+    (killed here, so that a failing test leaves none behind)."""
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(timeout=10)
     ended = time.monotonic() + 10
     while time.monotonic() < ended and any(alive(w) for w in workers):
         time.sleep(0.1)
     left = [w for w in workers if alive(w)]
-    for w in left:  # do not leave them behind if the test fails
+    for w in left:
         os.kill(w, signal.SIGKILL)
-    assert left == [], f"workers still running 10 s after the build was killed: {left}"
-    build.stdout.read()  # the output stream ends: no worker holds it open any more
-    build.stdout.close()
-
+    return left
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_batch_workers_die_with_their_parent_too(tmp_path):
@@ -93,15 +99,7 @@ def test_batch_workers_die_with_their_parent_too(tmp_path):
         workers = children(batch.pid)
         time.sleep(0.02)
     assert len(workers) >= 2, "the batch ended before its workers could be seen"
-    os.kill(batch.pid, signal.SIGKILL)
-    batch.wait(timeout=10)
-    ended = time.monotonic() + 10
-    while time.monotonic() < ended and any(alive(w) for w in workers):
-        time.sleep(0.1)
-    left = [w for w in workers if alive(w)]
-    for w in left:
-        os.kill(w, signal.SIGKILL)
-    assert left == [], f"processes still running 10 s after the batch was killed: {left}"
+    assert kill_and_wait(batch, workers) == [], "processes still running 10 s after the batch was killed"
 
 
 def test_die_with_parent_ends_a_worker_whose_parent_is_already_gone():

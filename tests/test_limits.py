@@ -269,8 +269,8 @@ def test_libyaml_and_pyyaml_read_every_content_file_alike():
     again by PyYAML for its messages. Both give the same data, with the same lines, for every
     YAML file and front matter of the repository's topics, profiles and recipes."""
     from publisher import yamlfile
-    if yamlfile._FastLoader is yamlfile._Loader:
-        pytest.skip("PyYAML here is built without libyaml")
+    # The pinned PyYAML wheel (pyproject.toml) carries libyaml: without it every read is slow.
+    assert yamlfile._FastLoader is not yamlfile._Loader, "PyYAML is installed without libyaml"
     files = [p for folder in ("source", "tests/fixtures/topics", "tests/fixtures/clinics", "recipes")
              for p in sorted((ROOT / folder).rglob("*")) if p.suffix in (".yaml", ".yml", ".md")]
     texts = [p.read_text(encoding="utf-8") for p in files]
@@ -288,9 +288,15 @@ def test_libyaml_and_pyyaml_read_every_content_file_alike():
             loader.dispose()
         return data, _lines(data), loader.problems
 
+    refused = 0
     for text in texts:
-        assert read(yamlfile._FastLoader, text) == read(yamlfile._Loader, text) or \
-            isinstance(read(yamlfile._FastLoader, text), str)
+        fast, python = read(yamlfile._FastLoader, text), read(yamlfile._Loader, text)
+        if isinstance(python, str):  # not YAML for PyYAML: libyaml refuses it too (load() then asks PyYAML)
+            assert isinstance(fast, str), text[:80]
+            refused += 1
+        else:
+            assert fast == python, text[:80]
+    assert refused < len(texts) // 2  # most of what was read is YAML, compared value by value
 
 
 def _lines(data):

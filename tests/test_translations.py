@@ -329,41 +329,10 @@ def bilingual(bilingual_both):
     return bilingual_both["patient-handout-bilingual"]
 
 
-def tagged_with_language(path: Path) -> list[tuple[str, str, str | None]]:
-    """(tag, text, language in force) of every structure element, in reading order: the
-    language is the element's own /Lang, else the nearest ancestor's (ISO 32000-1 14.9.2)."""
-    import pikepdf
-    from pdf_tags import marked_text
-    per_page = marked_text(path)
-    out = []
-    with pikepdf.open(path) as pdf:
-        pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
-
-        def text(node, page=None) -> str:
-            if isinstance(node, pikepdf.Array):
-                return "".join(text(k, page) for k in node)
-            if isinstance(node, int):
-                return per_page[page].get(node, "") if page is not None else ""
-            if isinstance(node, pikepdf.Dictionary):
-                here = pages.get(node.Pg.objgen, page) if "/Pg" in node else page
-                if node.get("/Type") == "/MCR":
-                    return per_page[here].get(int(node.MCID), "")
-                return text(node.K, here) if "/K" in node and node.get("/Type") != "/OBJR" else ""
-            return ""
-
-        def visit(node, lang):
-            if isinstance(node, pikepdf.Array):
-                for kid in node:
-                    visit(kid, lang)
-            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-                lang = str(node.Lang) if "/Lang" in node else lang
-                out.append((str(node.S), unicodedata.normalize("NFC", " ".join(text(node).split())), lang))
-                if "/K" in node:
-                    visit(node.K, lang)
-
-        visit(pdf.Root.StructTreeRoot.K, None)
-        catalog = str(pdf.Root.Lang)
-    return [(tag, words, lang or catalog) for tag, words, lang in out]
+def tagged_with_language(path: Path) -> list[tuple[str, str, str]]:
+    """(tag, text in NFC, language in force) of every structure element, in reading order."""
+    from pdf_tags import tagged_texts
+    return [(tag, unicodedata.normalize("NFC", words), lang) for tag, words, lang in tagged_texts(path)]
 
 
 def test_bilingual_handout_has_two_sheets_and_the_main_language_in_the_catalog(bilingual):
