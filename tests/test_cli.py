@@ -73,8 +73,9 @@ def test_list_shows_the_measured_grade_of_built_handouts(project_copy):
     assert "tags: handout, summary" in after.output  # what-is-neuroplasticity is in both short editions
 
 
-def test_list_stays_light(project_copy):
-    """`publish list` reads the built file; it never renders, so weasyprint is not imported."""
+def test_list_and_check_stay_light(project_copy):
+    """`publish list` and `publish check` of a PDF (its page checks included) read the built
+    file; they never render, so neither weasyprint nor ebooklib is imported."""
     import subprocess
     import sys
     run("build", "--root", str(project_copy.root), "--edition", "patient-handout")
@@ -82,6 +83,9 @@ def test_list_stays_light(project_copy):
             "from click.testing import CliRunner\n"
             f"r = CliRunner().invoke(publish.cli, ['list', '--root', {str(project_copy.root)!r}])\n"
             "assert r.exit_code == 0 and 'Flesch-Kincaid grade' in r.output, r.output\n"
+            f"r = CliRunner().invoke(publish.cli, ['check', '--root', {str(project_copy.root)!r}, "
+            f"{str(project_copy.root / 'handouts' / 'neuroplasticity' / 'neuroplasticity-patient-handout.pdf')!r}])\n"
+            "assert r.exit_code == 0 and 'Checked 1 file' in r.output, r.output\n"
             "assert 'weasyprint' not in sys.modules and 'ebooklib' not in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -29,10 +29,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-from weasyprint.formatting_structure import boxes
+from functools import lru_cache
 
 from ..findings import Finding, Severity, finding
+
+
+@lru_cache(maxsize=1)
+def _boxes():
+    """WeasyPrint's box classes, imported when a build's layout is measured: `publish check`
+    runs these checks on a PDF alone (verify/pagegeometry) and loads no renderer."""
+    from weasyprint.formatting_structure import boxes
+    return boxes
+
 
 PT = 0.75  # pt per CSS px
 TOLERANCE = 0.75  # px a glyph may stand out (anti-aliasing, rounding)
@@ -148,7 +156,7 @@ def measure(document) -> Layout:
                  paper_width=root.margin_width(), paper_height=root.margin_height())
         layout.pages.append(p)
         for child in root.children:
-            if isinstance(child, boxes.MarginBox):
+            if isinstance(child, _boxes().MarginBox):
                 _walk_margin(child, p)
             else:
                 _walk(child, p, layout, column=None, limit=(p.x0, p.x1), spans={})
@@ -172,7 +180,7 @@ def measure(document) -> Layout:
 
 def _walk_margin(box, page: Page) -> None:
     """Margin boxes (running footer): only their glyphs' places on the paper matter."""
-    if isinstance(box, boxes.LineBox):
+    if isinstance(box, _boxes().LineBox):
         for text in _text_boxes(box):
             if not text.text.strip():
                 continue
@@ -193,7 +201,7 @@ def _ink(texts) -> tuple[float, float]:
 
 def _text_boxes(line):
     for box in line.descendants():
-        if isinstance(box, boxes.TextBox):
+        if isinstance(box, _boxes().TextBox):
             yield box
 
 
@@ -205,15 +213,15 @@ def _walk(box, page: Page, layout: Layout, *, column, limit, spans, outer=None) 
         column = box
         page.columns.append(box)
         limit = (box.content_box_x(), box.content_box_x() + box.width)
-    if isinstance(box, boxes.LineBox):
+    if isinstance(box, _boxes().LineBox):
         _add_line(box, page, layout, column, limit)
         for picture in box.descendants():  # a picture in a line of text (Markdown's images)
-            if isinstance(picture, boxes.ReplacedBox):
+            if isinstance(picture, _boxes().ReplacedBox):
                 page.leaves.append((picture.border_box_x(), picture.border_box_y(),
                                     picture.border_box_x() + picture.border_width(),
                                     picture.border_box_y() + picture.border_height()))
         return
-    if isinstance(box, boxes.BlockLevelBox) and box.element is not None and not _is_pseudo(box):
+    if isinstance(box, _boxes().BlockLevelBox) and box.element is not None and not _is_pseudo(box):
         layout.boxes_of[box.element].add((page.index, id(column)))
         if box.element is not outer:  # an anonymous box inside its element's box: counted once
             layout.heights[box.element] += box.margin_height()
@@ -222,13 +230,13 @@ def _walk(box, page: Page, layout: Layout, *, column, limit, spans, outer=None) 
             first_page = seen[0][0] if seen else page.index
             layout.spans_seen[box.element] = ((first_page, page.index), box.style["break_before"],
                                               box.style["break_after"])
-    painted = (isinstance(box, boxes.ReplacedBox)
-               or (isinstance(box, boxes.BlockBox) and box.style["background_color"].alpha > 0)
-               or isinstance(box, boxes.TableCellBox))
+    painted = (isinstance(box, _boxes().ReplacedBox)
+               or (isinstance(box, _boxes().BlockBox) and box.style["background_color"].alpha > 0)
+               or isinstance(box, _boxes().TableCellBox))
     if painted:
         page.leaves.append((box.border_box_x(), box.border_box_y(),
                             box.border_box_x() + box.border_width(), box.border_box_y() + box.border_height()))
-    inner = box.element if isinstance(box, boxes.BlockLevelBox) else outer
+    inner = box.element if isinstance(box, _boxes().BlockLevelBox) else outer
     children = getattr(box, "children", ())
     if any(getattr(child, "is_column", False) for child in children):
         count = box.style["column_count"]
