@@ -38,6 +38,9 @@ class _Limits:
 
     def __init__(self, stream):
         super().__init__(stream)
+        self._begin()
+
+    def _begin(self) -> None:
         self.problems: list[tuple[str, str, int, str | None]] = []  # (code, message, line, hint)
         self.depth = 0
 
@@ -83,7 +86,7 @@ if _CParser is not None:
             yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
-            self.problems, self.depth = [], 0
+            self._begin()
 else:  # pragma: no cover
     _FastLoader = _Loader
 
