@@ -65,6 +65,7 @@ def editions(root: Path, runs: int) -> dict:
     from publisher.job import Job, OutputOptions, render_edition, run_job
     from publisher.project import Project, build_timestamp, load_editions, load_topics
     from publisher.translations import plan
+    from publisher.verify.readability import block_score
     from publisher.writers import embed_images
     from publisher.writers.pdf import RestrictedFetcher, needed_files
 
@@ -74,6 +75,9 @@ def editions(root: Path, runs: int) -> dict:
     clinic = read_clinic(project.default_clinic)
 
     def ours(doc) -> tuple[float, float]:
+        # Each run counts its paragraphs' reading level again: the scores a whole build shares
+        # between editions (readability.block_score) would flatter an edition built alone.
+        block_score.cache_clear()
         gc.collect()  # both start from the same state: no garbage left by the other
         clock = Clock()
         with clock:

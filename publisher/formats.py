@@ -65,10 +65,13 @@ class Format:
         """`(data) -> list[verify.text.Block]`: the file's text as headings, paragraphs and items."""
         return _load(*self.blocks.split(":"))
 
-    def read(self, data: bytes):
+    def read(self, data: bytes, opened: object = None):
         """`data` read once for all the checks: an object with `.data`, `.blocks()`,
-        `.with_reading_level(level) -> bytes` and `.close()` (a context manager)."""
-        return _load(*self.reader.split(":"))(data, self)
+        `.with_reading_level(level) -> bytes` and `.close()` (a context manager). `opened`:
+        the same file still open in the writer's library (`WriteResult.opened`), read
+        instead of parsing `data` again and closed with the returned object."""
+        reader = _load(*self.reader.split(":"))
+        return reader(data, self) if opened is None else reader(data, self, opened=opened)
 
     def add_reading_level(self, data: bytes, level: str) -> bytes:
         """`data` with the measured reading level in its metadata (schema:educationalLevel);

@@ -193,7 +193,7 @@ def _measure_and_check(doc: SelectedDocument, fmt: Format, written, *, name: str
     The written file is read once (for a PDF: one open, one scan of its pages): the reading
     level is measured on it, written into its metadata, and every fast check reads it."""
     from .verify import check_bytes, readability
-    with fmt.read(written.data) as file:
+    with fmt.read(written.data, opened=written.opened) as file:
         reading = readability.measure(doc, written.data, file) if readability.has_targets(doc.edition) else None
         level = reading.describe() if reading else ""
         data = file.with_reading_level(level) if level else written.data

@@ -200,12 +200,14 @@ def _ink(texts) -> tuple[float, float]:
 
 
 def _text_boxes(line):
+    text_box = _boxes().TextBox
     for box in line.descendants():
-        if isinstance(box, _boxes().TextBox):
+        if isinstance(box, text_box):
             yield box
 
 
 def _walk(box, page: Page, layout: Layout, *, column, limit, spans, outer=None) -> None:
+    B = _boxes()  # once per box, not once per test (this walk visits every box of the document)
     if box.element is not None and layout.root is None and box.element_tag == "html":
         layout.root = box.element
         layout.parents = {child: parent for parent in box.element.iter() for child in parent}
@@ -213,15 +215,18 @@ def _walk(box, page: Page, layout: Layout, *, column, limit, spans, outer=None) 
         column = box
         page.columns.append(box)
         limit = (box.content_box_x(), box.content_box_x() + box.width)
-    if isinstance(box, _boxes().LineBox):
-        _add_line(box, page, layout, column, limit)
-        for picture in box.descendants():  # a picture in a line of text (Markdown's images)
-            if isinstance(picture, _boxes().ReplacedBox):
-                page.leaves.append((picture.border_box_x(), picture.border_box_y(),
-                                    picture.border_box_x() + picture.border_width(),
-                                    picture.border_box_y() + picture.border_height()))
+    if isinstance(box, B.LineBox):
+        texts = []
+        for inline in box.descendants():
+            if isinstance(inline, B.TextBox):
+                texts.append(inline)
+            elif isinstance(inline, B.ReplacedBox):  # a picture in a line of text (Markdown's images)
+                page.leaves.append((inline.border_box_x(), inline.border_box_y(),
+                                    inline.border_box_x() + inline.border_width(),
+                                    inline.border_box_y() + inline.border_height()))
+        _add_line(box, texts, page, layout, column, limit)
         return
-    if isinstance(box, _boxes().BlockLevelBox) and box.element is not None and not _is_pseudo(box):
+    if isinstance(box, B.BlockLevelBox) and box.element is not None and not _is_pseudo(box):
         layout.boxes_of[box.element].add((page.index, id(column)))
         if box.element is not outer:  # an anonymous box inside its element's box: counted once
             layout.heights[box.element] += box.margin_height()
@@ -230,13 +235,13 @@ def _walk(box, page: Page, layout: Layout, *, column, limit, spans, outer=None) 
             first_page = seen[0][0] if seen else page.index
             layout.spans_seen[box.element] = ((first_page, page.index), box.style["break_before"],
                                               box.style["break_after"])
-    painted = (isinstance(box, _boxes().ReplacedBox)
-               or (isinstance(box, _boxes().BlockBox) and box.style["background_color"].alpha > 0)
-               or isinstance(box, _boxes().TableCellBox))
+    painted = (isinstance(box, B.ReplacedBox)
+               or (isinstance(box, B.BlockBox) and box.style["background_color"].alpha > 0)
+               or isinstance(box, B.TableCellBox))
     if painted:
         page.leaves.append((box.border_box_x(), box.border_box_y(),
                             box.border_box_x() + box.border_width(), box.border_box_y() + box.border_height()))
-    inner = box.element if isinstance(box, _boxes().BlockLevelBox) else outer
+    inner = box.element if isinstance(box, B.BlockLevelBox) else outer
     children = getattr(box, "children", ())
     if any(getattr(child, "is_column", False) for child in children):
         count = box.style["column_count"]
@@ -246,8 +251,8 @@ def _walk(box, page: Page, layout: Layout, *, column, limit, spans, outer=None) 
         _walk(child, page, layout, column=column, limit=limit, spans=spans, outer=inner)
 
 
-def _add_line(line, page: Page, layout: Layout, column, limit) -> None:
-    texts = list(_text_boxes(line))
+def _add_line(line, texts: list, page: Page, layout: Layout, column, limit) -> None:
+    """Record one line box of the text flow; `texts`: its text boxes, in order."""
     if not texts:
         return
     block = line.element
@@ -654,16 +659,17 @@ def body_lines(layout: Layout) -> list[Line]:
     """Full lines of running text: lines of paragraphs and list items that are not the
     last line of their block, outside tables, headings and the title block."""
     out = []
+    body: dict = {}  # block element -> whether its lines are body text (a block has many lines)
     for page in layout.pages:
         for line in page.lines:
             if line.column == "margin" or line.last_in_block or line.block is None:
                 continue
-            if line.block.tag not in BODY_BLOCKS:
-                continue
-            ancestors = layout.ancestors(line.block)
-            if any(a.tag in NOT_BODY or _classes(a) & NOT_BODY_CLASSES for a in ancestors):
-                continue
-            out.append(line)
+            block = line.block
+            if block not in body:
+                body[block] = block.tag in BODY_BLOCKS and not any(
+                    a.tag in NOT_BODY or _classes(a) & NOT_BODY_CLASSES for a in layout.ancestors(block))
+            if body[block]:
+                out.append(line)
     return out
 
 
@@ -683,13 +689,16 @@ def average_line(layout: Layout) -> float | None:
     return sum(len(line.text.strip()) for line in lines) / len(lines)
 
 
-def average_lines(layout: Layout) -> dict[str, float]:
+def average_lines(layout: Layout, lines: list[Line] | None = None) -> dict[str, float]:
     """Average characters a full body line in each language of the document (a bilingual
     handout has two parts; Spanish words are longer, so its lines run shorter), leaving out
-    a language with too few lines to tell."""
+    a language with too few lines to tell. `lines`: `body_lines(layout)`, if the caller has them."""
     by_lang: dict = defaultdict(list)
-    for line in body_lines(layout):
-        by_lang[language_of(layout, line.block)].append(len(line.text.strip()))
+    langs: dict = {}  # block element -> its language (a block has many lines)
+    for line in body_lines(layout) if lines is None else lines:
+        if line.block not in langs:
+            langs[line.block] = language_of(layout, line.block)
+        by_lang[langs[line.block]].append(len(line.text.strip()))
     return {lang: sum(n) / len(n) for lang, n in by_lang.items() if len(n) >= MIN_LINES_FOR_MEASURE}
 
 
@@ -697,7 +706,7 @@ def check_measure(layout: Layout) -> list[Finding]:
     """g-008: full body lines average 45-80 characters, in each language of the document."""
     out = []
     lines = body_lines(layout)
-    for lang, average in average_lines(layout).items():
+    for lang, average in average_lines(layout, lines).items():
         if LINE_CHARS[0] <= average <= LINE_CHARS[1]:
             continue
         by_section: dict = defaultdict(list)

@@ -74,17 +74,18 @@ class PdfFile:
     """A PDF read once (see the module docstring). Use as a context manager, or `close()`.
 
     `PdfFile(data)` opens bytes; `PdfFile.of(pdf)` reads a pikepdf.Pdf that the caller
-    keeps open and closes. `shapes=True` also records where paths and images are painted
-    (`PageMarks.shapes`), for the page checks of a PDF alone (`verify.pagegeometry`)."""
+    keeps open and closes; `PdfFile(data, pdf=pdf, owned=True)` reads the document `data`
+    was saved from and closes it. `shapes=True` also records where paths and images are
+    painted (`PageMarks.shapes`), for the page checks of a PDF alone (`verify.pagegeometry`)."""
 
-    def __init__(self, data: bytes | None = None, *, pdf: pikepdf.Pdf | None = None, shapes: bool = False):
+    def __init__(self, data: bytes | None = None, *, pdf: pikepdf.Pdf | None = None, shapes: bool = False,
+                 owned: bool = False):
         if pdf is None:
             if data is None:
                 raise ValueError("PdfFile needs the bytes of a PDF or an open pikepdf.Pdf")
             pdf = pikepdf.open(io.BytesIO(data))
-            self._owned = True
-        else:
-            self._owned = False
+            owned = True
+        self._owned = owned
         self.data = data
         self.pdf = pdf
         self.pages = list(pdf.pages)
@@ -276,9 +277,11 @@ def _line(page: int, baseline: float, runs: list[TextRun]) -> Line:
                 italic=any(run.italic for run, _ in visible))
 
 
-def read_pdf(data: bytes, fmt=None) -> PdfFile:
-    """Open PDF bytes once for all the checks (the PDF Format record's reader)."""
-    return PdfFile(data)
+def read_pdf(data: bytes, fmt=None, *, opened: pikepdf.Pdf | None = None) -> PdfFile:
+    """Open PDF bytes once for all the checks (the PDF Format record's reader). `opened`:
+    the document those bytes were saved from, still open (the writer's): it is read instead
+    of parsing `data` again, and closed with the PdfFile."""
+    return PdfFile(data) if opened is None else PdfFile(data, pdf=opened, owned=True)
 
 
 def pdf_blocks(data: bytes) -> list[Block]:

@@ -340,10 +340,22 @@ def score_sentences(sentences, lang: str = "en") -> Score:
 
 
 def score_blocks(blocks, lang: str | None = None) -> Score:
-    """The score of blocks in one language (`lang`, else each block's own, else English)."""
+    """The score of blocks in one language (`lang`, else each block's own, else English):
+    the sum of each block's score (a block's sentences are its own, and scores add up)."""
     blocks = list(blocks)
     lang = lang or next((b.lang for b in blocks if b.lang), "en")
-    return score_sentences((s for b in blocks for s in sentences_of(b)), lang)
+    total = Score(lang=language_of(lang) or "en")
+    for block in blocks:
+        total += block_score(block.kind, block.text, block.lang, lang)
+    return total
+
+
+@lru_cache(maxsize=20_000)
+def block_score(kind: str, text: str, block_lang: str, lang: str) -> Score:
+    """The score of one block (its kind, text and own language) counted in `lang`. Kept for
+    the process: the editions of a build show the same paragraphs (a handout, its large
+    print, the bilingual handout and e-book), and each is counted once."""
+    return score_sentences(sentences_of(Block(kind, text, lang=block_lang)), lang)
 
 
 def score_text(text: str, lang: str = "en") -> Score:

@@ -27,6 +27,10 @@ class WriteResult:
     pages: int | None = None
     findings: tuple = ()
     extra: dict | None = None  # format-specific facts (e.g. page anchors of a PDF)
+    # The written file still open in the writer's library (a PDF's pikepdf.Pdf, the document
+    # that was saved as `data`), handed to the format's reader so that the checks do not
+    # parse the bytes again; whoever reads it closes it (`Format.read`).
+    opened: object = None
 
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",

@@ -22,6 +22,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import pikepdf
 import weasyprint
+from weasyprint.formatting_structure import boxes as wboxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -33,7 +34,7 @@ from ..pdftree import save_with_reading_level
 from ..verify.layout import check_layout
 from . import WriteResult, embed_images
 from . import columnfix  # noqa: F401 (WeasyPrint 70: a flow keeps the columns it filled)
-from .pdfua import PDF_VARIANT, write_pdf as write_pdfua  # noqa: F401 (PDF_VARIANT: the format fact)
+from .pdfua import PDF_VARIANT, written_pdf  # noqa: F401 (PDF_VARIANT: the format fact)
 
 if TYPE_CHECKING:
     from ..render import RenderedEdition
@@ -222,7 +223,6 @@ def break_at_separators(html: str, numbers: set[str]) -> str:
 
 def dangling_separators(document: weasyprint.Document) -> set[str]:
     """The numbers of the separators that the layout put first or last on a line."""
-    from weasyprint.formatting_structure import boxes as wboxes
     found: set[str] = set()
 
     def items(box):
@@ -237,6 +237,8 @@ def dangling_separators(document: weasyprint.Document) -> set[str]:
                 yield from items(child)
 
     def walk(box) -> None:
+        if isinstance(box, wboxes.TextBox):  # a leaf: most boxes are
+            return
         if isinstance(box, wboxes.LineBox):
             parts = list(items(box))
             for part in (parts[:1] + parts[-1:]) if parts else ():
@@ -263,6 +265,8 @@ def safety_block_split(document: weasyprint.Document) -> bool:
     pages_of: dict[int, set[int]] = {}
 
     def walk(box, index: int, section) -> None:
+        if isinstance(box, wboxes.LineBox):  # sections, safety blocks and headings are blocks: none is in a line
+            return
         element = getattr(box, "element", None)
         classes = set((element.get("class") or "").split()) if element is not None else set()
         if "seek-help" in classes:
@@ -288,6 +292,8 @@ def safety_block_taller_than_a_page(document: weasyprint.Document) -> bool:
     tallest = max((page._page_box.height for page in document.pages), default=0)
 
     def walk(box) -> None:
+        if isinstance(box, wboxes.LineBox):  # a section is a block: never inside a line
+            return
         element = getattr(box, "element", None)
         if element is not None and box.element_tag == "section" and "seek-help" in (element.get("class") or "").split():
             heights[id(element)] = heights.get(id(element), 0) + box.margin_height()
@@ -418,6 +424,8 @@ def write(rendered: "RenderedEdition", options: dict | None = None) -> WriteResu
                      f"the edition's limit is {edition.max_pages} (max_pages in editions.yaml)"))
     if any(p.is_error for p in problems):
         raise ChecksFailed(problems)
+    # Where each page starts, for an EPUB that carries this PDF's page numbers (same layout).
+    starts = page_starts(document) if rendered.block_ids else None
     # A stable /ID: the same content gives the same bytes (PDF/UA wants an /ID; gap 9).
     identifier = hashlib.sha256(rendered.html.encode("utf-8")).hexdigest()[:32].encode()
     timestamp = (options or {}).get("timestamp")
@@ -426,19 +434,19 @@ def write(rendered: "RenderedEdition", options: dict | None = None) -> WriteResu
     try:
         with capture_logs() as write_records:
             # pdfua repairs WeasyPrint's PDF/UA gaps (STANDARDS.md section 3) after writing.
-            data = write_pdfua(document, identifier=identifier, **(options or {}).get("pdf_options", {}))
+            data, opened = written_pdf(document, identifier=identifier, **(options or {}).get("pdf_options", {}))
     except RefusedURL as exc:  # a <link rel="attachment"> is fetched only now
         raise _refused(exc) from None
     except OSError as exc:  # pragma: no cover - disk problems surface in output.py
         raise OutputError(str(exc)) from exc
     problems += _log_findings(write_records, rendered)
     if any(p.is_error for p in problems):
+        opened.close()
         raise ChecksFailed(problems)
     anchors = [sorted(page.anchors) for page in document.pages]
-    # Where each page starts, for an EPUB that carries this PDF's page numbers (same layout).
-    return WriteResult(data=data, pages=pages, findings=tuple(problems),
-                       extra={"anchors": anchors,
-                              "page_starts": page_starts(document) if rendered.block_ids else None})
+    # The repaired document stays open for the checks (`opened`): the PDF is parsed once.
+    return WriteResult(data=data, pages=pages, findings=tuple(problems), opened=opened,
+                       extra={"anchors": anchors, "page_starts": starts})
 
 
 def lay_out(rendered: "RenderedEdition") -> tuple[int, tuple[PageStart, ...]]:

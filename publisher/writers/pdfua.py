@@ -190,9 +190,24 @@ def _note(facts: Facts, struct, element, decorative: bool) -> None:
 
 def write_pdf(document, *, identifier: bytes, **options) -> bytes:
     """Write `document` (a rendered weasyprint.Document) as repaired PDF/UA-1 bytes."""
+    data, pdf = written_pdf(document, identifier=identifier, **options)
+    pdf.close()
+    return data
+
+
+def written_pdf(document, *, identifier: bytes, **options) -> tuple[bytes, pikepdf.Pdf]:
+    """(repaired PDF/UA-1 bytes, the repaired document still open) of `document`: the
+    caller's checks read the open document (what was saved) instead of parsing the bytes
+    again. The caller closes it (`with`, or pikepdf.Pdf.close)."""
     with recording() as facts:
         data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier, **options)
-    return repair(data, facts)
+    pdf = pikepdf.open(io.BytesIO(data))
+    try:
+        _repair(pdf, facts)
+        return _save(pdf), pdf
+    except BaseException:
+        pdf.close()
+        raise
 
 
 # --- the pikepdf pass -----------------------------------------------------------------
@@ -233,33 +248,36 @@ def _parent_tree(tree) -> dict[int, object]:
     return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
 
 
-def repair(data: bytes, facts: Facts) -> bytes:
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        tree = pdf.Root.StructTreeRoot
-        parents = _parent_tree(tree)
-        if facts.decorative:  # decorative images leave the tree before fragments are joined
-            _remove_decorative(facts, _reachable(tree))
-        repeated = _join_fragments(pdf, tree, parents, facts)
-        reachable = _reachable(tree)
-        for index, page in enumerate(pdf.pages):
-            _mark_artifacts(pdf, page, index, parents.get(int(page.obj.get("/StructParents", -1))),
-                            reachable, facts, repeated.get(index, set()))
-        for objgen, element in reachable.items():
-            lang = facts.langs.get(objgen[0])
-            if lang:
-                element.Lang = String(lang)
-        for element in list(reachable.values()):
-            if element.S == Name.Table:
-                _repair_table(element, facts)
-            elif element.S == Name.LI:
-                _repair_list_item(pdf, element)
-        _write_id_tree(pdf, tree, reachable)
-        _repair_links(pdf, parents, facts)
-        out = io.BytesIO()
-        # deterministic_id: keep the caller's first /ID element, derive the second from the
-        # content, so the same content gives the same bytes (qpdf would add a random one).
-        pdf.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False)
-        return out.getvalue()
+def _save(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    # deterministic_id: keep the caller's first /ID element, derive the second from the
+    # content, so the same content gives the same bytes (qpdf would add a random one).
+    pdf.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def _repair(pdf: pikepdf.Pdf, facts: Facts) -> None:
+    """Repair an open PDF in place."""
+    tree = pdf.Root.StructTreeRoot
+    parents = _parent_tree(tree)
+    if facts.decorative:  # decorative images leave the tree before fragments are joined
+        _remove_decorative(facts, _reachable(tree))
+    repeated = _join_fragments(pdf, tree, parents, facts)
+    reachable = _reachable(tree)
+    for index, page in enumerate(pdf.pages):
+        _mark_artifacts(pdf, page, index, parents.get(int(page.obj.get("/StructParents", -1))),
+                        reachable, facts, repeated.get(index, set()))
+    for objgen, element in reachable.items():
+        lang = facts.langs.get(objgen[0])
+        if lang:
+            element.Lang = String(lang)
+    for element in list(reachable.values()):
+        if element.S == Name.Table:
+            _repair_table(element, facts)
+        elif element.S == Name.LI:
+            _repair_list_item(pdf, element)
+    _write_id_tree(pdf, tree, reachable)
+    _repair_links(pdf, parents, facts)
 
 
 def _repair_list_item(pdf, item) -> None:
@@ -396,14 +414,14 @@ def _merge_siblings(pdf, node, facts: Facts, owner_slots) -> None:
     if not isinstance(kids, pikepdf.Array) or len(kids) < 2:
         return
     kept: list = []
+    last = None  # the origin of kept[-1] (None: not an element, or no origin known)
     for kid in kids:
-        previous = kept[-1] if kept else None
-        if (isinstance(kid, pikepdf.Dictionary) and "/S" in kid and isinstance(previous, pikepdf.Dictionary)
-                and "/S" in previous and _origin(kid, facts) is not None
-                and _origin(kid, facts) == _origin(previous, facts)):
-            _absorb(pdf, previous, kid, owner_slots)
+        origin = _origin(kid, facts) if isinstance(kid, pikepdf.Dictionary) and "/S" in kid else None
+        if origin is not None and origin == last:
+            _absorb(pdf, kept[-1], kid, owner_slots)
         else:
             kept.append(kid)
+            last = origin
     if len(kept) != len(kids):
         node.K = Array(kept)
 
