@@ -17,6 +17,7 @@ from publisher.clinic import read_clinic
 from publisher.project import Project, load_editions, load_topics
 from publisher.select import select_sections
 from publisher.verify import check_bytes
+from publisher.verify import pdf_content
 from publisher.verify.pdf_content import scan_page
 from publisher.verify.pdfread import PdfFile
 from publisher.verify.text import words
@@ -149,8 +150,15 @@ def test_large_print_sizes_are_the_printed_sizes(tiny_pdfs):
     assert min(ours) >= 18
 
 
-def test_text_runs_follow_the_text_and_graphics_state():
-    """Place, size and width of runs under cm, Tf, Td, TL/T*, TJ adjustments, Tz and q/Q."""
+STATE_STREAM = (b"q 2 0 0 2 10 20 cm BT /F1 10 Tf 5 6 Td (AB) Tj [(A) -1000 (B)] TJ 14 TL T* (A) Tj ET Q "
+                b"BT /F1 12 Tf 50 Tz 1 0 0 1 100 100 Tm (AA) Tj ET")
+# The same text as WeasyPrint writes strings (hex): read by the fast reader, not by qpdf.
+STATE_STREAM_HEX = STATE_STREAM.replace(b"(AB)", b"<4142>").replace(b"(AA)", b"<4141>") \
+    .replace(b"(A)", b"<41>").replace(b"(B)", b"<42>")
+
+
+def one_page_pdf(stream: bytes) -> pikepdf.Pdf:
+    """A 200 pt page showing `stream`, with an italic Type1 font /F1 (A: 500, B: 600 units wide)."""
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(200, 200))
     page = pdf.pages[0]
@@ -158,9 +166,18 @@ def test_text_runs_follow_the_text_and_graphics_state():
         Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name("/Demo-Italic"),
         FirstChar=65, Widths=[500, 600]))
     page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-    page.obj.Contents = pdf.make_stream(
-        b"q 2 0 0 2 10 20 cm BT /F1 10 Tf 5 6 Td (AB) Tj [(A) -1000 (B)] TJ 14 TL T* (A) Tj ET Q "
-        b"BT /F1 12 Tf 50 Tz 1 0 0 1 100 100 Tm (AA) Tj ET")
+    page.obj.Contents = pdf.make_stream(stream)
+    return pdf
+
+
+@pytest.mark.parametrize("stream, fast", [(STATE_STREAM, False), (STATE_STREAM_HEX, True)],
+                         ids=["literal strings (qpdf)", "hex strings (fast reader)"])
+def test_text_runs_follow_the_text_and_graphics_state(stream, fast):
+    """Place, size and width of runs under cm, Tf, Td, TL/T*, TJ adjustments, Tz and q/Q,
+    whichever reader reads the stream."""
+    pdf = one_page_pdf(stream)
+    page = pdf.pages[0]
+    assert reads_fast(page) == fast
     runs = scan_page(page, decode=True).runs
     # 2x scale, origin (10, 20); Td (5, 6) -> (20, 32); "AB" is 1.1 em of 10 pt in text space.
     assert [(r.x0, r.baseline, r.size) for r in runs[:2]] == [(20.0, 32.0, 20.0), (42.0, 32.0, 20.0)]
@@ -170,6 +187,98 @@ def test_text_runs_follow_the_text_and_graphics_state():
     assert (runs[3].x0, runs[3].baseline, runs[3].size) == (100.0, 100.0, 12.0)  # Q restored the CTM
     assert math.isclose(runs[3].x1, 100 + 2 * 500 / 1000 * 12 * 0.5)  # Tz 50: half as wide
     assert all(r.italic for r in runs)
+
+
+# -- the fast reader of content streams ------------------------------------------------------
+
+def reads_fast(page) -> bool:
+    """Whether the fast reader takes the page's content stream (else qpdf reads it)."""
+    data = page.obj.Contents.read_bytes()
+    try:
+        pdf_content._fast_instructions(data, {op.encode(): op for op in pdf_content._SHAPE_OPERATORS.split()})
+    except pdf_content._Unreadable:
+        return False
+    return True
+
+
+def scan_summary(page, *, shapes: bool) -> tuple:
+    """Everything scan_page finds on a page, as plain values."""
+    marks = scan_page(page, decode=True, cmaps={}, shapes=shapes)
+    return (marks.mcids, marks.unmarked, marks.artifact_in_tagged, marks.tagged_in_artifact, marks.graphics,
+            [(r.mcid, r.artifact, r.baseline, r.x0, r.size, r.text, r.x1, r.font.name, r.italic) for r in marks.runs],
+            sorted(marks.shown), marks.shapes)
+
+
+def by_qpdf(monkeypatch, page, *, shapes: bool) -> tuple:
+    """scan_summary with the fast reader turned off: every page read by qpdf."""
+    def refuse(data, wanted):
+        raise pdf_content._Unreadable
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_content, "_fast_instructions", refuse)
+        return scan_summary(page, shapes=shapes)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_fast_reader_reads_what_qpdf_reads(tiny_pdfs, edition, monkeypatch):
+    """Every page WeasyPrint and the repair write is read by the fast reader, and it finds
+    exactly what qpdf's parser finds: marks, text runs (text, place, size, width), shapes."""
+    _, data = tiny_pdfs[edition]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            assert reads_fast(page)
+            for shapes in (False, True):
+                assert scan_summary(page, shapes=shapes) == by_qpdf(monkeypatch, page, shapes=shapes)
+
+
+@pytest.mark.parametrize("stream", [
+    b"BT /F1 10 Tf 1 0 0 1 5 5 Tm (AB) Tj ET",  # a literal string
+    b"/Span <</MCID 0 /ActualText (AB)>> BDC BT /F1 10 Tf <41> Tj ET EMC",  # one in a property list
+    b"q BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q BT /F1 10 Tf <41> Tj ET",  # an inline image
+    b"% a comment\nBT /F1 10 Tf <41> Tj ET",
+    b"BT /F#31 10 Tf <41> Tj ET",  # a name with a # escape
+    b"BT /F1 10 Tf 1 0 0 1 5-5 Tm <41> Tj ET",  # numbers not parted: one bad token
+    b"/Span <</MCID 0 /Attr <</O /Layout>> >> BDC BT /F1 10 Tf <41> Tj ET EMC",  # a nested property list
+    b"BT /F1 10 Tf [<41> [<42>]] TJ ET",  # a nested array
+    b"BT /F1 10 Tf <41> Tj ET 12",  # operands without an operator at the end
+], ids=["literal", "literal in properties", "inline image", "comment", "escaped name", "glued numbers",
+        "nested dictionary", "nested array", "trailing operand"])
+def test_other_syntax_is_read_by_qpdf(stream, monkeypatch):
+    """Syntax WeasyPrint does not write leaves the page to qpdf, whole: the scan is qpdf's."""
+    pdf = one_page_pdf(stream)
+    page = pdf.pages[0]
+    assert not reads_fast(page)
+    for shapes in (False, True):
+        assert scan_summary(page, shapes=shapes) == by_qpdf(monkeypatch, page, shapes=shapes)
+
+
+def test_property_lists_and_names_the_fast_reader_takes(monkeypatch):
+    """Names parted by "/" only, marked content with a named or inline property list, and
+    an artifact's type and subtype are read as qpdf reads them."""
+    stream = (b"/Artifact << /Type /Pagination /Subtype /Footer >> BDC BT /F1 10 Tf <41> Tj ET EMC "
+              b"/P/MC0 BDC BT /F1 10 Tf 1 0 0 1 5 5 Tm <42> Tj ET EMC "
+              b"/Span <</MCID 7>> BDC BT /F1 10 Tf <4141> Tj ET EMC")
+    pdf = one_page_pdf(stream)
+    page = pdf.pages[0]
+    page.obj.Resources.Properties = pikepdf.Dictionary(MC0=pikepdf.Dictionary(MCID=4))
+    assert reads_fast(page)
+    marks = scan_page(page, decode=True)
+    assert marks.mcids == [4, 7]
+    assert [r.artifact for r in marks.runs] == [("/Pagination", "/Footer"), None, None]
+    assert [(r.mcid, len(r.raw)) for r in marks.runs] == [(None, 1), (4, 1), (7, 2)]
+    assert scan_summary(page, shapes=True) == by_qpdf(monkeypatch, page, shapes=True)
+
+
+@pytest.mark.parametrize("stream", [
+    b"1" * 200_000 + b" (",  # a number that never ends in an operator
+    b"[" + b"<00>" * 50_000,  # an array that is never closed
+    b"<<" + b"/A 1 " * 50_000,  # a property list that is never closed
+    b"1 " * 100_000 + b"(",  # operands, then syntax the fast reader does not take
+], ids=["long number", "open array", "open dictionary", "many operands"])
+def test_the_fast_reader_gives_up_on_long_bad_streams(stream):
+    """Bad syntax at the end of a long stream: the fast reader stops at the first token it
+    cannot read (its expressions never backtrack), and qpdf is left to judge the stream."""
+    with pytest.raises(pdf_content._Unreadable):
+        pdf_content._fast_instructions(stream, {b"Tj": "Tj"})
 
 
 # -- read once -----------------------------------------------------------------------------

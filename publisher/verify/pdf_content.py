@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import struct
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -98,10 +99,11 @@ _NUMBER = re.compile(rb"(?<![<0-9A-Fa-f])-?(?:\d+\.?\d*|\.\d+)(?![0-9A-Fa-f]*>)"
 
 
 def _shown(operand) -> bytes:
-    """The shown bytes of a Tj string or a TJ array. WeasyPrint writes hex strings: those are
-    read from the operand's unparsed form in one regular-expression pass (much faster than
-    one Python object per glyph); anything else item by item."""
-    unparsed = operand.unparse()
+    """The shown bytes of a Tj string or a TJ array (a pikepdf object, or its source bytes
+    from the fast reader). WeasyPrint writes hex strings: those are read from the operand's
+    unparsed form in one regular-expression pass (much faster than one Python object per
+    glyph); anything else item by item."""
+    unparsed = operand if isinstance(operand, bytes) else operand.unparse()
     if b"(" not in unparsed:
         return bytes.fromhex(b"".join(_HEX.findall(unparsed)).decode())
     items = list(operand) if isinstance(operand, pikepdf.Array) else [operand]
@@ -110,12 +112,16 @@ def _shown(operand) -> bytes:
 
 def _adjustments(operand) -> float:
     """The position adjustments of a TJ array, added up (0 for a Tj string)."""
+    if isinstance(operand, bytes):  # the fast reader's source bytes (hex strings only)
+        if not operand.startswith(b"["):
+            return 0.0
+        return sum(float(n) for n in _NUMBER.findall(_HEX.sub(b" ", operand)))
     if not isinstance(operand, pikepdf.Array):
         return 0.0
     unparsed = operand.unparse()
     if b"(" not in unparsed:
         return sum(float(n) for n in _NUMBER.findall(_HEX.sub(b" ", unparsed)))
-    return sum(float(i) for i in operand if not isinstance(i, pikepdf.String))
+    return sum(float(i) for i in operand if isinstance(i, (int, float, Decimal)))  # numbers only
 
 
 @dataclass
@@ -145,14 +151,15 @@ class PageMarks:
 
 
 def _mark_kind(operands, operator: str, properties) -> tuple[str, int | None, object]:
-    """(kind, MCID, property list) of a BMC/BDC."""
+    """(kind, MCID, property list) of a BMC/BDC. Operands as pikepdf gives them, or as the
+    fast reader does (a name as str, an inline property list as a dict)."""
     props = operands[1] if operator == "BDC" else None
-    if isinstance(props, pikepdf.Name) and properties is not None:
+    if isinstance(props, (pikepdf.Name, str)) and properties is not None:
         props = properties.get(props)
-    if operands[0] == pikepdf.Name.Artifact:
+    if operands[0] == pikepdf.Name.Artifact or operands[0] == "/Artifact":
         return ARTIFACT, None, props
-    if isinstance(props, pikepdf.Dictionary) and "/MCID" in props:
-        return TAGGED, int(props.MCID), props
+    if isinstance(props, (pikepdf.Dictionary, dict)) and "/MCID" in props:
+        return TAGGED, int(props["/MCID"]), props
     return OTHER, None, props
 
 
@@ -267,6 +274,117 @@ class _TextState:
         return run
 
 
+# -- reading a content stream --------------------------------------------------------------
+#
+# qpdf (pikepdf.parse_content_stream) makes one Python object per operand: WeasyPrint shows
+# each glyph of a line as its own hex string in a TJ array, so a 16-page booklet became
+# 50,000 objects and most of the time the checks took. The fast reader below tokenizes the
+# stream's bytes with one regular expression and keeps a TJ array or a string as its
+# source bytes (the text and width are read from them when asked for, see `_shown`). It
+# takes the syntax WeasyPrint and our repair write: numbers, names, hex strings, arrays of
+# those, property lists of names and numbers. A page with anything else (a literal string,
+# an inline image, a comment, a nested array or dictionary, a name with a # escape) is read
+# by qpdf instead, whole, so every PDF is read the same way: tests compare both readers.
+
+_NAME_CHARS = rb"[^\s/\[\]()<>{}%#]"
+_END = rb"(?=[\s/\[\]<>(){}%]|\Z)"  # where a number or an operator ends: "1-2" is neither
+_OPERAND = (rb"(?:[+-]?+(?:\d++\.?+\d*+|\.\d++)" + _END +  # a number
+            rb"|/" + _NAME_CHARS + rb"*+"  # a name
+            rb"|<[0-9A-Fa-f\s]*+>"  # a hex string
+            rb"|\[[^\[\]()<>%]*+(?:<[0-9A-Fa-f\s]*+>[^\[\]()<>%]*+)*+\]"  # an array of those
+            rb"|<<[^<>()\[\]%]*+>>)")  # a property list of names and numbers
+# One instruction: its operands, then its operator. Possessive quantifiers: no backtracking,
+# so the time is linear in the stream's length whatever the bytes.
+_INSTRUCTION = re.compile(rb"\s*+((?:" + _OPERAND + rb"\s*+)*+)([A-Za-z'\"][A-Za-z0-9'\"*]*+)" + _END)
+_OPERANDS = re.compile(_OPERAND)
+_MARKED = re.compile(rb"\s*+(/" + _NAME_CHARS + rb"++)\s*+<<\s*+/MCID\s++(\d++)\s*+>>\s*+")
+_DICT_ITEM = re.compile(rb"\s*+(/" + _NAME_CHARS + rb"++)\s*+(?:(/" + _NAME_CHARS + rb"*+)|([+-]?\d++))")
+
+
+class _Unreadable(Exception):
+    """The fast reader met syntax it does not take: qpdf reads the page."""
+
+
+def _property_list(source: bytes) -> dict:
+    """An inline property list (`<</MCID 3>>`, `<< /Type /Pagination >>`) as {name: value}:
+    a name as str, an integer as int; anything else is left to qpdf."""
+    body, found, position = source[2:-2], {}, 0
+    for match in _DICT_ITEM.finditer(body):
+        if match.start() != position:
+            raise _Unreadable
+        found[match[1].decode("latin-1")] = match[2].decode("latin-1") if match[2] is not None else int(match[3])
+        position = match.end()
+    if body[position:].strip():
+        raise _Unreadable
+    return found
+
+
+def _operand(token: bytes):
+    if token[:1] == b"/":
+        return token.decode("latin-1")
+    if token[:2] == b"<<":
+        return _property_list(token)
+    return token  # a number, string or array, as written (float() reads a number's bytes)
+
+
+_INLINE_IMAGE = (b"BI", b"ID", b"EI")
+
+
+def _fast_instructions(data: bytes, wanted: dict[bytes, str]) -> list[tuple[str, list]]:
+    """(operator, operands) of the operators in `wanted` ({operator as bytes: as str}), in
+    stream order; operands as bytes (numbers, strings and arrays as written), names as str,
+    property lists as dicts. Raises _Unreadable for syntax it does not take."""
+    out: list[tuple[str, list]] = []
+    match, position, end = _INSTRUCTION.match, 0, len(data)  # one match after another: no gap
+    while position < end:
+        found = match(data, position)
+        if found is None:
+            if data[position:].strip():
+                raise _Unreadable
+            break
+        position = found.end()
+        operator, text = found[2], found[1]
+        op = wanted.get(operator)
+        if op is None:
+            if operator in _INLINE_IMAGE:  # binary data follows
+                raise _Unreadable
+            continue
+        if not text:
+            out.append((op, []))
+        elif b"<" in text or b"[" in text:
+            marked = _MARKED.fullmatch(text)  # the common `/Span <</MCID 3>> BDC`, read at once
+            if marked is not None:
+                out.append((op, [marked[1].decode("latin-1"), {"/MCID": int(marked[2])}]))
+            else:
+                out.append((op, [_operand(t) for t in _OPERANDS.findall(text)]))
+        else:  # names and numbers, each ended by white space or the next name's "/" (_END)
+            parts = text.split()
+            if text.count(b"/") != sum(part[:1] == b"/" for part in parts):
+                parts = _OPERANDS.findall(text)  # "/A/B": two names not parted by white space
+            out.append((op, [part.decode("latin-1") if part[:1] == b"/" else part for part in parts]))
+    return out
+
+
+_WANTED: dict[str, dict[bytes, str]] = {}
+
+
+def instructions(page: pikepdf.Page, wanted: str) -> list[tuple[str, list]]:
+    """(operator, operands) of the operators named in `wanted` (space-separated) in a page's
+    content stream: by the fast reader, or by qpdf when the page has syntax it does not take
+    (the operands then are pikepdf objects; `scan_page` reads both)."""
+    if wanted not in _WANTED:
+        _WANTED[wanted] = {op.encode("latin-1"): op for op in wanted.split() if op not in ("BI", "ID", "EI")}
+    contents = page.obj.get("/Contents")
+    try:
+        if contents is None:
+            return []
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        # Separate streams of one page are one stream, split anywhere between tokens.
+        return _fast_instructions(b"\n".join(stream.read_bytes() for stream in streams), _WANTED[wanted])
+    except _Unreadable:
+        return [(str(i.operator), i.operands) for i in pikepdf.parse_content_stream(page, wanted)]
+
+
 def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = None,
               shapes: bool = False) -> PageMarks:
     """Walk one page's content stream (not into form XObjects: a `Do` inside marked
@@ -288,89 +406,91 @@ def scan_page(page: pikepdf.Page, *, decode: bool = False, cmaps: dict | None = 
     wanted = _SHAPE_OPERATORS if shapes else _DECODE_OPERATORS if decode else _MARK_OPERATORS
     xobjects = resources.get("/XObject") if shapes else None
     path: list[tuple[float, float]] = []  # the current path's points on the page
-    for instruction in pikepdf.parse_content_stream(page, wanted):
-        op = str(instruction.operator)  # attribute access: tuple unpacking is 5x slower
-        if shapes and (op in PATH_BUILDERS or op == "re"):
-            _add_points(path, op, instruction.operands, state.ctm)
-            continue
-        if shapes and op in ("h", "n"):
-            if op == "n":  # a clipping path or none: nothing painted
-                path = []
-            continue
-        if shapes and op in PAINT_OPERATORS and op not in TEXT_OPERATORS:
-            if op == "Do":
-                box = _xobject_box(xobjects, instruction.operands[0], state.ctm)
-                if box is not None:
-                    marks.shapes.append(box)
-            elif path:
-                marks.shapes.extend(_painted(path, even_odd=op.endswith("*")))
-                path = []
-        if op in ("BDC", "BMC"):
-            kind, mcid, props = _mark_kind(instruction.operands, op, properties)
-            if kind == ARTIFACT and open_kinds[TAGGED]:
-                marks.artifact_in_tagged += 1
-            if kind == TAGGED and open_kinds[ARTIFACT]:
-                marks.tagged_in_artifact += 1
-            if mcid is not None:
-                marks.mcids.append(mcid)
-            entry = (kind, mcid, props)
-            stack.append(entry)
-            open_kinds[kind] += 1
-            inners.append(entry if kind != OTHER else (inners[-1] if inners else None))
-        elif op == "EMC":
-            if stack:
-                open_kinds[stack.pop()[0]] -= 1
-                inners.pop()
-        elif op in PAINT_OPERATORS:
-            inner = inners[-1] if inners else None
-            if inner is None:
-                marks.unmarked[op] = marks.unmarked.get(op, 0) + 1
-            if op not in TEXT_OPERATORS:
-                where = inner[0] if inner is not None else "none"
-                marks.graphics[where] = marks.graphics.get(where, 0) + 1
-            elif decode and state.font is not None:
-                _show(marks, state, inner, op, instruction.operands)
-        elif not decode:
-            continue
-        elif op == "Tf":
-            ref = fonts.get(instruction.operands[0])
-            if ref is not None:
-                if ref.objgen not in cmaps:
-                    cmaps[ref.objgen] = ToUnicode(ref)
-                state.font = cmaps[ref.objgen]
-            state.size = float(instruction.operands[1])
-        elif op == "Tm":
-            state.tm = state.line_matrix = tuple(float(x) for x in instruction.operands)
-            state.last = None
-        elif op in ("Td", "TD"):
-            tx, ty = (float(x) for x in instruction.operands)
-            if op == "TD":
-                state.leading = -ty
-            state.move(tx, ty)
-        elif op == "T*":
-            state.move(0, -state.leading)
-        elif op == "BT":
-            state.tm = state.line_matrix = IDENTITY
-            state.last = None
-        elif op == "cm":
-            state.ctm = _multiply(tuple(float(x) for x in instruction.operands), state.ctm)
-        elif op == "q":
-            state.saved.append((state.ctm, state.font, state.size, state.leading, state.char_spacing,
-                                state.word_spacing, state.scale, state.rise))
-        elif op == "Q":
-            if state.saved:
-                (state.ctm, state.font, state.size, state.leading, state.char_spacing,
-                 state.word_spacing, state.scale, state.rise) = state.saved.pop()
-        elif op == "TL":
-            state.leading = float(instruction.operands[0])
-        elif op == "Tc":
-            state.char_spacing = float(instruction.operands[0])
-        elif op == "Tw":
-            state.word_spacing = float(instruction.operands[0])
-        elif op == "Tz":
-            state.scale = float(instruction.operands[0]) / 100
-        elif op == "Ts":
-            state.rise = float(instruction.operands[0])
+    for op, operands in instructions(page, wanted):
+        try:
+            if shapes and (op in PATH_BUILDERS or op == "re"):
+                _add_points(path, op, operands, state.ctm)
+                continue
+            if shapes and op in ("h", "n"):
+                if op == "n":  # a clipping path or none: nothing painted
+                    path = []
+                continue
+            if shapes and op in PAINT_OPERATORS and op not in TEXT_OPERATORS:
+                if op == "Do":
+                    box = _xobject_box(xobjects, operands[0], state.ctm)
+                    if box is not None:
+                        marks.shapes.append(box)
+                elif path:
+                    marks.shapes.extend(_painted(path, even_odd=op.endswith("*")))
+                    path = []
+            if op in ("BDC", "BMC"):
+                kind, mcid, props = _mark_kind(operands, op, properties)
+                if kind == ARTIFACT and open_kinds[TAGGED]:
+                    marks.artifact_in_tagged += 1
+                if kind == TAGGED and open_kinds[ARTIFACT]:
+                    marks.tagged_in_artifact += 1
+                if mcid is not None:
+                    marks.mcids.append(mcid)
+                entry = (kind, mcid, props)
+                stack.append(entry)
+                open_kinds[kind] += 1
+                inners.append(entry if kind != OTHER else (inners[-1] if inners else None))
+            elif op == "EMC":
+                if stack:
+                    open_kinds[stack.pop()[0]] -= 1
+                    inners.pop()
+            elif op in PAINT_OPERATORS:
+                inner = inners[-1] if inners else None
+                if inner is None:
+                    marks.unmarked[op] = marks.unmarked.get(op, 0) + 1
+                if op not in TEXT_OPERATORS:
+                    where = inner[0] if inner is not None else "none"
+                    marks.graphics[where] = marks.graphics.get(where, 0) + 1
+                elif decode and state.font is not None:
+                    _show(marks, state, inner, op, operands)
+            elif not decode:
+                continue
+            elif op == "Tf":
+                ref = fonts.get(operands[0])
+                if ref is not None:
+                    if ref.objgen not in cmaps:
+                        cmaps[ref.objgen] = ToUnicode(ref)
+                    state.font = cmaps[ref.objgen]
+                state.size = float(operands[1])
+            elif op == "Tm":
+                state.tm = state.line_matrix = tuple(float(x) for x in operands)
+                state.last = None
+            elif op in ("Td", "TD"):
+                tx, ty = (float(x) for x in operands)
+                if op == "TD":
+                    state.leading = -ty
+                state.move(tx, ty)
+            elif op == "T*":
+                state.move(0, -state.leading)
+            elif op == "BT":
+                state.tm = state.line_matrix = IDENTITY
+                state.last = None
+            elif op == "cm":
+                state.ctm = _multiply(tuple(float(x) for x in operands), state.ctm)
+            elif op == "q":
+                state.saved.append((state.ctm, state.font, state.size, state.leading, state.char_spacing,
+                                    state.word_spacing, state.scale, state.rise))
+            elif op == "Q":
+                if state.saved:
+                    (state.ctm, state.font, state.size, state.leading, state.char_spacing,
+                     state.word_spacing, state.scale, state.rise) = state.saved.pop()
+            elif op == "TL":
+                state.leading = float(operands[0])
+            elif op == "Tc":
+                state.char_spacing = float(operands[0])
+            elif op == "Tw":
+                state.word_spacing = float(operands[0])
+            elif op == "Tz":
+                state.scale = float(operands[0]) / 100
+            elif op == "Ts":
+                state.rise = float(operands[0])
+        except (ValueError, TypeError, IndexError):
+            continue  # an instruction with operands it cannot take is left out, as viewers do
     return marks
 
 
@@ -440,7 +560,7 @@ def _show(marks: PageMarks, state: _TextState, inner, op: str, operands) -> None
     mcid = inner[1] if inner is not None and inner[0] == TAGGED else None
     artifact = None
     if inner is not None and inner[0] == ARTIFACT:
-        props = inner[2] if isinstance(inner[2], pikepdf.Dictionary) else pikepdf.Dictionary()
+        props = inner[2] if isinstance(inner[2], (pikepdf.Dictionary, dict)) else {}
         artifact = (str(props.get("/Type", "")), str(props.get("/Subtype", "")))
     run = state.show(operands[0] if op == "TJ" else operands[-1], mcid, artifact)
     marks.runs.append(run)
