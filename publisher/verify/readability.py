@@ -251,9 +251,16 @@ def spoken(sentence: str, lang: str = "en") -> str:
 
 def sentences_of(block: Block) -> list[str]:
     """A heading is one sentence; other blocks are split after sentence-ending punctuation."""
+    return [sentence for sentence, _ in _sentences_spoken(block)]
+
+
+def _sentences_spoken(block: Block) -> list[tuple[str, str | None]]:
+    """(sentence, its words as `spoken` gives them in the block's language) of a block, as
+    `sentences_of` splits it; a heading's words are not worked out here (None)."""
     if block.kind == "heading":
-        return [block.text]
-    return [s for s in split_sentences(block.text, block.lang or "en") if _WORD.search(spoken(s, block.lang))]
+        return [(block.text, None)]
+    pairs = ((s, spoken(s, block.lang)) for s in split_sentences(block.text, block.lang or "en"))
+    return [(s, said) for s, said in pairs if _WORD.search(said)]
 
 
 # -- scores --------------------------------------------------------------------------------
@@ -328,10 +335,16 @@ class Score:
 
 
 def score_sentences(sentences, lang: str = "en") -> Score:
+    """The score of sentences counted in `lang`."""
+    return _score_spoken(((sentence, None) for sentence in sentences), lang)
+
+
+def _score_spoken(pairs, lang: str) -> Score:
+    """The score of (sentence, its spoken words in `lang`, or None to work them out) pairs."""
     lang = language_of(lang) or "en"
     total = Score(lang=lang)
-    for sentence in sentences:
-        found = _WORD.findall(spoken(sentence, lang))
+    for sentence, said in pairs:
+        found = _WORD.findall(spoken(sentence, lang) if said is None else said)
         if not found:
             continue
         counts = [syllables(w, lang) for w in found]
@@ -355,7 +368,10 @@ def block_score(kind: str, text: str, block_lang: str, lang: str) -> Score:
     """The score of one block (its kind, text and own language) counted in `lang`. Kept for
     the process: the editions of a build show the same paragraphs (a handout, its large
     print, the bilingual handout and e-book), and each is counted once."""
-    return score_sentences(sentences_of(Block(kind, text, lang=block_lang)), lang)
+    pairs = _sentences_spoken(Block(kind, text, lang=block_lang))
+    if language_of(block_lang) != language_of(lang):  # `spoken` reads a sentence by its language's rules
+        pairs = [(sentence, None) for sentence, _ in pairs]
+    return _score_spoken(pairs, lang)
 
 
 def score_text(text: str, lang: str = "en") -> Score:
@@ -368,6 +384,8 @@ def measurable(block: Block) -> bool:
     (most of them Latin, for English and Spanish)."""
     if language_of(block.lang) not in MEASURES:
         return False
+    if block.text.isascii():  # every letter Latin (or none at all)
+        return True
     letters = len(_ANY_LETTER.findall(block.text))
     return not letters or len(_LATIN.findall(block.text)) * 2 > letters
 
