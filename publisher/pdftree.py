@@ -60,5 +60,7 @@ def save_with_reading_level(pdf: pikepdf.Pdf, level: str) -> bytes:
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta[f"{{{SCHEMA_NS}}}educationalLevel"] = level
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True)
+    # Object streams made here as in the repair's save (writers/pdfua.py): the document may
+    # come straight from WeasyPrint's uncompressed file, which has none to keep.
+    pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
