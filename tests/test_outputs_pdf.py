@@ -16,6 +16,21 @@ PDF_EDITIONS = [("neuroplasticity", "patient-handout"), ("neuroplasticity", "cli
 
 
 @pytest.mark.parametrize("topic,edition", PDF_EDITIONS)
+def test_pdf_streams_are_compressed_and_objects_packed(built, topic, edition):
+    """WeasyPrint writes uncompressed; the repair's save (and the save that adds the reading
+    level, for the editions that have one) compresses every stream but the XMP metadata
+    (left readable, as PDF/A and PDF/UA tools expect; an image keeps its own format) and
+    packs the small objects, the structure tree, into object streams."""
+    with pikepdf.open(output(built, topic, edition)) as pdf:
+        streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)]
+        metadata = pdf.Root.Metadata.objgen
+        unfiltered = [o.objgen for o in streams if o.get("/Filter") is None and o.objgen != metadata]
+        assert not unfiltered
+        assert any(o.get("/Type") == pikepdf.Name.ObjStm for o in streams)
+        assert pdf.Root.Metadata.get("/Filter") is None
+
+
+@pytest.mark.parametrize("topic,edition", PDF_EDITIONS)
 def test_pdf_is_tagged_pdf_ua(built, topic, edition):
     with pikepdf.open(output(built, topic, edition)) as pdf:
         assert pdf.Root.MarkInfo.Marked
