@@ -13,6 +13,12 @@ alternately, RUNS times each; and apart, the first run of each in the process ("
 spent inside WeasyPrint: its import and every call into it (stylesheets, HTML parsing,
 layout, PDF writing).
 
+`python benchmarks/overhead.py build-unchecked PROJECT OUT` is an experiment, not a way to
+build: the same, with the PDF/UA repair and every check of the written files left out (the
+reading level, the PDF/UA and safety checks, the page checks on the layout). What it costs
+outside WeasyPrint is what reading the content, the templates, the EPUBs and web pages and the
+imports take; the difference with `build` is what the repair and the checks take.
+
 Times are CPU seconds of this process (time.process_time) and wall seconds: on a machine
 shared with other work the CPU time is the steadier of the two; the ratios of both are
 printed by benchmarks/bench.py.
@@ -114,6 +120,16 @@ def editions(root: Path, runs: int) -> dict:
     return out
 
 
+def unchecked() -> None:
+    """Leave out the PDF/UA repair and every check of the written files, in this process
+    (the `build-unchecked` experiment: the files it writes are not fit to hand out)."""
+    from publisher import job
+    from publisher.writers import pdf, pdfua
+    job._measure_and_check = lambda doc, fmt, written, *, name: (written.data, None, [])
+    pdfua._repair = lambda document, facts: None
+    pdf.check_layout = lambda document, *, audience=None: []
+
+
 def build(root: Path, out_dir: Path) -> dict:
     """A serial `publish build --force` of the project in `root`, in this process: its total
     time and the time inside WeasyPrint."""
@@ -144,6 +160,8 @@ if __name__ == "__main__":
     else:
         import contextlib
         import os
+        if what == "build-unchecked":
+            unchecked()
         with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet), contextlib.redirect_stdout(quiet):
             result = build(Path(project_dir), Path(arg))
     print(json.dumps(result))
