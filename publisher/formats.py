@@ -34,7 +34,9 @@ class Format:
     checks: str  #: module with `check(data, *, name) -> list[Finding]`: our own fast checks
     text: str  #: "module:function" (data: bytes) -> str: the text a reader gets
     blocks: str  #: "module:function" (data: bytes) -> list[Block]: headings, paragraphs, items
-    reader: str  #: "module:function" (data: bytes, fmt) -> the file read once, for all its checks
+    #: "module:function" (data: bytes, fmt) -> the file read once, for all its checks; if the
+    #: writer hands over the file still open (WriteResult.opened), also `opened=` that object
+    reader: str
     validators: tuple[str, ...] = ()  #: external validators that judge this format (verify/external)
     paged: bool = False  #: laid out on paper: --paper and max_pages apply; can give EPUBs page numbers
     reading_level_metadata: bool = False  #: the writer's `add_reading_level` puts the grade in the file
