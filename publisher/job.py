@@ -188,10 +188,12 @@ def run_job(job: Job) -> JobResult:
 
 def _measure_and_check(doc: SelectedDocument, fmt: Format, written, *, name: str):
     """(final bytes, reading level or None, findings) of a written file: the reading level
-    measured and put into its metadata, then the fast checks on the final bytes.
+    measured and put into its metadata, then the fast checks on the final file.
 
-    The written file is read once (for a PDF: one open, one scan of its pages): the reading
-    level is measured on it, written into its metadata, and every fast check reads it."""
+    The written file is read once: a PDF from the repaired document the writer saved, still
+    open (`WriteResult.opened`), with one scan of its pages. The reading level is measured on
+    it and written into its metadata (the document is saved again: the final bytes), and every
+    fast check reads that same document."""
     from .verify import check_bytes, readability
     with fmt.read(written.data, opened=written.opened) as file:
         reading = readability.measure(doc, written.data, file) if readability.has_targets(doc.edition) else None

@@ -240,15 +240,71 @@ def test_the_fast_reader_reads_what_qpdf_reads(tiny_pdfs, edition, monkeypatch):
     b"/Span <</MCID 0 /Attr <</O /Layout>> >> BDC BT /F1 10 Tf <41> Tj ET EMC",  # a nested property list
     b"BT /F1 10 Tf [<41> [<42>]] TJ ET",  # a nested array
     b"BT /F1 10 Tf <41> Tj ET 12",  # operands without an operator at the end
+    b"BT /F1\x0010 Tf <41> Tj ET",  # NUL: PDF white space
+    b"BT /F1 10 Tf <41> Tj ET /F\xe91 Do",  # a name with a raw byte outside ASCII
+    b"/Span <</MCID 99999999999999999999999>> BDC BT /F1 10 Tf <41> Tj ET EMC",  # a number past 64 bits
+    b"BT /F1 10 Tf [<41> /N <42>] TJ ET",  # a name in a TJ array
+    b"BT /F1 10 Tf [<41> abc <42>] TJ ET",  # a word in a TJ array
+    b"BT /F1 10 Tf [<41> 1e3 <42>] TJ ET",  # no exponents in PDF numbers
+    b"BT /F1 10 Tf [<41> 1-2 <42>] TJ ET",  # numbers not parted, in an array
 ], ids=["literal", "literal in properties", "inline image", "comment", "escaped name", "glued numbers",
-        "nested dictionary", "nested array", "trailing operand"])
+        "nested dictionary", "nested array", "trailing operand", "NUL", "raw byte in a name", "huge MCID",
+        "name in an array", "word in an array", "exponent in an array", "glued numbers in an array"])
 def test_other_syntax_is_read_by_qpdf(stream, monkeypatch):
-    """Syntax WeasyPrint does not write leaves the page to qpdf, whole: the scan is qpdf's."""
+    """Syntax WeasyPrint does not write leaves the page to qpdf, whole: the scan is qpdf's
+    (what it reads, or the error it stops with: a word in a TJ array is no PDF object)."""
     pdf = one_page_pdf(stream)
     page = pdf.pages[0]
     assert not reads_fast(page)
+
+    def outcome(read):
+        try:
+            return read()
+        except Exception as exc:  # noqa: BLE001 - compared, not hidden
+            return type(exc)
     for shapes in (False, True):
-        assert scan_summary(page, shapes=shapes) == by_qpdf(monkeypatch, page, shapes=shapes)
+        assert outcome(lambda: scan_summary(page, shapes=shapes)) == \
+            outcome(lambda: by_qpdf(monkeypatch, page, shapes=shapes))
+
+
+@pytest.mark.parametrize("streams, text", [
+    ([b"BT /F1 10 Tf <41 42> Tj ET"], "AB"),  # white space inside a hex string is ignored
+    ([b"BT /F1 10 Tf [<41\n42> -100 <41>] TJ ET"], "ABA"),  # a line break too
+    ([b"BT /F1 10 Tf <414> Tj ET"], "A@"),  # an odd last digit is followed by 0: <40> is "@"
+    ([b"BT /F1 10 Tf <41", b"42> Tj ET"], "AB"),  # one string across two content streams
+], ids=["spaces", "line break", "odd digit", "two streams"])
+def test_hex_strings_as_the_standard_writes_them(streams, text, monkeypatch):
+    """Hex strings however ISO 32000-1 (7.3.4.3) allows them are read by the fast reader,
+    to the same text as qpdf's parser gives."""
+    pdf = one_page_pdf(b"")
+    page = pdf.pages[0]
+    page.obj.Resources.Font.F1.ToUnicode = pdf.make_stream(
+        b"begincmap 1 begincodespacerange <00> <FF> endcodespacerange "
+        b"1 beginbfrange <20> <7E> <0020> endbfrange endcmap")
+    page.obj.Contents = pikepdf.Array([pdf.make_stream(s) for s in streams]) if len(streams) > 1 \
+        else pdf.make_stream(streams[0])
+    assert "".join(r.text for r in scan_page(page, decode=True).runs) == text
+    assert scan_summary(page, shapes=True) == by_qpdf(monkeypatch, page, shapes=True)
+
+
+@pytest.mark.parametrize("stream", [b"BT /F1 10 Tf /Foo Tj ET", b"BT /F1 10 Tf <</A 1>> Tj ET",
+                                    b"BT /F1 10 Tf 5 Tj ET"], ids=["name", "dictionary", "number"])
+def test_an_operand_that_is_no_string_shows_nothing(stream, monkeypatch):
+    """`Tj` given a name, a dictionary or a number: an empty run, read alike by both readers
+    (and no error when its text is asked for)."""
+    pdf = one_page_pdf(stream)
+    page = pdf.pages[0]
+    assert [r.text for r in scan_page(page, decode=True).runs] == [""]
+    assert scan_summary(page, shapes=True) == by_qpdf(monkeypatch, page, shapes=True)
+
+
+def test_contents_that_are_not_a_stream_are_read_by_qpdf(monkeypatch):
+    """A page whose /Contents is a dictionary: qpdf's reading, as before (nothing on it)."""
+    pdf = one_page_pdf(b"")
+    page = pdf.pages[0]
+    page.obj.Contents = pdf.make_indirect(pikepdf.Dictionary(Foo=1))
+    assert scan_summary(page, shapes=True) == by_qpdf(monkeypatch, page, shapes=True)
+    assert scan_page(page, decode=True).runs == []
 
 
 def test_property_lists_and_names_the_fast_reader_takes(monkeypatch):
@@ -273,12 +329,21 @@ def test_property_lists_and_names_the_fast_reader_takes(monkeypatch):
     b"[" + b"<00>" * 50_000,  # an array that is never closed
     b"<<" + b"/A 1 " * 50_000,  # a property list that is never closed
     b"1 " * 100_000 + b"(",  # operands, then syntax the fast reader does not take
-], ids=["long number", "open array", "open dictionary", "many operands"])
+    b"[<0 " + b"1" * 100_000 + b"] TJ",  # a hex string that never ends, in an array
+], ids=["long number", "open array", "open dictionary", "many operands", "open hex string"])
 def test_the_fast_reader_gives_up_on_long_bad_streams(stream):
     """Bad syntax at the end of a long stream: the fast reader stops at the first token it
     cannot read (its expressions never backtrack), and qpdf is left to judge the stream."""
     with pytest.raises(pdf_content._Unreadable):
-        pdf_content._fast_instructions(stream, {b"Tj": "Tj"})
+        pdf_content._fast_instructions(stream, {b"Tj": "Tj", b"TJ": "TJ"})
+
+
+def test_a_long_spaced_hex_string_is_read_in_one_pass():
+    """A TJ array with a hex string of 99,999 digits (an odd count) and a space: its text and
+    adjustments are read (the expressions that read them never backtrack)."""
+    array = b"[<4 " + b"1" * 99_998 + b"> -250]"
+    assert pdf_content._shown(array) == bytes.fromhex("4" + "1" * 99_998 + "0")
+    assert pdf_content._adjustments(array) == -250.0
 
 
 # -- read once -----------------------------------------------------------------------------

@@ -94,25 +94,46 @@ class TextRun:
         return self._x1
 
 
-_HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
-_NUMBER = re.compile(rb"(?<![<0-9A-Fa-f])-?(?:\d+\.?\d*|\.\d+)(?![0-9A-Fa-f]*>)")
+# PDF white space (ISO 32000-1, 7.2.2) but NUL: a stream with NUL goes to qpdf (see _fast_instructions).
+_WHITE = b"\t\n\x0c\r "  # the bytes themselves (also taken as they are in the expressions below)
+# Hex strings: white space inside is ignored, an odd last digit is followed by 0 (7.3.4.3).
+# Every expression here is possessive, or bounded by what precedes it: no input makes it
+# backtrack, so its time stays linear in the length of the bytes.
+_HEX = re.compile(rb"<([0-9A-Fa-f" + _WHITE + rb"]*+)>")
+_HEX_PAIRS = re.compile(rb"<((?:[0-9A-Fa-f]{2})*+)>")  # as WeasyPrint writes them: digit pairs only
+_NUMBER = re.compile(rb"(?<![\w.+\-/#])[+-]?+(?:\d++\.?+\d*+|\.\d++)(?=[\s\[\]<>(){}/%]|\Z)")
+
+
+def _hex_strings(unparsed: bytes) -> bytes:
+    """The bytes of every hex string in `unparsed`, one after the other."""
+    pairs = _HEX_PAIRS.findall(unparsed)
+    if len(pairs) == unparsed.count(b"<"):  # every string was digit pairs: one pass
+        return bytes.fromhex(b"".join(pairs).decode())
+    digits = [d.translate(None, _WHITE) for d in _HEX.findall(unparsed)]
+    return bytes.fromhex(b"".join(d + b"0" if len(d) % 2 else d for d in digits).decode())
 
 
 def _shown(operand) -> bytes:
     """The shown bytes of a Tj string or a TJ array (a pikepdf object, or its source bytes
     from the fast reader). WeasyPrint writes hex strings: those are read from the operand's
     unparsed form in one regular-expression pass (much faster than one Python object per
-    glyph); anything else item by item."""
-    unparsed = operand if isinstance(operand, bytes) else operand.unparse()
+    glyph); anything else item by item. An operand that is no string (a name, a number)
+    shows nothing."""
+    if isinstance(operand, bytes):
+        unparsed = operand
+    elif isinstance(operand, pikepdf.Object):
+        unparsed = operand.unparse()
+    else:
+        return b""
     if b"(" not in unparsed:
-        return bytes.fromhex(b"".join(_HEX.findall(unparsed)).decode())
+        return _hex_strings(unparsed)
     items = list(operand) if isinstance(operand, pikepdf.Array) else [operand]
     return b"".join(bytes(i) for i in items if isinstance(i, pikepdf.String))
 
 
 def _adjustments(operand) -> float:
     """The position adjustments of a TJ array, added up (0 for a Tj string)."""
-    if isinstance(operand, bytes):  # the fast reader's source bytes (hex strings only)
+    if isinstance(operand, bytes):  # the fast reader's source bytes (hex strings and numbers)
         if not operand.startswith(b"["):
             return 0.0
         return sum(float(n) for n in _NUMBER.findall(_HEX.sub(b" ", operand)))
@@ -281,24 +302,33 @@ class _TextState:
 # 50,000 objects and most of the time the checks took. The fast reader below tokenizes the
 # stream's bytes with one regular expression and keeps a TJ array or a string as its
 # source bytes (the text and width are read from them when asked for, see `_shown`). It
-# takes the syntax WeasyPrint and our repair write: numbers, names, hex strings, arrays of
-# those, property lists of names and numbers. A page with anything else (a literal string,
-# an inline image, a comment, a nested array or dictionary, a name with a # escape) is read
-# by qpdf instead, whole, so every PDF is read the same way: tests compare both readers.
+# takes the syntax WeasyPrint and our repair write: numbers, names, hex strings (with white
+# space or an odd digit, as ISO 32000-1 allows them), arrays of numbers and hex strings,
+# property lists of names and integers. A page with anything else (a literal string, an
+# inline image, a comment, a nested array or dictionary, a name with a # escape or a byte
+# outside ASCII, NUL, a token that is no number, name or operator) is read by qpdf instead,
+# whole, so both read a page alike: tests compare the two readers.
 
+# White space is `\s` below: the stream has been checked for NUL and \v (see _fast_instructions),
+# so it is PDF white space exactly.
 _NAME_CHARS = rb"[^\s/\[\]()<>{}%#]"
 _END = rb"(?=[\s/\[\]<>(){}%]|\Z)"  # where a number or an operator ends: "1-2" is neither
-_OPERAND = (rb"(?:[+-]?+(?:\d++\.?+\d*+|\.\d++)" + _END +  # a number
+_NUM = rb"[+-]?+(?:\d++\.?+\d*+|\.\d++)" + _END
+_HEX_STRING = rb"<[0-9A-Fa-f\s]*+>"
+_OPERAND = (rb"(?:" + _NUM +  # a number
             rb"|/" + _NAME_CHARS + rb"*+"  # a name
-            rb"|<[0-9A-Fa-f\s]*+>"  # a hex string
-            rb"|\[[^\[\]()<>%]*+(?:<[0-9A-Fa-f\s]*+>[^\[\]()<>%]*+)*+\]"  # an array of those
-            rb"|<<[^<>()\[\]%]*+>>)")  # a property list of names and numbers
+            rb"|" + _HEX_STRING +  # a hex string
+            rb"|\[\s*+(?:(?:" + _HEX_STRING + rb"|" + _NUM + rb")\s*+)*+\]"  # an array of those two
+            rb"|<<[^<>()\[\]%]*+>>)")  # a property list of names and numbers (see _property_list)
 # One instruction: its operands, then its operator. Possessive quantifiers: no backtracking,
 # so the time is linear in the stream's length whatever the bytes.
 _INSTRUCTION = re.compile(rb"\s*+((?:" + _OPERAND + rb"\s*+)*+)([A-Za-z'\"][A-Za-z0-9'\"*]*+)" + _END)
 _OPERANDS = re.compile(_OPERAND)
-_MARKED = re.compile(rb"\s*+(/" + _NAME_CHARS + rb"++)\s*+<<\s*+/MCID\s++(\d++)\s*+>>\s*+")
-_DICT_ITEM = re.compile(rb"\s*+(/" + _NAME_CHARS + rb"++)\s*+(?:(/" + _NAME_CHARS + rb"*+)|([+-]?\d++))")
+# A marked-content id of at most nine digits: a larger one (no PDF has a billion marks on a
+# page) is left to qpdf, which reads numbers past 64 bits its own way.
+_MCID = rb"(\d{1,9})(?!\d)"
+_MARKED = re.compile(rb"\s*+(/" + _NAME_CHARS + rb"++)\s*+<<\s*+/MCID\s++" + _MCID + rb"\s*+>>\s*+")
+_DICT_ITEM = re.compile(rb"\s*+(/" + _NAME_CHARS + rb"++)\s*+(?:(/" + _NAME_CHARS + rb"*+)|([+-]?" + _MCID + rb"))")
 
 
 class _Unreadable(Exception):
@@ -334,6 +364,10 @@ def _fast_instructions(data: bytes, wanted: dict[bytes, str]) -> list[tuple[str,
     """(operator, operands) of the operators in `wanted` ({operator as bytes: as str}), in
     stream order; operands as bytes (numbers, strings and arrays as written), names as str,
     property lists as dicts. Raises _Unreadable for syntax it does not take."""
+    # Bytes outside ASCII (a name's raw byte, binary data), NUL (PDF white space that `\s`
+    # is not) and \v (`\s` that PDF white space is not): qpdf reads such a stream.
+    if not data.isascii() or b"\x00" in data or b"\x0b" in data:
+        raise _Unreadable
     out: list[tuple[str, list]] = []
     match, position, end = _INSTRUCTION.match, 0, len(data)  # one match after another: no gap
     while position < end:
@@ -375,13 +409,15 @@ def instructions(page: pikepdf.Page, wanted: str) -> list[tuple[str, list]]:
     if wanted not in _WANTED:
         _WANTED[wanted] = {op.encode("latin-1"): op for op in wanted.split() if op not in ("BI", "ID", "EI")}
     contents = page.obj.get("/Contents")
+    if contents is None:
+        return []
     try:
-        if contents is None:
-            return []
         streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        if not all(isinstance(stream, pikepdf.Stream) for stream in streams):
+            raise _Unreadable  # not a stream: qpdf says what it makes of it
         # Separate streams of one page are one stream, split anywhere between tokens.
         return _fast_instructions(b"\n".join(stream.read_bytes() for stream in streams), _WANTED[wanted])
-    except _Unreadable:
+    except (_Unreadable, pikepdf.PdfError):  # and a stream that cannot be inflated: qpdf's own error
         return [(str(i.operator), i.operands) for i in pikepdf.parse_content_stream(page, wanted)]
 
 
