@@ -247,9 +247,15 @@ def test_the_fast_reader_reads_what_qpdf_reads(tiny_pdfs, edition, monkeypatch):
     b"BT /F1 10 Tf [<41> abc <42>] TJ ET",  # a word in a TJ array
     b"BT /F1 10 Tf [<41> 1e3 <42>] TJ ET",  # no exponents in PDF numbers
     b"BT /F1 10 Tf [<41> 1-2 <42>] TJ ET",  # numbers not parted, in an array
+    b"/P <</MCID 0>> null BDC BT /F1 10 Tf <41> Tj ET EMC",  # null is an operand, not an operator
+    b"/Artifact BMC true 0 0 10 10 re f EMC",  # so is true
+    b"BT /F1 10 Tf false Tj ET",  # and false
+    b"q 9223372036854775808 0 0 1 0 0 cm BT /F1 10 Tf <41> Tj ET Q",  # an integer past 64 bits
+    b"BT /F1 10 Tf [<41> 99999999999999999999 <42>] TJ ET",  # one in an array
 ], ids=["literal", "literal in properties", "inline image", "comment", "escaped name", "glued numbers",
         "nested dictionary", "nested array", "trailing operand", "NUL", "raw byte in a name", "huge MCID",
-        "name in an array", "word in an array", "exponent in an array", "glued numbers in an array"])
+        "name in an array", "word in an array", "exponent in an array", "glued numbers in an array",
+        "null operand", "true operand", "false operand", "integer past 64 bits", "huge integer in an array"])
 def test_other_syntax_is_read_by_qpdf(stream, monkeypatch):
     """Syntax WeasyPrint does not write leaves the page to qpdf, whole: the scan is qpdf's
     (what it reads, or the error it stops with: a word in a TJ array is no PDF object)."""
@@ -336,6 +342,33 @@ def test_the_fast_reader_gives_up_on_long_bad_streams(stream):
     cannot read (its expressions never backtrack), and qpdf is left to judge the stream."""
     with pytest.raises(pdf_content._Unreadable):
         pdf_content._fast_instructions(stream, {b"Tj": "Tj", b"TJ": "TJ"})
+
+
+def test_a_property_list_with_long_white_space_is_read_in_one_pass():
+    """200,000 spaces or line breaks in a property list: read (its items are matched one after
+    another, never tried again at every byte)."""
+    for white in (b" ", b"\n"):
+        stream = b"/P <</MCID 3" + white * 200_000 + b">> BDC 0 0 1 1 re f EMC"
+        assert pdf_content._fast_instructions(stream, {b"BDC": "BDC"}) == [("BDC", ["/P", {"/MCID": 3}])]
+        with pytest.raises(pdf_content._Unreadable):  # a name and no value: qpdf's to judge
+            pdf_content._fast_instructions(b"/P <</A" + white * 200_000 + b">> BDC", {b"BDC": "BDC"})
+
+
+def test_fonts_with_endless_or_huge_maps_are_read_in_bounds():
+    """A ToUnicode CMap with bfchar blocks that never end, or bfrange arrays that never
+    close, and a CID font whose /W gives one width to four billion codes: read in linear
+    time and bounded memory (at most 65,536 codes a range)."""
+    pdf = pikepdf.new()
+
+    def font(cmap: bytes, **entries) -> pdf_content.ToUnicode:
+        return pdf_content.ToUnicode(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type0, ToUnicode=pdf.make_stream(cmap), **entries))
+    assert font(b"beginbfchar <01> <0041> endbfchar" + b"beginbfchar " * 100_000).map == {1: "A"}
+    assert font(b"beginbfrange " + b"<1> <2> [" * 100_000 + b"endbfrange").map == {}
+    ranged = font(b"beginbfrange <0000> <FFFFFFFF> <0041> endbfrange")
+    assert len(ranged.map) == 0x10000 and ranged.map[0] == "A"
+    cid = font(b"", DescendantFonts=[pikepdf.Dictionary(W=[0, 4294967295, 500])])
+    assert len(cid.widths) == 0x10000 and cid.widths[65535] == 500.0
 
 
 def test_a_long_spaced_hex_string_is_read_in_one_pass():

@@ -184,6 +184,27 @@ def _mark_kind(operands, operator: str, properties) -> tuple[str, int | None, ob
     return OTHER, None, props
 
 
+# A bfrange line: <lo> <hi> and a destination string or an array of them. Possessive, and
+# an array ends at its first item that is no hex string: linear in the CMap's length.
+_BFRANGE = re.compile(rb"<([0-9A-Fa-f]++)>\s*+<([0-9A-Fa-f]++)>\s*+"
+                      rb"(\[(?:\s*+<[0-9A-Fa-f]*+>)*+\s*+\]|<[0-9A-Fa-f]++>)")
+
+
+def _sections(data: bytes, begin: bytes, end: bytes) -> list[bytes]:
+    """The bytes between each `begin` and the next `end` (a CMap's bfchar or bfrange blocks);
+    a `begin` without an `end` ends the search (str.find: linear, whatever the bytes)."""
+    out, position = [], 0
+    while True:
+        start = data.find(begin, position)
+        if start < 0:
+            return out
+        stop = data.find(end, start + len(begin))
+        if stop < 0:
+            return out
+        out.append(data[start + len(begin):stop])
+        position = stop + len(end)
+
+
 class ToUnicode:
     """A font's ToUnicode CMap (bfchar and bfrange), for decoding shown strings, with its
     name and glyph widths (for where a shown string ends on the page)."""
@@ -199,19 +220,20 @@ class ToUnicode:
         if cmap is None:
             return
         data = cmap.read_bytes()
-        for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
+        for block in _sections(data, b"beginbfchar", b"endbfchar"):
             pairs = self._HEX.findall(block)
             for src, dst in zip(pairs[::2], pairs[1::2]):
                 self.map[int(src, 16)] = _utf16(dst)
-        for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
-            for line in re.finditer(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f]+>)", block):
+        for block in _sections(data, b"beginbfrange", b"endbfrange"):
+            for line in _BFRANGE.finditer(block):
                 lo, hi, dst = int(line[1], 16), int(line[2], 16), line[3]
                 if dst.startswith(b"["):
                     for offset, item in enumerate(self._HEX.findall(dst)):
                         self.map[lo + offset] = _utf16(item)
                 else:
                     start = int(dst[1:-1], 16)
-                    for offset in range(hi - lo + 1):
+                    # At most 65,536 codes a range (a real one has at most 256), none past U+10FFFF.
+                    for offset in range(min(hi - lo, 0xFFFF, 0x10FFFF - start) + 1):
                         self.map[lo + offset] = chr(start + offset)
 
     def codes(self, raw: bytes) -> tuple[int, ...]:
@@ -243,8 +265,9 @@ def _widths(font) -> tuple[dict[int, float], float]:
             if isinstance(spec[i + 1], pikepdf.Array):
                 widths.update({first + k: float(w) for k, w in enumerate(spec[i + 1])})
                 i += 2
-            else:
-                widths.update({code: float(spec[i + 2]) for code in range(first, int(spec[i + 1]) + 1)})
+            else:  # a range of at most 65,536 codes (CIDs are two bytes): a bigger one is no font's
+                last = min(int(spec[i + 1]), first + 0xFFFF)
+                widths.update({code: float(spec[i + 2]) for code in range(first, last + 1)})
                 i += 3
         return widths, float(cid_font.get("/DW", 1000))
     first = int(font.get("/FirstChar", 0))
@@ -306,14 +329,17 @@ class _TextState:
 # space or an odd digit, as ISO 32000-1 allows them), arrays of numbers and hex strings,
 # property lists of names and integers. A page with anything else (a literal string, an
 # inline image, a comment, a nested array or dictionary, a name with a # escape or a byte
-# outside ASCII, NUL, a token that is no number, name or operator) is read by qpdf instead,
-# whole, so both read a page alike: tests compare the two readers.
+# outside ASCII, NUL, true, false or null, an integer of more than 18 digits, a token that is
+# no number, name or operator) is read by qpdf instead, whole, so both read a page alike:
+# tests compare the two readers.
 
 # White space is `\s` below: the stream has been checked for NUL and \v (see _fast_instructions),
 # so it is PDF white space exactly.
 _NAME_CHARS = rb"[^\s/\[\]()<>{}%#]"
 _END = rb"(?=[\s/\[\]<>(){}%]|\Z)"  # where a number or an operator ends: "1-2" is neither
-_NUM = rb"[+-]?+(?:\d++\.?+\d*+|\.\d++)" + _END
+# A real has any number of digits; an integer at most 18 (qpdf reads one past 64 bits as null):
+# a longer one sends the stream to qpdf.
+_NUM = rb"[+-]?+(?:\d++\.\d*+|\.\d++|\d{1,18}+(?![\d.]))" + _END
 _HEX_STRING = rb"<[0-9A-Fa-f\s]*+>"
 _OPERAND = (rb"(?:" + _NUM +  # a number
             rb"|/" + _NAME_CHARS + rb"*+"  # a name
@@ -339,9 +365,10 @@ def _property_list(source: bytes) -> dict:
     """An inline property list (`<</MCID 3>>`, `<< /Type /Pagination >>`) as {name: value}:
     a name as str, an integer as int; anything else is left to qpdf."""
     body, found, position = source[2:-2], {}, 0
-    for match in _DICT_ITEM.finditer(body):
-        if match.start() != position:
-            raise _Unreadable
+    while True:  # one item after another, stopping at the first that is not one: linear
+        match = _DICT_ITEM.match(body, position)
+        if match is None:
+            break
         found[match[1].decode("latin-1")] = match[2].decode("latin-1") if match[2] is not None else int(match[3])
         position = match.end()
     if body[position:].strip():
@@ -357,7 +384,8 @@ def _operand(token: bytes):
     return token  # a number, string or array, as written (float() reads a number's bytes)
 
 
-_INLINE_IMAGE = (b"BI", b"ID", b"EI")
+# An inline image (binary data follows) and the keywords that are operands, not operators.
+_NOT_OPERATORS = (b"BI", b"ID", b"EI", b"true", b"false", b"null")
 
 
 def _fast_instructions(data: bytes, wanted: dict[bytes, str]) -> list[tuple[str, list]]:
@@ -380,7 +408,7 @@ def _fast_instructions(data: bytes, wanted: dict[bytes, str]) -> list[tuple[str,
         operator, text = found[2], found[1]
         op = wanted.get(operator)
         if op is None:
-            if operator in _INLINE_IMAGE:  # binary data follows
+            if operator in _NOT_OPERATORS:
                 raise _Unreadable
             continue
         if not text:
