@@ -411,7 +411,9 @@ def write(rendered: "RenderedEdition", options: dict | None = None) -> WriteResu
     """Render, check the page budget, write tagged PDF/UA-1 bytes and repair its gaps.
     `options`: "timestamp" (the file's dates), "pdf_options" (passed to pdfua.write_pdf).
     The result's `extra` holds each page's anchors and, for a page source (block ids), where
-    each page starts. Raises ChecksFailed (renderer errors, too many pages, a refused URL)."""
+    each page starts; its `opened` is the repaired pikepdf document the bytes were saved from,
+    still open, for `Format.read` (which closes it). Raises ChecksFailed (renderer errors, too
+    many pages, a refused URL)."""
     document, records = render_document(rendered)
     edition = rendered.doc.edition
     pages = len(document.pages)

@@ -18,6 +18,9 @@ steps close them:
    (WeasyPrint writes one per fragment, gap 10): a table over three pages is one Table with
    one THead (the header rows it repeats on later pages become /Artifact /Pagination) and
    one TBody; a paragraph, list or list item likewise.
+3. The repaired document is saved once, compressed by qpdf (WeasyPrint writes uncompressed:
+   see `written_pdf`), and handed on still open, so that the checks read it without parsing
+   the bytes again.
 """
 from __future__ import annotations
 
@@ -265,7 +268,7 @@ def _save(pdf: pikepdf.Pdf) -> bytes:
 
 
 def _repair(pdf: pikepdf.Pdf, facts: Facts) -> None:
-    """Repair an open PDF in place."""
+    """Repair an open PDF in place with the recorded `facts` (step 2 of the module docstring)."""
     tree = pdf.Root.StructTreeRoot
     parents = _parent_tree(tree)
     if facts.decorative:  # decorative images leave the tree before fragments are joined
