@@ -94,14 +94,22 @@ class TextRun:
         return self._x1
 
 
-# PDF white space (ISO 32000-1, 7.2.2) but NUL: a stream with NUL goes to qpdf (see _fast_instructions).
-_WHITE = b"\t\n\x0c\r "  # the bytes themselves (also taken as they are in the expressions below)
-# Hex strings: white space inside is ignored, an odd last digit is followed by 0 (7.3.4.3).
+# -- PDF tokens (ISO 32000-1, 7.2-7.3), for the operands read below and the fast reader ----
 # Every expression here is possessive, or bounded by what precedes it: no input makes it
 # backtrack, so its time stays linear in the length of the bytes.
-_HEX = re.compile(rb"<([0-9A-Fa-f" + _WHITE + rb"]*+)>")
+
+# PDF white space but NUL: a stream with NUL goes to qpdf (see _fast_instructions).
+_WHITE = b"\t\n\x0c\r "  # the bytes themselves (also taken as they are in the expressions below)
+_END = rb"(?=[\s/\[\]<>(){}%]|\Z)"  # where a number or an operator ends: "1-2" is neither
+# A real has any number of digits; an integer at most 18 (qpdf reads one past 64 bits as null):
+# a longer one sends the stream to qpdf.
+_NUM = rb"[+-]?+(?:\d++\.\d*+|\.\d++|\d{1,18}+(?![\d.]))" + _END
+# Hex strings: white space inside is ignored, an odd last digit is followed by 0 (7.3.4.3).
+_HEX_DIGITS = rb"[0-9A-Fa-f" + _WHITE + rb"]*+"
+_HEX_STRING = rb"<" + _HEX_DIGITS + rb">"
+_HEX = re.compile(rb"<(" + _HEX_DIGITS + rb")>")
 _HEX_PAIRS = re.compile(rb"<((?:[0-9A-Fa-f]{2})*+)>")  # as WeasyPrint writes them: digit pairs only
-_NUMBER = re.compile(rb"(?<![\w.+\-/#])[+-]?+(?:\d++\.?+\d*+|\.\d++)(?=[\s\[\]<>(){}/%]|\Z)")
+_NUMBER = re.compile(rb"(?<![\w.+\-/#])" + _NUM)  # a number among other tokens (a TJ array's)
 
 
 def _hex_strings(unparsed: bytes) -> bytes:
@@ -336,11 +344,6 @@ class _TextState:
 # White space is `\s` below: the stream has been checked for NUL and \v (see _fast_instructions),
 # so it is PDF white space exactly.
 _NAME_CHARS = rb"[^\s/\[\]()<>{}%#]"
-_END = rb"(?=[\s/\[\]<>(){}%]|\Z)"  # where a number or an operator ends: "1-2" is neither
-# A real has any number of digits; an integer at most 18 (qpdf reads one past 64 bits as null):
-# a longer one sends the stream to qpdf.
-_NUM = rb"[+-]?+(?:\d++\.\d*+|\.\d++|\d{1,18}+(?![\d.]))" + _END
-_HEX_STRING = rb"<[0-9A-Fa-f\s]*+>"
 _OPERAND = (rb"(?:" + _NUM +  # a number
             rb"|/" + _NAME_CHARS + rb"*+"  # a name
             rb"|" + _HEX_STRING +  # a hex string
