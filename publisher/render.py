@@ -189,40 +189,12 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
     main_title = doc.title if custom else topic.title
     draft = translations.is_draft(doc)
     clinic = replace(clinic, words_lang=translations.clinic_language(clinic, lang))
-    # The running footer: the title, then who to call, then the review date; line breaks
-    # (css_string writes them as \A; the margin box keeps them) so nothing wraps mid-phrase.
-    reviewed_note = _("Reviewed %(date)s") % {"date": _nowrap(reviewed)}
-    # A note is one phrase: it moves to the next line whole. (A bilingual edition's second
-    # sheet has its own footer, in its language, with its own notes: _parallel.)
-    notes = [_nowrap(n) for n in ([_("Review overdue")] if review_overdue else [])
-             + ([_("Translation not yet reviewed")] if draft else [])]
-    page_sep = " · "
-    if doc.edition.large_print:
-        # 18 pt, one box the width of the text: who to call, the review date, each note, and
-        # the page number after the last line. Parts share a line (" · ") only when they fit
-        # on it, so a separator never starts or ends a line (Spanish: the clinic's name and
-        # phone take two lines on A4).
-        width = large_print_footer_width(doc.paper)
-        contact_lines = footer_lines([p for p in (clinic.name, _nowrap(clinic.phone)) if p], width, layouts_dir)
-        lines = contact_lines + [reviewed_note, *notes]
-        page_label = _("Page %(page)s of %(pages)s") % {"page": "00", "pages": "00"}
-        if text_width(f"{lines[-1]} · {page_label}", layouts_dir) > width:
-            page_sep = "\n"
-        # More than two lines (a note, or a clinic name and phone too long for one line) need
-        # the deeper bottom margin (print.css, @page large-print-notes; base.html.j2).
-        deep_footer = len(lines) + (page_sep == "\n") > 2
-        footer_left, notes = "\n".join(lines), []
-    else:
-        # 9 pt: the title and each note ("Translation not yet reviewed"), then who to call and
-        # the review date, parts sharing a line (" · ") only where they fit the footer's box
-        # (the large-print footer's rule): two lines where they fit, so the footer stands
-        # clear of the paper's edge in the bottom margin (print.css).
-        deep_footer = False
-        parts = [p for p in (clinic.name, _nowrap(clinic.phone)) if p] + [reviewed_note]
-        width = footer_width(doc.edition.layout, doc.paper if doc.paper in PAPER_WIDTHS_PT else "letter")
-        footer_left = "\n".join([*footer_lines([footer_title(main_title), *notes], width, layouts_dir, FOOTER_PT),
-                                 *footer_lines(parts, width, layouts_dir, FOOTER_PT)])
-        notes = []
+    if FORMATS[doc.edition.format].paged:  # only printed pages have a running footer (print.html.j2)
+        footer_left, page_sep, deep_footer = _running_footer(
+            doc, clinic, _, main_title=main_title, reviewed=reviewed, draft=draft,
+            review_overdue=review_overdue, layouts_dir=layouts_dir)
+    else:  # no footer to measure: fontTools stays unloaded
+        footer_left, page_sep, deep_footer = "", " · ", False
     return TemplateContext(
         title=doc.title, subtitle="" if custom else topic.subtitle, main_title=main_title,
         topic=topic, edition=doc.edition, sections=doc.sections, refs=doc.references,
@@ -231,14 +203,48 @@ def base_context(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool 
                               "next_review_iso": topic.next_review.isoformat(),
                               "review_overdue": review_overdue, "translation_draft": draft,
                               "deep_footer": deep_footer},
-        # large print: each note on a line of its own (the page has a deeper margin for them)
-        footer_left=footer_left + "".join(" · " + n for n in notes), footer_page_sep=page_sep,
+        footer_left=footer_left, footer_page_sep=page_sep,
         logo_src=_data_uri(clinic.logo_data, clinic.logo_media_type), qr=None,
         logo_indent=logo_indent(clinic, doc.edition.large_print),
         lang=lang, dir="rtl" if translations.is_rtl(lang) else "ltr", edition_title=doc.edition.title,
         clinic_lang=clinic.words_lang,
         parallel=_parallel(doc, clinic, review_overdue=review_overdue, layouts_dir=layouts_dir),
     )
+
+
+def _running_footer(doc: SelectedDocument, clinic: Clinic, _, *, main_title: str, reviewed: str, draft: bool,
+                    review_overdue: bool, layouts_dir: Path) -> tuple[str, str, bool]:
+    """(the footer's left text, what separates its last line from the page number, whether
+    the page needs the deeper bottom margin) of a printed edition: the title, then who to
+    call, then the review date, in lines measured with the footer's font (css_string writes
+    the line breaks as \\A; the margin box keeps them), so nothing wraps mid-phrase.
+    `_`: gettext of the output's language."""
+    reviewed_note = _("Reviewed %(date)s") % {"date": _nowrap(reviewed)}
+    # A note is one phrase: it moves to the next line whole. (A bilingual edition's second
+    # sheet has its own footer, in its language, with its own notes: _parallel.)
+    notes = [_nowrap(n) for n in ([_("Review overdue")] if review_overdue else [])
+             + ([_("Translation not yet reviewed")] if draft else [])]
+    if doc.edition.large_print:
+        # 18 pt, one box the width of the text: who to call, the review date, each note on a
+        # line of its own, and the page number after the last line. Parts share a line (" · ")
+        # only when they fit on it, so a separator never starts or ends a line (Spanish: the
+        # clinic's name and phone take two lines on A4).
+        width = large_print_footer_width(doc.paper)
+        contact_lines = footer_lines([p for p in (clinic.name, _nowrap(clinic.phone)) if p], width, layouts_dir)
+        lines = contact_lines + [reviewed_note, *notes]
+        page_label = _("Page %(page)s of %(pages)s") % {"page": "00", "pages": "00"}
+        page_sep = "\n" if text_width(f"{lines[-1]} · {page_label}", layouts_dir) > width else " · "
+        # More than two lines (a note, or a clinic name and phone too long for one line) need
+        # the deeper bottom margin (print.css, @page large-print-notes; base.html.j2).
+        return "\n".join(lines), page_sep, len(lines) + (page_sep == "\n") > 2
+    # 9 pt: the title and each note ("Translation not yet reviewed"), then who to call and the
+    # review date, parts sharing a line (" · ") only where they fit the footer's box (the
+    # large-print footer's rule): two lines where they fit, so the footer stands clear of the
+    # paper's edge in the bottom margin (print.css).
+    parts = [p for p in (clinic.name, _nowrap(clinic.phone)) if p] + [reviewed_note]
+    width = footer_width(doc.edition.layout, doc.paper if doc.paper in PAPER_WIDTHS_PT else "letter")
+    return "\n".join([*footer_lines([footer_title(main_title), *notes], width, layouts_dir, FOOTER_PT),
+                      *footer_lines(parts, width, layouts_dir, FOOTER_PT)]), " · ", False
 
 
 def _parallel(doc: SelectedDocument, clinic: Clinic, *, review_overdue: bool, layouts_dir: Path) -> dict | None:

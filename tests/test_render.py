@@ -1,4 +1,5 @@
-"""render.css_string: text from content and clinic profiles goes into a <style> element."""
+"""render: css_string puts text from content and clinic profiles into a <style> element; the
+running footer is measured for printed editions only."""
 from publisher.render import css_string
 
 
@@ -12,3 +13,29 @@ def test_css_string_escapes_quotes_markup_and_line_breaks():
 
 def test_css_string_keeps_plain_text_readable():
     assert str(css_string("Reviewed 2026-11-01 · Clinic")) == '"Reviewed 2026-11-01 · Clinic"'
+
+
+def test_only_printed_editions_measure_a_running_footer(monkeypatch):
+    """The running footer is measured with the footer font (fontTools) for a printed edition
+    only: an e-book or a web page has no footer, and rendering one measures nothing."""
+    from pathlib import Path
+
+    from publisher import render
+    from publisher.clinic import read_clinic
+    from publisher.project import Project, load_editions, load_topics
+    from publisher.select import select_sections
+
+    from conftest import ROOT, TINY_TOPIC
+    project = Project(Path(ROOT))
+    topic = load_topics(project, extra_dirs=[TINY_TOPIC])["tiny"]
+    editions, clinic = load_editions(project), read_clinic(project.default_clinic)
+    measured = []
+    real = render.footer_lines
+    monkeypatch.setattr(render, "footer_lines", lambda *a, **k: measured.append(a) or real(*a, **k))
+    for edition in ("booklet", "web"):
+        render.render_edition(select_sections(topic, editions[edition]), clinic=clinic,
+                              layouts_dir=project.layouts_dir)
+    assert measured == []
+    render.render_edition(select_sections(topic, editions["patient-handout"]), clinic=clinic,
+                          layouts_dir=project.layouts_dir)
+    assert measured
