@@ -681,14 +681,6 @@ def language_of(layout: Layout, element) -> str:
     return ""
 
 
-def average_line(layout: Layout) -> float | None:
-    """Average characters a full body line, or None with too few lines to tell."""
-    lines = body_lines(layout)
-    if len(lines) < MIN_LINES_FOR_MEASURE:
-        return None
-    return sum(len(line.text.strip()) for line in lines) / len(lines)
-
-
 def average_lines(layout: Layout, lines: list[Line] | None = None) -> dict[str, float]:
     """Average characters a full body line in each language of the document (a bilingual
     handout has two parts; Spanish words are longer, so its lines run shorter), leaving out

@@ -89,31 +89,37 @@ def measure_pdf(file: PdfFile) -> L.Layout:
     nodes, root, text_of = _structure(file)
     layout = L.Layout(pages=[], root=root)
     layout.parents = {child: parent for parent in [root, *nodes.values()] for child in parent.children}
-    page_lines = [_page_lines(file, index, nodes, layout.parents) for index in range(len(file.pages))]
+    page_lines = [_page_lines(file, index, nodes, layout) for index in range(len(file.pages))]
     area = _text_area(file, page_lines)
     flow = object()
-    two_columns = [_two_columns(layout, lines, area) for lines in page_lines]
+    wide: dict = {}  # block -> _full_width (a block has many lines; it walks their ancestors)
+
+    def full_width(block) -> bool:
+        if block not in wide:
+            wide[block] = _full_width(layout, block)
+        return wide[block]
     for index, lines in enumerate(page_lines):
         width, height = file.page_sizes[index]
         page = L.Page(index, *area, paper_width=width * PX, paper_height=height * PX)
         body = [line for line in lines if line.column != "margin"]
         middle = (area[0] + area[2]) / 2
-        flowing = [line for line in body if not _full_width(layout, line.block)]
+        flowing = [line for line in body if not full_width(line.block)]
         left = [line for line in flowing if line.x1 <= middle + 2]
         right = [line for line in flowing if line.x0 >= middle - 2]
+        two_columns = len(left) >= 2 and len(right) >= 2  # text (outside tables) in both halves
         # Two columns when text stands in both halves of the page (a one-column page has its
         # short lines in one half only: the left, or the right in a right-to-left language),
         # or when all its text stands in one half, set a column wide (the other column is
         # empty: the block that comes next, kept whole, moved on to the next page).
         one_half = (len(left) >= 4 and not right or len(right) >= 4 and not left) and len(left or right) == len(flowing)
-        columns = (_Column(flow), _Column(flow)) if two_columns[index] or (
+        columns = (_Column(flow), _Column(flow)) if two_columns or (
             one_half and _column_width(left or right, area)) else None
         if columns:
             page.columns.extend(columns)
         for line in lines:
             if line.column != "margin":
                 line.column = None
-                if columns and not _full_width(layout, line.block):
+                if columns and not full_width(line.block):
                     if line.x1 <= middle + 2:
                         line.column = columns[0]
                     elif line.x0 >= middle - 2:
@@ -132,13 +138,6 @@ def measure_pdf(file: PdfFile) -> L.Layout:
         layout.pages.append(page)
     _explain_short_pages(layout, text_of)
     return layout
-
-
-def _two_columns(layout: L.Layout, lines: list[L.Line], area) -> bool:
-    """Whether text (outside tables) stands in both halves of a page's text area."""
-    middle = (area[0] + area[2]) / 2
-    body = [line for line in lines if line.column != "margin" and not _full_width(layout, line.block)]
-    return (sum(line.x1 <= middle + 2 for line in body) >= 2 and sum(line.x0 >= middle - 2 for line in body) >= 2)
 
 
 def _column_width(lines: list[L.Line], area) -> bool:
@@ -270,7 +269,7 @@ def _mark_title_block(root: Node) -> None:
 
 # --- lines of text ----------------------------------------------------------------------
 
-def _page_lines(file: PdfFile, index: int, nodes: dict, parents: dict) -> list[L.Line]:
+def _page_lines(file: PdfFile, index: int, nodes: dict, layout: L.Layout) -> list[L.Line]:
     """The lines of one page in px (y downwards): non-artifact runs on one baseline, parted
     where a gap wider than COLUMN_GAP font sizes separates them; artifacts (the running
     footer) as 'margin' lines."""
@@ -289,7 +288,7 @@ def _page_lines(file: PdfFile, index: int, nodes: dict, parents: dict) -> list[L
                 group.append(run)
                 continue
             size = max(r.size for r in group)
-            block = None if artifact else _block_of(group, owners, parents)
+            block = None if artifact else _block_of(group, owners, layout)
             lines.append(L.Line(index, "margin" if artifact else None, group[0].x0 * PX,
                                 max(r.x1 for r in group) * PX, (height - baseline - L.INK_ABOVE * size) * PX,
                                 (height - baseline + L.INK_BELOW * size) * PX, "".join(r.text for r in group), block,
@@ -311,27 +310,18 @@ def _owners(file: PdfFile, index: int, nodes: dict) -> dict:
     return out
 
 
-def _block_of(runs, owners: dict, parents: dict):
+def _block_of(runs, owners: dict, layout: L.Layout):
     """The block (paragraph, list item, heading, cell) a line's text belongs to: the nearest
     block around the marked content of its first run that is not a list label."""
     for run in runs:
         node = owners.get(run.mcid)
         if node is None:
             continue
-        chain = _chain(node, parents)
+        chain = layout.ancestors(node)
         if any(n.tag == "lbl" for n in chain):
             continue
         return next((n for n in chain if n.tag in BLOCKS), node)
     return None
-
-
-def _chain(node: Node, parents: dict) -> list[Node]:
-    """The node and its ancestors, nearest first."""
-    out = []
-    while node is not None:
-        out.append(node)
-        node = parents.get(node)
-    return out
 
 
 def _text_area(file: PdfFile, page_lines: list[list[L.Line]]) -> tuple[float, float, float, float]:
