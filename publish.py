@@ -34,15 +34,13 @@ def _default_root() -> Path:
     return cwd if (cwd / "source" / "editions.yaml").exists() else ROOT
 
 
-def _fail(exc: PublishError):
+def _fail(exc: PublishError, outcome: str = "nothing was written or changed"):
+    """Print the error's findings, one line each, then a summary line, and exit with its code.
+    `outcome`: what the command left undone, said when the message only repeats the finding."""
     from publisher import report
-    findings = getattr(exc, "findings", None)
-    if findings:  # every problem of the build, one line each, then what happened
-        click.echo(report.format_text(findings), err=True)
-    summary = str(exc)
-    if findings and len(findings) == 1 and findings[0].message == summary:  # said once, in its coded line
-        summary = "nothing was written or changed"
-    click.echo(f"Error: {summary}", err=True)
+    if exc.findings:
+        click.echo(report.format_text(exc.findings), err=True)
+    click.echo(f"Error: {outcome if exc.said_in_findings else exc}", err=True)
     sys.exit(exc.exit_code)
 
 
@@ -246,7 +244,7 @@ def check(targets, out_dir, topic_dirs, fmt, root):
     try:
         result = check_built(_project(root), targets, out_dir=out_dir, topic_dirs=topic_dirs)
     except PublishError as exc:
-        _fail(exc)
+        _fail(exc, "nothing was checked")
     if fmt == "json":
         click.echo(report.format_check_json(result))
     else:
@@ -279,7 +277,7 @@ def review_sheet(targets, out_dir, dpi, columns):
     try:
         sheets = review_sheets(list(targets) or [Path("handouts")], out_dir, dpi=dpi, columns=columns)
     except PublishError as exc:
-        _fail(exc)
+        _fail(exc, "no sheet was written")
     for sheet in sheets:
         click.echo(f"{sheet.png}  ({sheet.pages} page(s) of {sheet.pdf})")
     click.echo(f"Wrote {len(sheets)} sheet(s) to {out_dir}.")
@@ -348,7 +346,7 @@ def list_(topics, topic_dirs, root):
         editions = load_editions(project)
         loaded = load_topics(project, topics, topic_dirs)
     except PublishError as exc:
-        _fail(exc)
+        _fail(exc, "nothing was listed")
     click.echo("Editions:")
     width = max((len(e.id) for e in editions.values()), default=0)  # the columns line up
     for e in editions.values():

@@ -26,6 +26,12 @@ class PublishError(Exception):
         self.findings = findings
         super().__init__(message or f"{len(self.findings)} problem(s)")
 
+    @property
+    def said_in_findings(self) -> bool:
+        """Whether the message only repeats the one finding (a coded error): a summary line
+        after the findings then says what happened instead."""
+        return len(self.findings) == 1 and self.findings[0].message == str(self)
+
 
 class ContentError(PublishError):
     """One or more problems in the content files (each is a `Finding`)."""

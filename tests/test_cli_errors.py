@@ -212,3 +212,13 @@ def test_a_topic_dir_without_any_topic_is_a_c016(project, tmp_path):
     result = run("build", "--root", project, "--topic-dir", empty, "-o", tmp_path / "out")
     assert result.exit_code == 3 and "c-016 [error]" in result.output and "holds no topic" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_coded_error_ends_with_what_the_command_left_undone(tmp_path):
+    """The coded line says what is wrong; the summary line after it says what did not happen,
+    in the command's terms (a check writes nothing anyway: it says nothing was checked)."""
+    runner = CliRunner()
+    done = runner.invoke(publish.cli, ["check", str(tmp_path / "missing.pdf")])
+    lines = done.output.strip().splitlines()
+    assert done.exit_code != 0 and lines[0].startswith("u-008 [error]")
+    assert lines[-1] == "Error: nothing was checked"
