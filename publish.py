@@ -163,17 +163,12 @@ def summary(topic, audience, sections, exclude, fmt, title, clinic_file, large_p
         return _batch(project, batch_dir, Path(output) if output else None, topic_dirs, jobs, scheduler)
     if scheduler:
         raise click.UsageError("--scheduler is for --batch")
-    if output and output.endswith(("/", os.sep)) and not batch_dir:
-        try:  # "-o letters/": a folder, made if it is not there; the file gets its default name in it
-            Path(output).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            from publisher.errors import OutputError
-            from publisher.findings import finding, os_error_hint
-            _fail(OutputError(f"{output}: cannot make the folder", [finding(
-                "o-001", f"cannot make the folder: {exc.strerror or exc}", hint=os_error_hint(exc))]))
+    # "-o letters/": a folder (made when the file is written); the file gets its default name in it
+    folder = bool(output) and output.endswith(("/", os.sep)) or None
     output = Path(output) if output else None
     options = dict(topic=topic, audience=audience, sections=sections, exclude=exclude, format=fmt, title=title,
-                   clinic=clinic_file, large_print=large_print, paper=paper, output=output, lang=lang)
+                   clinic=clinic_file, large_print=large_print, paper=paper, output=output, lang=lang,
+                   output_is_folder=folder)
     try:
         if recipe:
             request = override(read_recipe(recipe), **options)

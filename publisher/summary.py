@@ -66,6 +66,9 @@ class SummaryRequest:
     # Recipes are data that may travel between machines: their output stays inside the
     # output folder. A path typed on the command line is taken as given.
     output_in_out_dir: bool = False
+    # The output names a folder (typed ending in "/"): the file gets its default name in it,
+    # and the folder is made when the file is written (never for a request that fails).
+    output_is_folder: bool = False
     lang: str | None = None  # None: the topic's own language
 
 
@@ -216,7 +219,7 @@ def resolve_target(request: SummaryRequest, topic: Topic, fmt: str, out_dir: Pat
         target = safe_target(out_dir, output)
     else:
         target = Path(output).expanduser().resolve()
-        if target.is_dir():
+        if target.is_dir() or request.output_is_folder:
             return target / Path(default_name(topic, request, fmt, paper)).name
     return target if target.suffix else target.with_suffix(FORMATS[fmt].extension)
 

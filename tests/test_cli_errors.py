@@ -206,6 +206,18 @@ def test_an_output_ending_in_a_slash_is_a_folder(project, tmp_path):
     assert [p.suffix for p in (tmp_path / "letters").iterdir()] == [".pdf"]
 
 
+def test_a_failed_summary_makes_no_output_folder(project, tmp_path):
+    """`-o new/` is made only when the file is written: a summary refused (an unknown section,
+    an output folder inside the project's source) leaves no folder behind."""
+    result = run("summary", "tiny", "--root", project, "--audience", "patient", "--section", "nosuch",
+                 "-o", f"{tmp_path / 'letters'}/")
+    assert result.exit_code == 4 and "u-002 [error]" in result.output
+    result = run("summary", "tiny", "--root", project, "--audience", "patient", "--section", "about",
+                 "-o", f"{Path(project) / 'source' / 'newdir'}/")
+    assert result.exit_code != 0 and "o-005 [error]" in result.output
+    assert not (tmp_path / "letters").exists() and not (Path(project) / "source" / "newdir").exists()
+
+
 def test_a_topic_dir_without_any_topic_is_a_c016(project, tmp_path):
     empty = tmp_path / "no-topics"
     (empty / "notes").mkdir(parents=True)
