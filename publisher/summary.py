@@ -298,11 +298,6 @@ def build_summary(project: Project, request: SummaryRequest, *, out_dir: Path | 
                   progress: Callable[[str], None] = lambda m: None) -> SummaryResult:
     """Build one custom file. Raises before writing anything if the request cannot be met."""
     out_dir = Path(out_dir or project.out_dir)
-    if not request.sections and not request.exclude:
-        raise EditionError(f"no sections chosen for a summary of topic '{request.topic}'", code="u-006",
-                           source=SourceRef(shown_path(project.source_dir)),
-                           hint=f"Name the sections to include with --section ID (or leave some out with --exclude "
-                                f"ID); `publish list {request.topic}` shows the section ids.")
     progress("1/3 reading content")
     editions = load_editions(project)
     topic = load_topics(project, [request.topic], topic_dirs)[request.topic]
