@@ -577,8 +577,7 @@ def _painted(path: list, *, even_odd: bool) -> list[tuple[float, float, float, f
     """The boxes a filled or stroked path covers: its bounding box, or, for a border drawn
     as one rectangle inside another filled even-odd (how WeasyPrint draws borders), the
     strips between the two."""
-    xs, ys = [x for x, _ in path], [y for _, y in path]
-    whole = (min(xs), min(ys), max(xs), max(ys))
+    whole = _bounds(path)
     if not even_odd or len(path) != 8:
         return [whole]
     first, second = path[:4], path[4:]
@@ -614,8 +613,7 @@ def _xobject_box(xobjects, name, ctm) -> tuple[float, float, float, float] | Non
         x0, y0, x1, y1, matrix = 0.0, 0.0, 1.0, 1.0, ctm
     points: list = []
     _add_points(points, "re", [x0, y0, x1 - x0, y1 - y0], matrix)
-    xs, ys = [x for x, _ in points], [y for _, y in points]
-    return min(xs), min(ys), max(xs), max(ys)
+    return _bounds(points)
 
 
 def _show(marks: PageMarks, state: _TextState, inner, op: str, operands) -> None:

@@ -109,8 +109,7 @@ def render_document(rendered: "RenderedEdition") -> tuple[weasyprint.Document, l
     fetcher = RestrictedFetcher(needed_files(rendered.stylesheets))
     with capture_logs() as records:
         try:
-            font_config, styles, css_records = _stylesheets(rendered.stylesheets, fetcher)
-            sheets = _stylesheets_key(rendered.stylesheets, fetcher)
+            sheets, (font_config, styles, css_records) = _stylesheets(rendered.stylesheets, fetcher)
             records.extend(css_records)
 
             def html_document(text: str) -> weasyprint.HTML:
@@ -316,10 +315,11 @@ def section_child(section, element) -> bool:
 _STYLESHEETS: dict[tuple, tuple] = {}
 
 
-def _stylesheets(paths, fetcher: RestrictedFetcher) -> tuple[FontConfiguration, list, tuple]:
-    """(font configuration, parsed stylesheets, log records of the parse) for `paths`,
-    parsed once per process while the files are unchanged; the records are handed to every
-    document that uses them, so each output gets the same findings as if parsed for it."""
+def _stylesheets(paths, fetcher: RestrictedFetcher) -> tuple[tuple, tuple[FontConfiguration, list, tuple]]:
+    """(their key: `_stylesheets_key`, (font configuration, parsed stylesheets, log records of
+    the parse)) for `paths`, parsed once per process while the files are unchanged; the
+    records are handed to every document that uses them, so each output gets the same
+    findings as if parsed for it."""
     key = _stylesheets_key(paths, fetcher)
     cached = _STYLESHEETS.get(key)
     if cached is None:
@@ -331,7 +331,7 @@ def _stylesheets(paths, fetcher: RestrictedFetcher) -> tuple[FontConfiguration, 
         if len(_STYLESHEETS) >= 16:  # a long batch over many topics: keep the memory flat
             _STYLESHEETS.clear()
         cached = _STYLESHEETS[key] = (font_config, styles, tuple(records))
-    return cached
+    return key, cached
 
 
 def _stylesheets_key(paths, fetcher: RestrictedFetcher) -> tuple:
