@@ -101,17 +101,18 @@ def recorded_document(path: Path, *, root: Path, folders: dict, topic, editions:
     """The document of a custom file as `publish summary` recorded it (by the file's bytes;
     summary.record_selections), selected again from the topic as it is now; None if nothing
     was recorded or the selection cannot be made any more (a section gone)."""
-    from ..summary import plan_summary, recorded_request
-    from ..translations import edition_titles
+    from ..project import Project
+    from ..summary import plan_summary, recorded_request, request_titles
     try:
         request = recorded_request(root, path.read_bytes(), path)
     except OSError:
         return None
     if request is None or request.topic not in folders:
         return None
-    try:
-        titles = edition_titles(root / "source" / "editions.yaml", request.lang) if request.lang else None
-        doc, _ = plan_summary(request, editions, topic(request.topic), path.parent, titles=titles)
+    project = Project(root)
+    try:  # selected again as `publish summary` selected it: its titles in the request's language
+        doc, _ = plan_summary(request, editions, topic(request.topic), path.parent,
+                              titles=request_titles(project, request), layouts_dir=project.layouts_dir)
     except (PublishError, TypeError, ValueError):  # the topic or the editions changed since
         return None
     return doc
