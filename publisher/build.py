@@ -132,12 +132,8 @@ def build_editions(project: Project, options: BuildOptions | None = None, *,
              + (f", {len(docs) - len(stale)} up to date" if len(stale) < len(docs) else ""))
     with Collector(writer) as collector:
         collector.result.findings += reviews + outdated
-        titles: dict[str, dict[str, str]] = {}
-
         def titles_of(lang: str) -> dict[str, str]:
-            if lang not in titles:
-                titles[lang] = translations.edition_titles(project.editions_file, lang)
-            return titles[lang]
+            return translations.edition_titles(project.editions_file, lang)
         for number, (i, outcome) in enumerate(_render_stale(jobs, stale, editions=all_editions, paper=paper,
                                                             workers=options.jobs, progress=progress,
                                                             titles_of=titles_of), start=1):
@@ -255,12 +251,8 @@ def plan_languages(project: Project, topics, editions, *, langs=None):
         if unknown:
             raise EditionError(f"no topic has the language {', '.join(unknown)}; languages: {', '.join(sorted(known))}",
                                code="u-007", source=SourceRef(shown_path(project.source_dir)))
-    titles = {}
-
-    def titles_of(lang):
-        if lang not in titles:
-            titles[lang] = translations.edition_titles(project.editions_file, lang)
-        return titles[lang]
+    def titles_of(lang: str) -> dict[str, str]:  # read once a process (translations.edition_titles)
+        return translations.edition_titles(project.editions_file, lang)
 
     docs, skipped = [], []
     for topic in topics:

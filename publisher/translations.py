@@ -24,6 +24,7 @@ import hashlib
 import json
 import re
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -300,13 +301,25 @@ def stale_findings(doc, *, allow_stale: bool = False, output: str = "") -> list[
 # --- edition titles and the clinic profile in another language ---------------------------
 
 def edition_titles(editions_file: Path, lang: str) -> dict[str, str]:
-    """editions.<lang>.yaml beside editions.yaml: {edition id: title in that language}."""
+    """editions.<lang>.yaml beside editions.yaml: {edition id: title in that language}. Read
+    once per process while the file is unchanged (a build and a batch ask once per output)."""
     for path in _beside(Path(editions_file), lang):
-        text, _ = yamlfile.read_text(path, shown_path(path))
-        data, _ = yamlfile.load(text or "", SourceRef(shown_path(path), 1))
-        if isinstance(data, dict):
-            return {str(k): str(v.get("title", "")) for k, v in data.items() if isinstance(v, dict) and v.get("title")}
+        stat = path.stat()
+        titles = _edition_titles(path, stat.st_mtime_ns, stat.st_size)
+        if titles is not None:
+            return dict(titles)
     return {}
+
+
+@lru_cache(maxsize=32)
+def _edition_titles(path: Path, mtime_ns: int, size: int) -> tuple[tuple[str, str], ...] | None:
+    """The (edition id, title) pairs of one editions.<lang>.yaml, as it is at (mtime_ns, size);
+    None if it holds no mapping (the next file beside editions.yaml is tried)."""
+    text, _ = yamlfile.read_text(path, shown_path(path))
+    data, _ = yamlfile.load(text or "", SourceRef(shown_path(path), 1))
+    if not isinstance(data, dict):
+        return None
+    return tuple((str(k), str(v.get("title", ""))) for k, v in data.items() if isinstance(v, dict) and v.get("title"))
 
 
 def localize_clinic(clinic: Clinic, lang: str) -> Clinic:

@@ -432,3 +432,22 @@ def test_spanish_edition_name_stays_on_one_line_in_the_title_block(tmp_path):
     lines = pdf_text(spanish.path.read_bytes()).splitlines()
     assert any(line.startswith("Hoja para pacientes · Revisado el") for line in lines), \
         [line for line in lines if "Hoja" in line]
+
+
+def test_edition_titles_are_read_once_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    """editions.<lang>.yaml is parsed once a process (a build asks for every output); a
+    changed file is read again."""
+    from publisher import translations, yamlfile
+    editions = tmp_path / "editions.yaml"
+    editions.write_text("web: {title: Web page, format: html}\n", encoding="utf-8")
+    spanish = tmp_path / "editions.es.yaml"
+    spanish.write_text("web: {title: Página web}\n", encoding="utf-8")
+    reads = []
+    real = yamlfile.read_text
+    monkeypatch.setattr(yamlfile, "read_text", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    assert translations.edition_titles(editions, "es") == {"web": "Página web"}
+    assert translations.edition_titles(editions, "es") == {"web": "Página web"}
+    assert len(reads) == 1
+    spanish.write_text("web: {title: La página web}\n", encoding="utf-8")
+    assert translations.edition_titles(editions, "es") == {"web": "La página web"}
+    assert len(reads) == 2
