@@ -57,6 +57,7 @@ def plan_batch(project: Project, recipes: list[Path], out_dir: Path,
     topics = load_topics(project, sorted({r.topic for r in requests}), topic_dirs)
     clinics: dict[Path, Clinic] = {}
     layouts = LayoutBundle.of(project.layouts_dir)
+    digital: dict[tuple[str, str], str | None] = {}  # (topic, language): what its QR codes open
     jobs = []
     for request in requests:
         clinic_file = Path(request.clinic or project.default_clinic).resolve()
@@ -64,9 +65,10 @@ def plan_batch(project: Project, recipes: list[Path], out_dir: Path,
             clinics[clinic_file] = read_clinic(clinic_file)
         doc, target = plan_summary(request, editions, topics[request.topic], out_dir,
                                    titles=request_titles(project, request), layouts_dir=project.layouts_dir)
-        options = OutputOptions(timestamp=build_timestamp(doc.topic),
-                                digital=digital_path(request.topic, editions, lang=doc.topic.language,
-                                                     topic=topics[request.topic]))
+        key = (request.topic, doc.topic.language)
+        if key not in digital:  # in another language, it plans the topic's editions: once a language
+            digital[key] = digital_path(request.topic, editions, lang=doc.topic.language, topic=topics[request.topic])
+        options = OutputOptions(timestamp=build_timestamp(doc.topic), digital=digital[key])
         jobs.append((Job(doc=doc, clinic=clinics[clinic_file], layouts=layouts, name=str(shown_path(target)),
                          options=options), target, request))
     return jobs
