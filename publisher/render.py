@@ -321,7 +321,6 @@ def footer_title(title: str, limit: int = FOOTER_TITLE_CHARS) -> str:
 LARGE_PRINT_FOOTER_PT = 18.0
 LARGE_PRINT_SIDE_MARGINS_PT = 2 * 72.0
 PAPER_WIDTHS_PT = {"letter": 8.5 * 72, "a4": 210 / 25.4 * 72}
-FOOTER_FONT = "fonts/AtkinsonHyperlegible-Regular.ttf"
 
 
 def large_print_footer_width(paper: str) -> float:
@@ -357,9 +356,28 @@ def _advances(font_file: Path) -> tuple[dict[int, int], int, float]:
         return glyphs, metrics[".notdef"][0], float(font["head"].unitsPerEm)
 
 
+def _footer_font(layouts_dir: Path) -> Path:
+    """The TTF the footers are set in: print.css's regular face (normal weight and style),
+    as its @font-face names it (webfonts.faces), so the two cannot name different files."""
+    css = Path(layouts_dir) / "styles" / "print.css"
+    return Path(_regular_face(str(layouts_dir), css.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _regular_face(layouts_dir: str, css_mtime_ns: int) -> str:
+    from .webfonts import faces
+    found = [f["path"] for f in faces(Path(layouts_dir)) if f["weight"] == "normal" and f["style"] == "normal"]
+    if not found:
+        css = Path(layouts_dir) / "styles" / "print.css"
+        raise TemplateError("print.css has no regular @font-face", code="t-001", source=SourceRef(shown_path(css)),
+                            hint="Keep an @font-face with font-weight: normal and font-style: normal in print.css: "
+                                 "the running footer is measured in that font.")
+    return found[0]
+
+
 def text_width(text: str, layouts_dir: Path, size: float = LARGE_PRINT_FOOTER_PT) -> float:
     """How wide (pt) `text` is set in the footer's typeface at `size`."""
-    glyphs, missing, units = _advances(Path(layouts_dir) / FOOTER_FONT)
+    glyphs, missing, units = _advances(_footer_font(layouts_dir))
     return sum(glyphs.get(ord(c), missing) for c in text) * size / units
 
 

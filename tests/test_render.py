@@ -39,3 +39,21 @@ def test_only_printed_editions_measure_a_running_footer(monkeypatch):
     render.render_edition(select_sections(topic, editions["patient-handout"]), clinic=clinic,
                           layouts_dir=project.layouts_dir)
     assert measured
+
+
+def test_the_footer_is_measured_in_print_css_regular_face(tmp_path):
+    """The footer font is the @font-face of print.css with normal weight and style (one place
+    names the file); a print.css without one is a t-001 naming it."""
+    import pytest
+
+    from publisher import render
+    from publisher.errors import TemplateError
+
+    from conftest import ROOT
+    assert render._footer_font(ROOT / "layouts").name == "AtkinsonHyperlegible-Regular.ttf"
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "print.css").write_text(
+        '@font-face { font-family: "X"; src: url("../fonts/X-Bold.ttf"); font-weight: bold; }\n', encoding="utf-8")
+    with pytest.raises(TemplateError) as raised:
+        render._footer_font(tmp_path)
+    assert raised.value.findings[0].code == "t-001" and "print.css" in str(raised.value.findings[0].file)
